@@ -1,0 +1,43 @@
+#pragma once
+// x86_64 ISA traits (complete them with decode.hpp): how portable code reads a Frame (System V syscall convention:
+// number in rax, arguments rdi rsi rdx r10 r8 r9, result in rax).
+
+#include <cstddef>
+#include <cstdint>
+
+#include <cte/event.hpp>
+#include <cte/x86_64/frame.hpp>
+#include <cte/x86_64/instruction_length.hpp>
+
+namespace cte::x86_64 {
+
+struct Isa {
+  using Frame = x86_64::Frame;
+  using Word = std::uint64_t;
+  static constexpr const char *name = "x86_64";
+  static constexpr unsigned syscall_arg_count = 6;
+  static constexpr std::size_t stack_alignment = 16;
+
+  static Word pc(const Frame &f) { return f.rip; }
+  static void set_pc(Frame &f, Word value) { f.rip = value; }
+  static Word sp(const Frame &f) { return f.rsp; }
+  static Word syscall_number(const Frame &f) { return f.rax; }
+  static Word return_value(const Frame &f) { return f.rax; }
+  static void set_return_value(Frame &f, Word value) { f.rax = value; }
+
+  static constexpr Word Frame::*const syscall_args[syscall_arg_count] = {
+      &Frame::rdi, &Frame::rsi, &Frame::rdx, &Frame::r10, &Frame::r8, &Frame::r9};
+  static Word arg(const Frame &f, unsigned index) { return f.*syscall_args[index]; }
+  static void set_arg(Frame &f, unsigned index, Word value) { f.*syscall_args[index] = value; }
+
+  // Decodes the frame's trap cause (defined in decode.hpp).
+  static BasicEvent<Isa> decode(const Frame &f);
+  static bool is_thread_exit(const Frame &f) { return f.vector == vector::thread_exit; }
+
+  // Length of the instruction at pc; 0 if it cannot be decoded.
+  static std::size_t instruction_length(const void *pc) {
+    return x86_64::instruction_length(static_cast<const std::uint8_t *>(pc));
+  }
+};
+
+}  // namespace cte::x86_64

@@ -1,0 +1,69 @@
+#pragma once
+// The CTE API (Abstract Machine model): cte_init, yield, kcontext, ienabled, iset.
+
+#include <cstdint>
+
+#include <cte/area.hpp>
+#include <cte/detail/runtime.hpp>
+#include <cte/detail/sanitizer.hpp>
+#include <cte/stack_check.hpp>
+#include <cte/target_port.hpp>
+
+namespace cte {
+
+// Installs the handler every event goes to. Returns false (and changes nothing) for nullptr.
+// May be called again to replace the handler.
+inline bool cte_init(Handler handler) {
+  if (!handler) return false;
+  detail::Runtime::handler = handler;
+  return true;
+}
+
+// Traps into the handler with EventKind::yield; returns when some handler resumes this thread.
+// Calling it before cte_init() is a fatal error (reported, then the program stops).
+inline void yield() { TargetPort::yield_trap(); }
+
+// Traps into the handler with EventKind::syscall in the ISA's syscall convention (number in
+// Context::syscall_number(), arguments in Context::arg(0..5)); returns what the handler put in
+// Context::set_return(). The analogue of a user program's ecall/svc/int 0x80.
+inline std::uintptr_t syscall(std::uintptr_t number, std::uintptr_t a0 = 0, std::uintptr_t a1 = 0,
+                              std::uintptr_t a2 = 0, std::uintptr_t a3 = 0, std::uintptr_t a4 = 0,
+                              std::uintptr_t a5 = 0) {
+  return TargetPort::syscall_trap(number, a0, a1, a2, a3, a4, a5);
+}
+
+// Smallest stack kcontext() accepts on this target.
+inline constexpr std::size_t kcontext_min_stack = TargetPlatform::min_kstack_size + TargetPort::kcontext_frame_footprint;
+
+// Why kcontext() would refuse `kstack` (StackError::ok if it would not).
+inline StackError kcontext_check(Area kstack) { return check_stack(kstack, kcontext_min_stack); }
+
+// Creates a thread that starts at entry(arg) on kstack; its Context lives at the top of kstack.
+// The thread starts with interrupts enabled. If entry returns, the handler receives an
+// EventKind::error event for it ("kcontext thread returned from its entry function") and
+// must switch elsewhere: resuming that Context is a fatal error.
+// Returns nullptr if kcontext_check(kstack) is not StackError::ok.
+inline Context *kcontext(Area kstack, void (*entry)(void *), void *arg) {
+  if (!entry || kcontext_check(kstack) != StackError::ok) return nullptr;
+  detail::sanitizer_forget_stack(kstack.start, area_size(kstack));
+  TargetIsa::Frame *frame = TargetPort::build_kcontext_frame(kstack, entry, arg);
+  Context *context = Context::from_frame(frame);
+  context->set_interrupts_enabled(true);
+  return context;
+}
+
+// Interrupt-enable state of the running thread.
+inline bool ienabled() { return TargetPlatform::interrupts_enabled(); }
+inline void iset(bool enable) { TargetPlatform::set_interrupts_enabled(enable); }
+
+// Moves the Context's pc past the instruction it points at (e.g. a faulting one), using the
+// ISA's instruction length. Returns false, leaving pc alone, if the length cannot be decoded.
+// Not needed after yield or syscall: their pc is already past the trapping instruction.
+inline bool skip_instruction(Context *context) {
+  const std::size_t length = TargetIsa::instruction_length(reinterpret_cast<const void *>(context->pc()));
+  if (length == 0) return false;
+  context->set_pc(context->pc() + length);
+  return true;
+}
+
+}  // namespace cte

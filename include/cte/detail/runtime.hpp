@@ -1,0 +1,90 @@
+#pragma once
+// The kernel-side state of cte and the dispatcher every trap entry calls.
+// Requires the target aliases (include <cte/cte.hpp>, not this header).
+
+#include <cstdint>
+#include <type_traits>
+
+#include <cte/context.hpp>
+#include <cte/detail/format.hpp>
+#include <cte/detail/sanitizer.hpp>
+#include <cte/event.hpp>
+#include <cte/target.hpp>
+
+namespace cte {
+
+using Handler = Context *(*)(Event, Context *);
+
+namespace detail {
+
+static_assert(std::is_standard_layout_v<Context>, "a Context must be its frame, byte for byte");
+static_assert(sizeof(Context) == sizeof(TargetIsa::Frame));
+
+struct Runtime {
+  static inline Handler handler = nullptr;
+  // Stack of the thread now running, as far as the library knows it ({0,0}: unknown).
+  static inline std::uintptr_t current_stack_start = 0;
+  static inline std::uintptr_t current_stack_end = 0;
+  // The event whose handler is running, to name both events if another trap nests in it.
+  static inline const Event *event_in_handler = nullptr;
+};
+
+[[noreturn]] inline void fatal(const char *headline, const Event *event = nullptr, const Context *context = nullptr,
+                               const Event *second_event = nullptr) {
+  TextBuffer report;
+  report.text("cte: fatal: ").text(headline).text("\n");
+  const auto describe = [&report](const char *label, const Event *e) {
+    report.text("  ").text(label).text(": ").text(to_string(e->kind)).text(" (").text(e->msg).text(")");
+    report.text(" cause=").hex(e->cause).text(" ref=").hex(e->ref).text("\n");
+  };
+  if (event) describe("event", event);
+  if (second_event) describe("nested event", second_event);
+  if (context) {
+    report.text("  context ").hex(reinterpret_cast<std::uintptr_t>(context)).text(": pc=").hex(context->pc());
+    report.text(" sp=").hex(context->sp()).text(" isa=").text(TargetIsa::name).text(" platform=");
+    report.text(TargetPlatform::name).text("\n");
+  }
+  TargetPlatform::console_write(report.data(), report.size());
+  TargetPlatform::terminate_failure();
+}
+
+// Called by every ISA's trap entry with the frame it saved; returns the frame to resume.
+inline TargetIsa::Frame *dispatch_trap(TargetIsa::Frame *frame) {
+  Context *const interrupted = Context::from_frame(frame);
+  const Event event = TargetIsa::decode(*frame);
+
+  if (Runtime::event_in_handler) fatal("trap inside the cte handler", Runtime::event_in_handler, interrupted, &event);
+  if (!Runtime::handler) fatal("event before cte_init() installed a handler", &event, interrupted);
+
+  TargetPlatform::on_trap_entry(*frame);
+  // A trapping frame always belongs to the running thread (trap entry leaves these unset).
+  frame->stack_start = Runtime::current_stack_start;
+  frame->stack_end = Runtime::current_stack_end;
+
+  Runtime::event_in_handler = &event;
+  Context *const next = Runtime::handler(event, interrupted);
+  Runtime::event_in_handler = nullptr;
+
+  if (!next) fatal("handler returned nullptr (it must return the Context to resume)", &event, interrupted);
+  if (next == interrupted && TargetIsa::is_thread_exit(*frame))
+    fatal("handler resumed a kcontext thread that returned from its entry function", &event, interrupted);
+
+  if (next != interrupted) {
+    // The resumed thread runs on another stack from here on.
+    TargetIsa::Frame &to = next->frame();
+    sanitizer_begin_switch(&frame->sanitizer_fake_stack, to.stack_start, to.stack_end);
+    std::uintptr_t left_start = 0, left_end = 0;
+    sanitizer_end_switch(to.sanitizer_fake_stack, &left_start, &left_end);
+    if (address_sanitizer_active && frame->stack_start == 0) {
+      frame->stack_start = left_start;
+      frame->stack_end = left_end;
+    }
+    Runtime::current_stack_start = to.stack_start;
+    Runtime::current_stack_end = to.stack_end;
+  }
+  TargetPlatform::on_trap_exit(next->frame());
+  return &next->frame();
+}
+
+}  // namespace detail
+}  // namespace cte

@@ -1,0 +1,67 @@
+#pragma once
+// The fast cooperative switch: thread to thread without the handler, keeping only what the
+// ABI makes callee-saved. For firmware threads and latency-critical code. It does not touch
+// the interrupt-enable state and saves no Context: a FastContext is not a cte::Context.
+
+#include <cstdint>
+
+#include <cte/area.hpp>
+#include <cte/detail/runtime.hpp>
+#include <cte/detail/sanitizer.hpp>
+#include <cte/stack_check.hpp>
+#include <cte/target_port.hpp>
+
+namespace cte {
+
+struct FastContext {
+  void *sp = nullptr;  // where the thread is parked; null until it first switches away or is made
+  std::uintptr_t stack_start = 0;  // stack bounds, for AddressSanitizer (0: learnt at first switch)
+  std::uintptr_t stack_end = 0;
+  void *sanitizer_fake_stack = nullptr;
+};
+
+// Smallest stack make_fast_context() accepts on this target.
+inline constexpr std::size_t fast_context_min_stack = 1024 + TargetPort::fast_thread_footprint;
+
+namespace detail {
+// The context that switched away last; lets the receiver record the sender's stack bounds.
+inline FastContext *fast_switch_origin = nullptr;
+}  // namespace detail
+
+// Prepares `context` to run entry(arg) on `stack` when first switched to.
+// Returns false (context unchanged) on a bad stack (see check_stack / fast_context_min_stack).
+// If entry returns, the program stops with a fatal report.
+inline bool make_fast_context(FastContext &context, Area stack, void (*entry)(void *), void *arg) {
+  if (!entry || check_stack(stack, fast_context_min_stack) != StackError::ok) return false;
+  detail::sanitizer_forget_stack(stack.start, area_size(stack));
+  context.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
+  context.stack_end = reinterpret_cast<std::uintptr_t>(stack.end);
+  context.sanitizer_fake_stack = nullptr;
+  context.sp = TargetPort::prepare_fast_thread(context.stack_end, entry, arg);
+  return true;
+}
+
+// Parks the running thread in `from` and resumes `to`. Returns when someone switches to `from`.
+inline void fast_switch(FastContext &from, FastContext &to) {
+  if constexpr (detail::address_sanitizer_active) {
+    detail::sanitizer_begin_switch(&from.sanitizer_fake_stack, to.stack_start, to.stack_end);
+    detail::fast_switch_origin = &from;
+  }
+  TargetPort::fast_switch(&from.sp, to.sp);
+  if constexpr (detail::address_sanitizer_active) {
+    FastContext *origin = detail::fast_switch_origin;
+    detail::sanitizer_end_switch(from.sanitizer_fake_stack, &origin->stack_start, &origin->stack_end);
+  }
+}
+
+}  // namespace cte
+
+// First C++ code of a fresh fast-switch thread (called by the port's trampoline).
+extern "C" [[noreturn, gnu::used]] inline void cte_fast_thread_main(void (*entry)(void *), void *arg) {
+  if constexpr (cte::detail::address_sanitizer_active) {
+    cte::FastContext *origin = cte::detail::fast_switch_origin;
+    cte::detail::sanitizer_end_switch(nullptr, &origin->stack_start, &origin->stack_end);
+  }
+  entry(arg);
+  cte::detail::fatal("a fast-switch thread returned from its entry function (switch away instead)");
+}
