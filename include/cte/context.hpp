@@ -13,7 +13,10 @@ namespace cte {
 // Bits of Frame::library_state, a word every ISA frame carries for the library's own use.
 namespace frame_state {
 inline constexpr std::uint64_t interrupts_enabled = 1u << 0;  // hosted: the software IE flag
-inline constexpr std::uint64_t fp_full = 1u << 1;             // every FP/SIMD register saved (not only callee-saved)
+// Saved at an arbitrary instruction (interrupt, signal, fault): every GPR and FP/SIMD register
+// is live and comes back exactly. Clear for voluntary traps (yield, syscall, thread start),
+// which are calls: caller-saved registers are dead there and need not be kept.
+inline constexpr std::uint64_t asynchronous = 1u << 1;
 }  // namespace frame_state
 
 template <class Isa, class Platform>

@@ -68,7 +68,7 @@ struct alignas(16) Frame {
   std::uint64_t library_state;
   std::uint64_t stack_start, stack_end;
   void *sanitizer_fake_stack;
-  // x87/SSE state. With frame_state::fp_full clear only fcw and mxcsr are meaningful:
+  // x87/SSE state. With frame_state::asynchronous clear only fcw and mxcsr are meaningful:
   // a voluntary trap (a call) need not keep caller-saved XMM registers.
   FxsaveArea fpu;
 };

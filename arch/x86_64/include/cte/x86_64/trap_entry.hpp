@@ -38,7 +38,7 @@ namespace cte::x86_64 {
   [library_state] "i"(offsetof(Frame, library_state)), [fpu] "i"(offsetof(Frame, fpu)),                       \
       [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)),                                             \
       [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [gap] "i"(frame_gap),                   \
-      [red_zone] "i"(red_zone), [fp_full] "i"(frame_state::fp_full), [vector] "i"(offsetof(Frame, vector))
+      [red_zone] "i"(red_zone), [asynchronous] "i"(frame_state::asynchronous), [vector] "i"(offsetof(Frame, vector))
 
 // Emits the stubs. Never called: [[gnu::used]] makes every translation unit emit it, and the
 // COMDAT groups inside make the linker keep one copy of each stub.
@@ -101,7 +101,7 @@ namespace cte::x86_64 {
       "  mov %%rax, %c[error_code](%%rsp)\n"
       "  mov %%rax, %c[fault_address](%%rsp)\n"
       "  mov %%rax, %c[payload](%%rsp)\n"
-      "  mov %%rax, %c[library_state](%%rsp)\n"  // fp_full clear: a call keeps only the control words
+      "  mov %%rax, %c[library_state](%%rsp)\n"  // asynchronous clear: a call keeps only the control words
       "  fnstcw %c[fcw](%%rsp)\n"
       "  stmxcsr %c[mxcsr](%%rsp)\n"
       "  mov %%rsp, %%rdi\n"
@@ -135,7 +135,7 @@ namespace cte::x86_64 {
       ".globl cte_x86_64_restore\n.hidden cte_x86_64_restore\n.type cte_x86_64_restore,@function\n"
       "cte_x86_64_restore:\n"
       "  mov %%rdi, %%rsp\n"
-      "  testq $%c[fp_full], %c[library_state](%%rsp)\n"
+      "  testq $%c[asynchronous], %c[library_state](%%rsp)\n"
       "  jz 1f\n"
       "  fxrstor64 %c[fpu](%%rsp)\n"
       "  jmp 2f\n"

@@ -1,0 +1,11 @@
+# Sets CTE_ISA to the ISA port the build's target uses.
+string(TOLOWER "${CMAKE_SYSTEM_PROCESSOR}" _cte_processor)
+if(_cte_processor MATCHES "^(x86_64|amd64)$")
+  set(CTE_ISA x86_64)
+elseif(_cte_processor MATCHES "^riscv64")
+  set(CTE_ISA riscv64)
+elseif(_cte_processor MATCHES "^(aarch64|arm64)$")
+  set(CTE_ISA aarch64)
+else()
+  message(FATAL_ERROR "cte: unsupported target processor '${CMAKE_SYSTEM_PROCESSOR}' (x86_64, riscv64, aarch64)")
+endif()

@@ -1,0 +1,16 @@
+# Builds and runs tests/consumer against cte (ctest drives this script).
+file(REMOVE_RECURSE ${WORK_DIR})
+set(args -S ${CTE_SOURCE_DIR}/tests/consumer -B ${WORK_DIR}/build -DMODE=${MODE} -DCMAKE_CXX_COMPILER=${CXX_COMPILER})
+if(TOOLCHAIN_FILE)
+  list(APPEND args -DCMAKE_TOOLCHAIN_FILE=${TOOLCHAIN_FILE})
+endif()
+if(MODE STREQUAL "find_package")
+  execute_process(COMMAND ${CMAKE_COMMAND} --install ${CTE_BINARY_DIR} --prefix ${WORK_DIR}/prefix
+                  COMMAND_ERROR_IS_FATAL ANY OUTPUT_QUIET)
+  list(APPEND args -Dcte_DIR=${WORK_DIR}/prefix/share/cmake/cte)
+else()
+  list(APPEND args -DCTE_SOURCE_DIR=${CTE_SOURCE_DIR})
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} ${args} COMMAND_ERROR_IS_FATAL ANY OUTPUT_QUIET)
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/build COMMAND_ERROR_IS_FATAL ANY OUTPUT_QUIET)
+execute_process(COMMAND ${EMULATOR} ${WORK_DIR}/build/consumer COMMAND_ERROR_IS_FATAL ANY)
