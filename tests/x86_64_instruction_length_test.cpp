@@ -1,7 +1,10 @@
 // Tests for cte::x86_64::instruction_length. Only byte arrays are decoded, so this runs on any
 // host ISA. The first argument of expect_length() is the Intel-syntax instruction that GNU as
 // assembles to exactly those bytes; cases starting with "~" are hand-written encodings as does
-// not emit (redundant prefixes, alternate forms), whose lengths were checked with objdump.
+// not emit (redundant prefixes, alternate forms), whose lengths were checked with objdump
+// (-M intel64). Cases starting with "!" follow the SDM where objdump splits the bytes
+// differently: a REX not directly before the opcode is ignored rather than a separate
+// instruction, and any prefix count is fine up to the 15-byte limit (objdump stops at 14).
 
 #include <cstddef>
 #include <cstdint>
@@ -226,15 +229,15 @@ TEST_CASE("x86_64 length: legacy prefixes", "[x86_64][insn_length]") {
   expect_length("mov rax, qword ptr fs:[0x28]",
                 {0x64, 0x48, 0x8B, 0x04, 0x25, 0x28, 0x00, 0x00, 0x00}, 9);
   // A REX that does not directly precede the opcode is ignored: 66 is in effect, imm16.
-  expect_length("~ 48 66 mov ax, 0x1234 (REX ignored)", {0x48, 0x66, 0xB8, 0x34, 0x12}, 5);
-  expect_length("~ two REX, the last one counts", {0x40, 0x48, 0xB8, 1, 2, 3, 4, 5, 6, 7, 8}, 11);
+  expect_length("! 48 66 mov ax, 0x1234 (REX ignored)", {0x48, 0x66, 0xB8, 0x34, 0x12}, 5);
+  expect_length("! two REX, the last one counts", {0x40, 0x48, 0xB8, 1, 2, 3, 4, 5, 6, 7, 8}, 11);
 }
 
 TEST_CASE("x86_64 length: multi-byte nops", "[x86_64][insn_length]") {
   expect_length("nop dword ptr [rax]", {0x0F, 0x1F, 0x00}, 3);
-  expect_length("nop dword ptr [rax+0]", {0x0F, 0x1F, 0x40, 0x00}, 4);
-  expect_length("nop dword ptr [rax+rax*1+0]", {0x0F, 0x1F, 0x44, 0x00, 0x00}, 5);
-  expect_length("nop word ptr [rax+rax*1+0]", {0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00}, 6);
+  expect_length("~ nop dword ptr [rax+0] (disp8)", {0x0F, 0x1F, 0x40, 0x00}, 4);
+  expect_length("~ nop dword ptr [rax+rax*1+0] (disp8)", {0x0F, 0x1F, 0x44, 0x00, 0x00}, 5);
+  expect_length("~ nop word ptr [rax+rax*1+0] (disp8)", {0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00}, 6);
   expect_length("~ nop dword ptr [rax+0] (disp32)", {0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00},
                 7);
   expect_length("~ nop dword ptr [rax+rax*1+0] (disp32)",
@@ -337,7 +340,7 @@ TEST_CASE("x86_64 length: malformed VEX/EVEX", "[x86_64][insn_length]") {
 }
 
 TEST_CASE("x86_64 length: the 15-byte limit and truncation", "[x86_64][insn_length]") {
-  expect_length("~ 14 prefixes + nop", {0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
+  expect_length("! 14 prefixes + nop", {0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
                                         0x66, 0x66, 0x66, 0x66, 0x66, 0x90}, 15);
   expect_length("~ data16 x6 cs nop word ptr [rax+rax*1+0] (disp32)",
                 {0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x2E, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00,

@@ -8,3 +8,4 @@
 #include <cte/target.hpp>
 #include <cte/api.hpp>
 #include <cte/fast_switch.hpp>
+#include <cte/trm.hpp>

@@ -44,7 +44,7 @@ struct Runtime {
     report.text(" sp=").hex(context->sp()).text(" isa=").text(TargetIsa::name).text(" platform=");
     report.text(TargetPlatform::name).text("\n");
   }
-  TargetPlatform::console_write(report.data(), report.size());
+  TargetPlatform::report_write(report.data(), report.size());
   TargetPlatform::terminate_failure();
 }
 

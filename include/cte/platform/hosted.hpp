@@ -18,15 +18,12 @@ struct Hosted {
   // Smallest kcontext stack accepted: the frame plus room for the handler and a signal frame.
   static constexpr std::size_t min_kstack_size = 16 * 1024;
 
-  static void console_write(const char *text, std::size_t size) {
-    while (size > 0) {
-      const ssize_t written = ::write(2, text, size);
-      if (written <= 0) return;
-      text += written;
-      size -= static_cast<std::size_t>(written);
-    }
-  }
+  // Program output (stdout) and fatal reports (stderr). Plain write(2): async-signal-safe and
+  // unbuffered, so output and reports interleave in order.
+  static void console_write(const char *text, std::size_t size) { write_all(1, text, size); }
+  static void report_write(const char *text, std::size_t size) { write_all(2, text, size); }
 
+  [[noreturn]] static void halt(int code) { std::exit(code); }
   [[noreturn]] static void terminate_failure() { std::abort(); }
 
   // The live interrupt-enable flag of the running thread.
@@ -43,6 +40,15 @@ struct Hosted {
   template <class Frame>
   static void on_trap_exit(const Frame &frame) {
     interrupts_enabled_flag = frame_interrupts_enabled(frame);
+  }
+
+  static void write_all(int fd, const char *text, std::size_t size) {
+    while (size > 0) {
+      const ssize_t written = ::write(fd, text, size);
+      if (written <= 0) return;
+      text += written;
+      size -= static_cast<std::size_t>(written);
+    }
   }
 
   template <class Frame>
