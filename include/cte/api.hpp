@@ -12,10 +12,12 @@
 namespace cte {
 
 // Installs the handler every event goes to. Returns false (and changes nothing) for nullptr.
-// May be called again to replace the handler.
+// May be called again to replace the handler. Hosted, the calling thread becomes the kernel
+// thread: hardware exceptions and interrupts of that thread reach the handler from then on.
 inline bool cte_init(Handler handler) {
   if (!handler) return false;
   detail::Runtime::handler = handler;
+  TargetPlatform::on_init();
   return true;
 }
 
@@ -53,8 +55,11 @@ inline Context *kcontext(Area kstack, void (*entry)(void *), void *arg) {
 }
 
 // Interrupt-enable state of the running thread.
+// iset(true) delivers an interrupt that arrived while disabled before it returns.
 inline bool ienabled() { return TargetPlatform::interrupts_enabled(); }
 inline void iset(bool enable) { TargetPlatform::set_interrupts_enabled(enable); }
+// True if an interrupt is waiting for interrupts to be enabled.
+inline bool interrupt_pending() { return TargetPlatform::interrupt_pending(); }
 
 // Moves the Context's pc past the instruction it points at (e.g. a faulting one), using the
 // ISA's instruction length. Returns false, leaving pc alone, if the length cannot be decoded.

@@ -17,6 +17,9 @@ inline constexpr std::uint64_t interrupts_enabled = 1u << 0;  // hosted: the sof
 // is live and comes back exactly. Clear for voluntary traps (yield, syscall, thread start),
 // which are calls: caller-saved registers are dead there and need not be kept.
 inline constexpr std::uint64_t asynchronous = 1u << 1;
+// The trap was the thread running off its stack; the frame lives elsewhere and the thread
+// cannot be resumed (the handler sees EventKind::stack_overflow).
+inline constexpr std::uint64_t stack_overflow = 1u << 2;
 }  // namespace frame_state
 
 template <class Isa, class Platform>

@@ -9,3 +9,5 @@
 #include <cte/api.hpp>
 #include <cte/fast_switch.hpp>
 #include <cte/trm.hpp>
+#include <cte/timer.hpp>
+#include <cte/interrupt_source.hpp>

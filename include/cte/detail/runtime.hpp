@@ -48,26 +48,49 @@ struct Runtime {
   TargetPlatform::terminate_failure();
 }
 
-// Called by every ISA's trap entry with the frame it saved; returns the frame to resume.
-inline TargetIsa::Frame *dispatch_trap(TargetIsa::Frame *frame) {
-  Context *const interrupted = Context::from_frame(frame);
-  const Event event = TargetIsa::decode(*frame);
+// Decodes a frame, with the library's own override: a frame marked stack_overflow.
+inline Event decode_frame(const TargetIsa::Frame &frame) {
+  Event event = TargetIsa::decode(frame);
+  if (frame.library_state & frame_state::stack_overflow) {
+    event.kind = EventKind::stack_overflow;
+    event.msg = "stack overflow";
+  }
+  return event;
+}
 
+// Runs the handler for one event and checks its answer.
+inline Context *run_handler(const Event &event, Context *interrupted) {
   if (Runtime::event_in_handler) fatal("trap inside the cte handler", Runtime::event_in_handler, interrupted, &event);
   if (!Runtime::handler) fatal("event before cte_init() installed a handler", &event, interrupted);
+  Runtime::event_in_handler = &event;
+  Context *const next = Runtime::handler(event, interrupted);
+  Runtime::event_in_handler = nullptr;
+  TargetPlatform::after_handler(event);
+  if (!next) fatal("handler returned nullptr (it must return the Context to resume)", &event, interrupted);
+  if (next == interrupted && TargetIsa::is_thread_exit(interrupted->frame()))
+    fatal("handler resumed a kcontext thread that returned from its entry function", &event, interrupted);
+  if (next == interrupted && event.kind == EventKind::stack_overflow)
+    fatal("handler resumed a thread whose stack overflowed", &event, interrupted);
+  return next;
+}
 
+// Called by every trap entry (assembly stubs, signal handlers) with the frame it saved;
+// returns the frame to resume.
+inline TargetIsa::Frame *dispatch_trap(TargetIsa::Frame *frame) {
+  Context *const interrupted = Context::from_frame(frame);
   TargetPlatform::on_trap_entry(*frame);
   // A trapping frame always belongs to the running thread (trap entry leaves these unset).
   frame->stack_start = Runtime::current_stack_start;
   frame->stack_end = Runtime::current_stack_end;
 
-  Runtime::event_in_handler = &event;
-  Context *const next = Runtime::handler(event, interrupted);
-  Runtime::event_in_handler = nullptr;
-
-  if (!next) fatal("handler returned nullptr (it must return the Context to resume)", &event, interrupted);
-  if (next == interrupted && TargetIsa::is_thread_exit(*frame))
-    fatal("handler resumed a kcontext thread that returned from its entry function", &event, interrupted);
+  const Event event = decode_frame(*frame);
+  Context *next = run_handler(event, interrupted);
+  // An interrupt held pending is taken the moment a Context runs with interrupts enabled,
+  // as hardware takes it at the first instruction after the return from the trap.
+  while (next->interrupts_enabled() && TargetPlatform::take_pending_interrupt(next->frame())) {
+    const Event pending = decode_frame(next->frame());
+    next = run_handler(pending, next);
+  }
 
   if (next != interrupted) {
     // The resumed thread runs on another stack from here on.

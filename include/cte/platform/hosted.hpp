@@ -1,21 +1,30 @@
 #pragma once
-// The hosted platform: a cte kernel running as one thread of a Linux process.
-// Interrupt enable is a software flag (signals do the rest, see the hosted traps layer).
+// The hosted platform: a cte kernel running on one thread of a Linux process.
+//
+// Interrupt enable is a software flag: iset() and ienabled() never make a system call.
+// Interrupts (timer, external kicks) arrive as signals; one that finds interrupts disabled,
+// or finds the thread inside a shared library (libc, the sanitizer runtime), is recorded as
+// pending and delivered as soon as that is no longer so: at iset(true), when the handler
+// resumes a Context with interrupts enabled, or at the next signal. The signal layer itself
+// is in hosted_traps.hpp.
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
 #include <cte/context.hpp>
+#include <cte/interrupt_source.hpp>
 
 namespace cte {
 
 struct Hosted {
   static constexpr const char *name = "hosted";
   static constexpr bool is_hosted = true;
-  // Smallest kcontext stack accepted: the frame plus room for the handler and a signal frame.
+  // Smallest kcontext stack accepted: room for the handler's own frames on top of the
+  // Context, and for the frame a signal puts on the interrupted stack.
   static constexpr std::size_t min_kstack_size = 16 * 1024;
 
   // Program output (stdout) and fatal reports (stderr). Plain write(2): async-signal-safe and
@@ -26,29 +35,35 @@ struct Hosted {
   [[noreturn]] static void halt(int code) { std::exit(code); }
   [[noreturn]] static void terminate_failure() { std::abort(); }
 
-  // The live interrupt-enable flag of the running thread.
-  static inline volatile bool interrupts_enabled_flag = false;
-  static bool interrupts_enabled() { return interrupts_enabled_flag; }
-  static void set_interrupts_enabled(bool enabled) { interrupts_enabled_flag = enabled; }
+  // --- interrupt state (defined in hosted_traps.hpp)
+  static bool interrupts_enabled() { return interrupts_enabled_flag.load(std::memory_order_relaxed); }
+  static void set_interrupts_enabled(bool enable);
+  static bool interrupt_pending() { return pending_sources.load(std::memory_order_relaxed) != 0; }
+  // Installs the signal layer for the calling thread, which becomes the kernel thread.
+  static void on_init();
+  // Hands the next pending interrupt to a Context about to resume with interrupts enabled:
+  // writes its cause into the frame and returns true.
+  template <class Frame>
+  static bool take_pending_interrupt(Frame &frame);
+  template <class Event>
+  static void after_handler(const Event &event);
+
+  // The tick: ITIMER_REAL, so it counts wall-clock time (a kernel blocked in a system call
+  // still gets its ticks, delivered when it returns to its own code).
+  static bool timer_start(std::uint64_t period_us);
+  static void timer_stop();
 
   // The handler runs with interrupts disabled; the resumed thread gets its own state back.
   template <class Frame>
   static void on_trap_entry(Frame &frame) {
-    set_frame_interrupts_enabled(frame, interrupts_enabled_flag);
-    interrupts_enabled_flag = false;
+    set_frame_interrupts_enabled(frame, interrupts_enabled_flag.load(std::memory_order_relaxed));
+    interrupts_enabled_flag.store(false, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
   }
   template <class Frame>
   static void on_trap_exit(const Frame &frame) {
-    interrupts_enabled_flag = frame_interrupts_enabled(frame);
-  }
-
-  static void write_all(int fd, const char *text, std::size_t size) {
-    while (size > 0) {
-      const ssize_t written = ::write(fd, text, size);
-      if (written <= 0) return;
-      text += written;
-      size -= static_cast<std::size_t>(written);
-    }
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    interrupts_enabled_flag.store(frame_interrupts_enabled(frame), std::memory_order_relaxed);
   }
 
   template <class Frame>
@@ -62,6 +77,24 @@ struct Hosted {
     else
       frame.library_state &= ~frame_state::interrupts_enabled;
   }
+
+  static void write_all(int fd, const char *text, std::size_t size) {
+    while (size > 0) {
+      const ssize_t written = ::write(fd, text, size);
+      if (written <= 0) return;
+      text += written;
+      size -= static_cast<std::size_t>(written);
+    }
+  }
+
+  static constexpr std::uint32_t pending_bit(InterruptSource source) { return 1u << static_cast<unsigned>(source); }
+
+  // Lock-free atomics: written by signal handlers on the kernel thread.
+  static inline std::atomic<bool> interrupts_enabled_flag{false};
+  static inline std::atomic<std::uint32_t> pending_sources{0};
+  static inline std::atomic<std::uint64_t> pending_external_payload{0};
+  static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free &&
+                std::atomic<std::uint64_t>::is_always_lock_free);
 };
 
 }  // namespace cte

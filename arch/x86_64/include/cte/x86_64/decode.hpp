@@ -116,6 +116,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
     default:
       if (trap.vector > vector::timer && trap.vector < vector::syscall) {
         event.kind = EventKind::irq_external;
+        event.cause = trap.payload;  // the interrupt's identity: the vector, or a hosted kick's payload
         event.ref = trap.payload;
         event.msg = "external interrupt";
       } else {

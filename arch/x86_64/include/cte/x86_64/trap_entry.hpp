@@ -8,6 +8,7 @@
 // window just below it untouched.
 
 #include <cstddef>
+#include <cstdint>
 
 #include <cte/detail/runtime.hpp>
 #include <cte/x86_64/frame.hpp>
@@ -16,6 +17,7 @@ extern "C" {
 void cte_x86_64_yield_trap();
 long cte_x86_64_syscall_trap(long a0, long a1, long a2, long a3, long a4, long a5, long number);
 void cte_x86_64_thread_exit_trap();
+void cte_x86_64_interrupt_trap(std::uint64_t vector, std::uint64_t payload);
 [[noreturn]] void cte_x86_64_restore(cte::x86_64::Frame *frame);
 
 // Called by the stubs with the frame they saved; returns the frame to resume.
@@ -51,10 +53,12 @@ namespace cte::x86_64 {
       "  sub $(%c[gap] - 8), %%rsp\n"  // RSP = frame
       "  mov %%rax, %c[rax](%%rsp)\n"
       "  movq $%c[yield_vector], %c[vector](%%rsp)\n"
+      "  movq $0, %c[payload](%%rsp)\n"
       "  jmp cte_x86_64_save_voluntary\n"
       ".size cte_x86_64_yield_trap, .-cte_x86_64_yield_trap\n"
       ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS, [yield_vector] "i"(vector::yield),
-        [syscall_vector] "i"(vector::syscall), [exit_vector] "i"(vector::thread_exit));
+        [syscall_vector] "i"(vector::syscall), [exit_vector] "i"(vector::thread_exit),
+        [payload] "i"(offsetof(Frame, payload)));
   asm volatile(
       // --- cte_x86_64_syscall_trap(a0..a5, number): C call; the 7th argument is on the stack.
       // Re-shape into the syscall convention (number in RAX, 4th argument in R10) and trap.
@@ -66,10 +70,27 @@ namespace cte::x86_64 {
       "  sub $(%c[gap] - 8), %%rsp\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
       "  movq $%c[syscall_vector], %c[vector](%%rsp)\n"
+      "  movq $0, %c[payload](%%rsp)\n"
       "  jmp cte_x86_64_save_voluntary\n"
       ".size cte_x86_64_syscall_trap, .-cte_x86_64_syscall_trap\n"
       ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS, [yield_vector] "i"(vector::yield),
-        [syscall_vector] "i"(vector::syscall), [exit_vector] "i"(vector::thread_exit));
+        [syscall_vector] "i"(vector::syscall), [exit_vector] "i"(vector::thread_exit),
+        [payload] "i"(offsetof(Frame, payload)));
+  asm volatile(
+      // --- cte_x86_64_interrupt_trap(vector, payload): C call. Delivers an interrupt that was
+      // held pending while interrupts were disabled, at the point they are enabled again.
+      ".pushsection .text.cte_x86_64_interrupt_trap,\"axG\",@progbits,cte_x86_64_interrupt_trap,comdat\n"
+      ".globl cte_x86_64_interrupt_trap\n.hidden cte_x86_64_interrupt_trap\n"
+      ".type cte_x86_64_interrupt_trap,@function\n"
+      "cte_x86_64_interrupt_trap:\n"
+      "  sub $(%c[gap] - 8), %%rsp\n"
+      "  mov %%rax, %c[rax](%%rsp)\n"
+      "  mov %%rdi, %c[vector](%%rsp)\n"
+      "  mov %%rsi, %c[payload](%%rsp)\n"
+      "  jmp cte_x86_64_save_voluntary\n"
+      ".size cte_x86_64_interrupt_trap, .-cte_x86_64_interrupt_trap\n"
+      ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS,
+      [payload] "i"(offsetof(Frame, payload)));
   asm volatile(
       // --- Shared tail of the two stubs above: RSP = frame, RAX and vector stored, the
       // interrupted thread's RSP is frame + gap and its resume address sits just below that.
@@ -100,7 +121,6 @@ namespace cte::x86_64 {
       "  xor %%eax, %%eax\n"
       "  mov %%rax, %c[error_code](%%rsp)\n"
       "  mov %%rax, %c[fault_address](%%rsp)\n"
-      "  mov %%rax, %c[payload](%%rsp)\n"
       "  mov %%rax, %c[library_state](%%rsp)\n"  // asynchronous clear: a call keeps only the control words
       "  fnstcw %c[fcw](%%rsp)\n"
       "  stmxcsr %c[mxcsr](%%rsp)\n"
@@ -121,12 +141,14 @@ namespace cte::x86_64 {
       "  sub $%c[gap], %%rsp\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
       "  movq $%c[exit_vector], %c[vector](%%rsp)\n"
+      "  movq $0, %c[payload](%%rsp)\n"
       "  lea cte_x86_64_thread_exit_trap(%%rip), %%rax\n"
       "  mov %%rax, (%c[gap] - 8)(%%rsp)\n"  // below S: the slot a call would have used
       "  jmp cte_x86_64_save_voluntary\n"
       ".size cte_x86_64_thread_exit_trap, .-cte_x86_64_thread_exit_trap\n"
       ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS, [yield_vector] "i"(vector::yield),
-        [syscall_vector] "i"(vector::syscall), [exit_vector] "i"(vector::thread_exit));
+        [syscall_vector] "i"(vector::syscall), [exit_vector] "i"(vector::thread_exit),
+        [payload] "i"(offsetof(Frame, payload)));
   asm volatile(
       // --- cte_x86_64_restore(frame): resume the thread a frame describes, with every register.
       // The frame may live on any stack. RIP, RFLAGS and RAX go to the window below the thread's

@@ -1,0 +1,109 @@
+#pragma once
+// x86_64 under Linux: a signal's ucontext <-> Frame, and signal -> x86 trap cause. Linux
+// reports the real hardware vector (REG_TRAPNO), error code and CR2, so a hosted kernel sees
+// the same vectors a bare-metal one does.
+
+#include <signal.h>
+#include <ucontext.h>
+
+#include <cstdint>
+#include <cstring>
+
+#include <cte/context.hpp>
+#include <cte/interrupt_source.hpp>
+#include <cte/x86_64/frame.hpp>
+#include <cte/x86_64/trap_entry.hpp>
+
+namespace cte::x86_64 {
+
+struct HostedSignals {
+  static std::uintptr_t pc(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.gregs[REG_RIP]); }
+  static std::uintptr_t sp(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.gregs[REG_RSP]); }
+
+  // Where the frame of a thread whose stack pointer is `sp` goes: below its red zone.
+  static Frame *frame_below(std::uintptr_t sp) {
+    return reinterpret_cast<Frame *>((sp - red_zone - restore_window - sizeof(Frame)) & ~std::uintptr_t{15});
+  }
+
+  // Every register of the interrupted code; the frame is marked asynchronous.
+  static void save(const ucontext_t &uc, Frame &f) {
+    const greg_t *g = uc.uc_mcontext.gregs;
+    const auto r = [g](int index) { return static_cast<std::uint64_t>(g[index]); };
+    f.rax = r(REG_RAX), f.rbx = r(REG_RBX), f.rcx = r(REG_RCX), f.rdx = r(REG_RDX);
+    f.rsi = r(REG_RSI), f.rdi = r(REG_RDI), f.rbp = r(REG_RBP);
+    f.r8 = r(REG_R8), f.r9 = r(REG_R9), f.r10 = r(REG_R10), f.r11 = r(REG_R11);
+    f.r12 = r(REG_R12), f.r13 = r(REG_R13), f.r14 = r(REG_R14), f.r15 = r(REG_R15);
+    f.rip = r(REG_RIP), f.rsp = r(REG_RSP), f.rflags = r(REG_EFL);
+    f.vector = r(REG_TRAPNO), f.error_code = r(REG_ERR), f.fault_address = r(REG_CR2), f.payload = 0;
+    static_assert(sizeof(*uc.uc_mcontext.fpregs) == sizeof(FxsaveArea));
+    if (uc.uc_mcontext.fpregs) std::memcpy(&f.fpu, uc.uc_mcontext.fpregs, sizeof(FxsaveArea));
+    f.library_state = frame_state::asynchronous;
+  }
+
+  // Makes the signal return resume `f`. A voluntary frame carries only the FP control words:
+  // the x87 stack is empty and the XMM registers are dead at a call, so only those are set.
+  // The AVX upper halves beyond the FXSAVE image are not part of a Context (see docs).
+  static void load(const Frame &f, ucontext_t &uc) {
+    greg_t *g = uc.uc_mcontext.gregs;
+    const auto w = [g](int index, std::uint64_t value) { g[index] = static_cast<greg_t>(value); };
+    w(REG_RAX, f.rax), w(REG_RBX, f.rbx), w(REG_RCX, f.rcx), w(REG_RDX, f.rdx);
+    w(REG_RSI, f.rsi), w(REG_RDI, f.rdi), w(REG_RBP, f.rbp);
+    w(REG_R8, f.r8), w(REG_R9, f.r9), w(REG_R10, f.r10), w(REG_R11, f.r11);
+    w(REG_R12, f.r12), w(REG_R13, f.r13), w(REG_R14, f.r14), w(REG_R15, f.r15);
+    w(REG_RIP, f.rip), w(REG_RSP, f.rsp), w(REG_EFL, f.rflags);  // the kernel keeps only user flags
+    if (!uc.uc_mcontext.fpregs) return;
+    if (f.library_state & frame_state::asynchronous) {
+      std::memcpy(uc.uc_mcontext.fpregs, &f.fpu, sizeof(FxsaveArea));
+    } else {
+      uc.uc_mcontext.fpregs->cwd = f.fpu.fcw;
+      uc.uc_mcontext.fpregs->mxcsr = f.fpu.mxcsr;
+      uc.uc_mcontext.fpregs->swd = 0;
+      uc.uc_mcontext.fpregs->ftw = 0;  // abridged tag word: every x87 register empty
+    }
+  }
+
+  // The hardware vector Linux reported, or one derived from the signal when it was sent by
+  // software (kill, raise). A breakpoint's pc is moved back onto the int3, as on every ISA.
+  static void set_exception_cause(Frame &f, int signo, const siginfo_t &info) {
+    if (info.si_code <= 0) f.vector = software_vector(signo);  // SI_USER, SI_TKILL, SI_QUEUE: no hardware trap
+    if (signo == SIGSEGV || signo == SIGBUS) f.fault_address = reinterpret_cast<std::uintptr_t>(info.si_addr);
+    if (signo == SIGBUS && info.si_code == BUS_ADRALN) f.vector = vector::alignment_check;
+    if (f.vector == vector::breakpoint && *reinterpret_cast<const std::uint8_t *>(f.rip - 1) == int3_opcode) f.rip -= 1;
+  }
+
+  static std::uint64_t software_vector(int signo) {
+    switch (signo) {
+      case SIGILL: return vector::invalid_opcode;
+      case SIGTRAP: return vector::breakpoint;
+      case SIGFPE: return vector::divide_error;
+      case SIGSEGV: return vector::page_fault;
+      case SIGBUS: return vector::alignment_check;
+      default: return vector::general_protection;
+    }
+  }
+
+  static std::uint64_t interrupt_vector(InterruptSource source) {
+    switch (source) {
+      case InterruptSource::timer: return vector::timer;
+      case InterruptSource::external: return vector::external_first;
+      case InterruptSource::software: return vector::software_interrupt;
+    }
+    return vector::software_interrupt;
+  }
+
+  static void set_interrupt_cause(Frame &f, InterruptSource source, std::uint64_t payload) {
+    f.vector = interrupt_vector(source);
+    f.error_code = 0;
+    f.fault_address = 0;
+    f.payload = payload;
+  }
+
+  // Delivers a held-back interrupt now, as a trap of the calling thread (used by iset(true)).
+  static void interrupt_trap(InterruptSource source, std::uint64_t payload) {
+    cte_x86_64_interrupt_trap(interrupt_vector(source), payload);
+  }
+
+  static constexpr std::uint8_t int3_opcode = 0xcc;
+};
+
+}  // namespace cte::x86_64

@@ -1,0 +1,270 @@
+#pragma once
+// The hosted signal layer: hardware exceptions and interrupts of the kernel thread become
+// Events, through the same dispatcher and with the same Context as on bare metal.
+//
+// - Exceptions (SIGILL, SIGTRAP, SIGFPE, SIGSEGV, SIGBUS) are taken at once, whatever the
+//   interrupt state. Their handlers use SA_NODEFER so that a fault inside the cte handler
+//   reaches the dispatcher and is reported as a nested trap instead of killing the process.
+// - Interrupts (SIGALRM from the timer, the external line's real-time signal) are taken only
+//   when interrupts are enabled and the thread is in the program's own code; otherwise they
+//   stay pending (see hosted.hpp).
+// - Everything runs on an alternate signal stack, so a thread that overflowed its stack can
+//   still be reported. The Context is built on the interrupted stack below its red zone (or,
+//   for a stack overflow, in a reserved frame) and the handler's answer is written back into
+//   the signal's ucontext: the kernel's sigreturn then resumes it with every register.
+// - ISAs whose user mode cannot jump with every register restored (riscv64, aarch64) resume an
+//   asynchronous frame outside a signal through a signal to the thread itself (exact_resume).
+
+#include <link.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+
+#include <cte/detail/runtime.hpp>
+#include <cte/platform/hosted.hpp>
+#include <cte/platform/hosted_external.hpp>
+#include <cte/target.hpp>
+
+namespace cte::detail::hosted {
+
+using Frame = TargetIsa::Frame;
+
+struct TextRange {
+  std::uintptr_t start = 0, end = 0;
+};
+
+struct SignalLayer {
+  static inline bool installed = false;
+  static inline pid_t kernel_tid = 0;
+  static inline void *alternate_stack = nullptr;
+  static constexpr std::size_t alternate_stack_size = 256 * 1024;
+  // Executable segments of the main program: interrupts are taken only there.
+  static inline TextRange program_text[8];
+  static inline int program_text_count = 0;
+  // Where a stack-overflow Context lives: not on the stack that overflowed.
+  alignas(16) static inline unsigned char overflow_frame_memory[sizeof(Frame)];
+  // Frame handed to exact_resume's signal.
+  static inline std::atomic<Frame *> exact_resume_frame{nullptr};
+  // How far below a thread's stack a fault still counts as running off it.
+  static constexpr std::uintptr_t overflow_window = 64 * 1024;
+
+  static int exact_resume_signal() { return SIGRTMIN + 2; }
+};
+
+inline pid_t current_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
+
+inline bool in_program_text(std::uintptr_t pc) {
+  for (int i = 0; i < SignalLayer::program_text_count; ++i)
+    if (pc >= SignalLayer::program_text[i].start && pc < SignalLayer::program_text[i].end) return true;
+  return false;
+}
+
+inline void record_program_text() {
+  SignalLayer::program_text_count = 0;
+  ::dl_iterate_phdr(
+      [](dl_phdr_info *info, std::size_t, void *) -> int {
+        // The first object is the program itself.
+        for (int i = 0; i < info->dlpi_phnum && SignalLayer::program_text_count < 8; ++i) {
+          const auto &segment = info->dlpi_phdr[i];
+          if (segment.p_type != PT_LOAD || !(segment.p_flags & PF_X)) continue;
+          const std::uintptr_t start = info->dlpi_addr + segment.p_vaddr;
+          SignalLayer::program_text[SignalLayer::program_text_count++] = {start, start + segment.p_memsz};
+        }
+        return 1;
+      },
+      nullptr);
+}
+
+inline void pend(InterruptSource source) {
+  Hosted::pending_sources.fetch_or(Hosted::pending_bit(source), std::memory_order_relaxed);
+}
+
+// Sets `frame` up as the interrupted Context of the oldest pending interrupt, if any.
+inline bool claim_pending(Frame &frame) {
+  std::uint32_t pending = Hosted::pending_sources.load(std::memory_order_relaxed);
+  for (;;) {
+    if (pending == 0) return false;
+    const std::uint32_t bit = pending & (~pending + 1);  // timer before external before software
+    if (Hosted::pending_sources.compare_exchange_weak(pending, pending & ~bit, std::memory_order_relaxed)) {
+      const auto source = static_cast<InterruptSource>(__builtin_ctz(bit));
+      const std::uint64_t payload =
+          source == InterruptSource::external ? Hosted::pending_external_payload.load(std::memory_order_relaxed) : 0;
+      TargetHostedSignals::set_interrupt_cause(frame, source, payload);
+      return true;
+    }
+  }
+}
+
+inline void dispatch_into(Frame *frame, ucontext_t &uc) {
+  Frame *next = dispatch_trap(frame);
+  TargetHostedSignals::load(*next, uc);
+}
+
+inline void on_interrupt_signal(int signo, ucontext_t &uc) {
+  if (current_tid() != SignalLayer::kernel_tid) {
+    // A process-directed signal (the timer's SIGALRM) landed on another thread: pass it on.
+    if (SignalLayer::kernel_tid) ::syscall(SYS_tgkill, ::getpid(), SignalLayer::kernel_tid, signo);
+    return;
+  }
+  if (signo == SIGALRM) {
+    pend(InterruptSource::timer);
+  } else {
+    std::uint64_t payload = 0;
+    if (cte::hosted::external_line().take(payload)) {
+      Hosted::pending_external_payload.store(payload, std::memory_order_relaxed);
+      pend(InterruptSource::external);
+    }
+  }
+  if (!Hosted::interrupts_enabled_flag.load(std::memory_order_relaxed)) return;  // delivered at iset(true)
+  if (!in_program_text(TargetHostedSignals::pc(uc))) return;                     // delivered at the next chance
+  Frame *frame = TargetHostedSignals::frame_below(TargetHostedSignals::sp(uc));
+  TargetHostedSignals::save(uc, *frame);
+  if (!claim_pending(*frame)) return;
+  dispatch_into(frame, uc);
+}
+
+inline bool is_stack_overflow(int signo, const siginfo_t &info, const ucontext_t &uc) {
+  if (signo != SIGSEGV || Runtime::current_stack_start == 0) return false;
+  const auto address = reinterpret_cast<std::uintptr_t>(info.si_addr);
+  const std::uintptr_t bottom = Runtime::current_stack_start;
+  const std::uintptr_t sp = TargetHostedSignals::sp(uc);
+  return (address < bottom && address + SignalLayer::overflow_window >= bottom) || sp < bottom;
+}
+
+inline void on_exception_signal(int signo, siginfo_t &info, ucontext_t &uc) {
+  const bool overflow = is_stack_overflow(signo, info, uc);
+  Frame *frame = overflow ? reinterpret_cast<Frame *>(SignalLayer::overflow_frame_memory)
+                          : TargetHostedSignals::frame_below(TargetHostedSignals::sp(uc));
+  TargetHostedSignals::save(uc, *frame);
+  TargetHostedSignals::set_exception_cause(*frame, signo, info);
+  if (overflow) frame->library_state |= frame_state::stack_overflow;
+  dispatch_into(frame, uc);
+}
+
+inline void on_exact_resume_signal(ucontext_t &uc) {
+  Frame *frame = SignalLayer::exact_resume_frame.exchange(nullptr, std::memory_order_acq_rel);
+  if (frame) TargetHostedSignals::load(*frame, uc);
+}
+
+inline void on_signal(int signo, siginfo_t *info, void *context) {
+  const int saved_errno = errno;
+  ucontext_t &uc = *static_cast<ucontext_t *>(context);
+  if (signo == SIGALRM || signo == cte::hosted::ExternalLine::signal_number())
+    on_interrupt_signal(signo, uc);
+  else if (signo == SignalLayer::exact_resume_signal())
+    on_exact_resume_signal(uc);
+  else
+    on_exception_signal(signo, *info, uc);
+  errno = saved_errno;
+}
+
+inline void install(int signo, bool nodefer) {
+  struct sigaction action = {};
+  action.sa_sigaction = on_signal;
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART | (nodefer ? SA_NODEFER : 0);
+  sigemptyset(&action.sa_mask);
+  // Interrupts never nest inside a handler or an exception: they wait (pending) instead.
+  sigaddset(&action.sa_mask, SIGALRM);
+  sigaddset(&action.sa_mask, cte::hosted::ExternalLine::signal_number());
+  if (::sigaction(signo, &action, nullptr) != 0) fatal("sigaction failed while installing the hosted trap layer");
+}
+
+inline void install_signal_layer() {
+  SignalLayer::kernel_tid = current_tid();
+  if (!SignalLayer::alternate_stack) {
+    void *memory = ::mmap(nullptr, SignalLayer::alternate_stack_size, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) fatal("cannot map the alternate signal stack");
+    SignalLayer::alternate_stack = memory;
+  }
+  stack_t alternate = {};
+  alternate.ss_sp = SignalLayer::alternate_stack;
+  alternate.ss_size = SignalLayer::alternate_stack_size;
+  if (::sigaltstack(&alternate, nullptr) != 0) fatal("sigaltstack failed while installing the hosted trap layer");
+  if (!SignalLayer::installed) {
+    record_program_text();
+    for (int signo : {SIGILL, SIGTRAP, SIGFPE, SIGSEGV, SIGBUS}) install(signo, true);
+    install(SIGALRM, false);
+    install(cte::hosted::ExternalLine::signal_number(), false);
+    install(SignalLayer::exact_resume_signal(), false);
+    SignalLayer::installed = true;
+  }
+  cte::hosted::external_line().attach();
+}
+
+}  // namespace cte::detail::hosted
+
+namespace cte {
+
+inline void Hosted::on_init() { detail::hosted::install_signal_layer(); }
+
+inline void Hosted::set_interrupts_enabled(bool enable) {
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  interrupts_enabled_flag.store(enable, std::memory_order_relaxed);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  if (!enable) return;
+  // A signal arriving from here on finds interrupts enabled and delivers by itself; what
+  // arrived before is delivered now, as a trap of this thread, before iset returns.
+  while (pending_sources.load(std::memory_order_relaxed) != 0) {
+    std::uint32_t pending = pending_sources.load(std::memory_order_relaxed);
+    if (pending == 0) break;
+    const std::uint32_t bit = pending & (~pending + 1);
+    if (!pending_sources.compare_exchange_weak(pending, pending & ~bit, std::memory_order_relaxed)) continue;
+    const auto source = static_cast<InterruptSource>(__builtin_ctz(bit));
+    const std::uint64_t payload =
+        source == InterruptSource::external ? pending_external_payload.load(std::memory_order_relaxed) : 0;
+    TargetHostedSignals::interrupt_trap(source, payload);
+  }
+}
+
+template <class Frame>
+bool Hosted::take_pending_interrupt(Frame &frame) {
+  return detail::hosted::claim_pending(frame);
+}
+
+template <class Event>
+void Hosted::after_handler(const Event &event) {
+  if (event.kind == EventKind::irq_external) cte::hosted::external_line().mark_handled();
+}
+
+namespace hosted {
+// Ends this thread's role as the kernel thread: raises of the external line now report
+// RaiseResult::finished. Call it before a kernel thread exits.
+inline void detach_kernel_thread() {
+  external_line().detach();
+  detail::hosted::SignalLayer::kernel_tid = 0;
+}
+}  // namespace hosted
+
+namespace detail::hosted {
+// Resumes an asynchronous frame with every register exact, through the kernel's sigreturn.
+[[noreturn]] inline void exact_resume(Frame *frame) {
+  SignalLayer::exact_resume_frame.store(frame, std::memory_order_release);
+  ::syscall(SYS_tgkill, ::getpid(), current_tid(), SignalLayer::exact_resume_signal());
+  fatal("exact resume signal returned (is it blocked?)");
+}
+}  // namespace detail::hosted
+
+// --- timer
+inline bool Hosted::timer_start(std::uint64_t period_us) {
+  if (period_us == 0) return false;
+  itimerval value = {};
+  value.it_interval.tv_sec = static_cast<time_t>(period_us / 1000000);
+  value.it_interval.tv_usec = static_cast<suseconds_t>(period_us % 1000000);
+  value.it_value = value.it_interval;
+  return ::setitimer(ITIMER_REAL, &value, nullptr) == 0;
+}
+
+inline void Hosted::timer_stop() {
+  itimerval value = {};
+  ::setitimer(ITIMER_REAL, &value, nullptr);
+}
+
+}  // namespace cte
