@@ -3,9 +3,10 @@
 //
 // Interrupt enable is a software flag: iset() and ienabled() never make a system call.
 // Interrupts (timer, external kicks) arrive as signals; one that finds interrupts disabled,
-// or finds the thread inside a shared library (libc, the sanitizer runtime), is recorded as
-// pending and delivered as soon as that is no longer so: at iset(true), when the handler
-// resumes a Context with interrupts enabled, or at the next signal. The signal layer itself
+// or finds the thread inside a shared library (libc, the sanitizer runtime), stays pending
+// (the timer latches a bit, the external line stays raised) and is delivered as soon as that
+// is no longer so: at iset(true), when the handler resumes a Context with interrupts enabled,
+// or at the next signal (the external line's raiser re-sends its signal every millisecond). The signal layer itself
 // is in hosted_traps.hpp.
 
 #include <unistd.h>
@@ -38,7 +39,7 @@ struct Hosted {
   // --- interrupt state (defined in hosted_traps.hpp)
   static bool interrupts_enabled() { return interrupts_enabled_flag.load(std::memory_order_relaxed); }
   static void set_interrupts_enabled(bool enable);
-  static bool interrupt_pending() { return pending_sources.load(std::memory_order_relaxed) != 0; }
+  static bool interrupt_pending();
   // Installs the signal layer for the calling thread, which becomes the kernel thread.
   static void on_init();
   // Hands the next pending interrupt to a Context about to resume with interrupts enabled:
@@ -92,9 +93,7 @@ struct Hosted {
   // Lock-free atomics: written by signal handlers on the kernel thread.
   static inline std::atomic<bool> interrupts_enabled_flag{false};
   static inline std::atomic<std::uint32_t> pending_sources{0};
-  static inline std::atomic<std::uint64_t> pending_external_payload{0};
-  static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free &&
-                std::atomic<std::uint64_t>::is_always_lock_free);
+  static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free);
 };
 
 }  // namespace cte

@@ -7,13 +7,18 @@
 //
 //   not_started --attach--> idle            (cte_init on the kernel thread)
 //   idle        --raise---> raised          (raiser: payload written, signal sent)
-//   raised      --take----> taken           (kernel thread's signal handler: interrupt pending)
+//   raised      --take----> taken           (kernel thread, when it can run the handler now:
+//                                            interrupts enabled, in its own code; until then
+//                                            the line stays raised, like a level-triggered IRQ)
 //   raised      --withdraw> idle            (raiser timed out before the kernel took it)
 //   taken       --handled-> handled         (the handler returned from the irq_external event)
 //   handled     --collect-> idle            (raiser reads the outcome: RaiseResult::handled)
-//   any         --detach--> finished        (the kernel thread ended; a raised or taken payload
-//                                            was never handled: RaiseResult::finished)
-//   finished    --attach--> idle            (a new kernel thread)
+//   idle, raised, taken --detach--> finished   (the kernel thread ended; a raised or taken
+//                                            payload was never handled: RaiseResult::finished)
+//   handled     --detach--> handled_then_finished  (the outcome is kept for the raiser)
+//   handled_then_finished --collect--> finished    (RaiseResult::handled)
+//   not_started, finished --attach--> idle  (a new kernel thread; it waits for an outcome
+//                                            still to be collected)
 
 #include <pthread.h>
 #include <signal.h>
@@ -28,7 +33,7 @@
 
 namespace cte::hosted {
 
-enum class LineState : std::uint32_t { not_started, idle, raised, taken, handled, finished };
+enum class LineState : std::uint32_t { not_started, idle, raised, taken, handled, finished, handled_then_finished };
 
 enum class RaiseResult : std::uint8_t {
   handled,      // the kernel's handler ran for this payload and returned
@@ -68,12 +73,15 @@ class ExternalLine {
     auto next_signal = std::chrono::steady_clock::now();
     for (;;) {
       const LineState now = state_.load(std::memory_order_acquire);
-      if (now == LineState::handled) {
-        LineState collected = LineState::handled;
-        state_.compare_exchange_strong(collected, LineState::idle, std::memory_order_acq_rel);
-        return RaiseResult::handled;  // a detach racing us here still leaves it handled
+      if (now == LineState::handled || now == LineState::handled_then_finished) {
+        LineState collected = now;
+        if (!state_.compare_exchange_strong(collected, now == LineState::handled ? LineState::idle : LineState::finished,
+                                            std::memory_order_acq_rel))
+          continue;  // the kernel detached in between: collect from the new state
+        return RaiseResult::handled;
       }
       if (now == LineState::finished) return RaiseResult::finished;
+      // taken: the handler is running right now; handled follows without waiting on anything.
       const auto clock = std::chrono::steady_clock::now();
       if (now == LineState::raised) {
         if (clock >= deadline) {
@@ -99,15 +107,28 @@ class ExternalLine {
   // The calling thread becomes the target (cte_init does this).
   void attach() {
     kernel_tid_.store(static_cast<pid_t>(::syscall(SYS_gettid)), std::memory_order_release);
-    LineState expected = state_.load(std::memory_order_acquire);
-    while ((expected == LineState::not_started || expected == LineState::finished) &&
-           !state_.compare_exchange_weak(expected, LineState::idle, std::memory_order_acq_rel)) {
+    for (;;) {
+      LineState expected = state_.load(std::memory_order_acquire);
+      if (expected == LineState::handled_then_finished) {  // the last raiser has not collected yet
+        std::this_thread::yield();
+        continue;
+      }
+      if (expected != LineState::not_started && expected != LineState::finished) return;  // already attached
+      if (state_.compare_exchange_weak(expected, LineState::idle, std::memory_order_acq_rel)) return;
     }
   }
-  // The kernel thread is ending: whatever was raised or taken will never be handled.
-  void detach() { state_.store(LineState::finished, std::memory_order_release); }
+  // The kernel thread is ending: whatever was raised or taken will never be handled; a
+  // handled outcome stays readable for its raiser.
+  void detach() {
+    LineState expected = state_.load(std::memory_order_acquire);
+    for (;;) {
+      const LineState next = expected == LineState::handled ? LineState::handled_then_finished : LineState::finished;
+      if (expected == LineState::handled_then_finished || expected == LineState::finished) return;
+      if (state_.compare_exchange_weak(expected, next, std::memory_order_acq_rel)) return;
+    }
+  }
 
-  // Signal handler on the kernel thread: raised -> taken. Returns the payload if it took one.
+  // Kernel thread, about to run the handler for it: raised -> taken. False if not raised.
   bool take(std::uint64_t &payload) {
     LineState expected = LineState::raised;
     if (!state_.compare_exchange_strong(expected, LineState::taken, std::memory_order_acq_rel)) return false;

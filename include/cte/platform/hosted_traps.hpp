@@ -43,7 +43,7 @@ struct TextRange {
 struct SignalLayer {
   static inline bool installed = false;
   static inline pid_t kernel_tid = 0;
-  static inline void *alternate_stack = nullptr;
+  static inline thread_local void *alternate_stack = nullptr;  // one per kernel thread
   static constexpr std::size_t alternate_stack_size = 256 * 1024;
   // Executable segments of the main program: interrupts are taken only there.
   static inline TextRange program_text[8];
@@ -86,20 +86,33 @@ inline void pend(InterruptSource source) {
   Hosted::pending_sources.fetch_or(Hosted::pending_bit(source), std::memory_order_relaxed);
 }
 
-// Sets `frame` up as the interrupted Context of the oldest pending interrupt, if any.
-inline bool claim_pending(Frame &frame) {
-  std::uint32_t pending = Hosted::pending_sources.load(std::memory_order_relaxed);
-  for (;;) {
-    if (pending == 0) return false;
-    const std::uint32_t bit = pending & (~pending + 1);  // timer before external before software
-    if (Hosted::pending_sources.compare_exchange_weak(pending, pending & ~bit, std::memory_order_relaxed)) {
-      const auto source = static_cast<InterruptSource>(__builtin_ctz(bit));
-      const std::uint64_t payload =
-          source == InterruptSource::external ? Hosted::pending_external_payload.load(std::memory_order_relaxed) : 0;
-      TargetHostedSignals::set_interrupt_cause(frame, source, payload);
+// Takes the next pending interrupt, if any: the timer first, then the external line (which
+// is level-triggered: it stays raised until the kernel takes it), then software interrupts.
+inline bool take_pending(InterruptSource &source, std::uint64_t &payload) {
+  payload = 0;
+  for (InterruptSource latched : {InterruptSource::timer, InterruptSource::software}) {
+    const std::uint32_t bit = Hosted::pending_bit(latched);
+    if (Hosted::pending_sources.load(std::memory_order_relaxed) & bit) {
+      if (Hosted::pending_sources.fetch_and(~bit, std::memory_order_relaxed) & bit) {
+        source = latched;
+        return true;
+      }
+    }
+    if (latched == InterruptSource::timer && cte::hosted::external_line().take(payload)) {
+      source = InterruptSource::external;
       return true;
     }
   }
+  return false;
+}
+
+// Sets `frame` up as the interrupted Context of the next pending interrupt, if any.
+inline bool claim_pending(Frame &frame) {
+  InterruptSource source;
+  std::uint64_t payload;
+  if (!take_pending(source, payload)) return false;
+  TargetHostedSignals::set_interrupt_cause(frame, source, payload);
+  return true;
 }
 
 inline void dispatch_into(Frame *frame, ucontext_t &uc) {
@@ -113,15 +126,8 @@ inline void on_interrupt_signal(int signo, ucontext_t &uc) {
     if (SignalLayer::kernel_tid) ::syscall(SYS_tgkill, ::getpid(), SignalLayer::kernel_tid, signo);
     return;
   }
-  if (signo == SIGALRM) {
-    pend(InterruptSource::timer);
-  } else {
-    std::uint64_t payload = 0;
-    if (cte::hosted::external_line().take(payload)) {
-      Hosted::pending_external_payload.store(payload, std::memory_order_relaxed);
-      pend(InterruptSource::external);
-    }
-  }
+  // The timer latches a pending bit; the external line needs nothing: it stays raised.
+  if (signo == SIGALRM) pend(InterruptSource::timer);
   if (!Hosted::interrupts_enabled_flag.load(std::memory_order_relaxed)) return;  // delivered at iset(true)
   if (!in_program_text(TargetHostedSignals::pc(uc))) return;                     // delivered at the next chance
   Frame *frame = TargetHostedSignals::frame_below(TargetHostedSignals::sp(uc));
@@ -154,6 +160,7 @@ inline void on_exact_resume_signal(ucontext_t &uc) {
 }
 
 inline void on_signal(int signo, siginfo_t *info, void *context) {
+  TargetHostedSignals::enter_handler();
   const int saved_errno = errno;
   ucontext_t &uc = *static_cast<ucontext_t *>(context);
   if (signo == SIGALRM || signo == cte::hosted::ExternalLine::signal_number())
@@ -188,14 +195,14 @@ inline void install_signal_layer() {
   alternate.ss_sp = SignalLayer::alternate_stack;
   alternate.ss_size = SignalLayer::alternate_stack_size;
   if (::sigaltstack(&alternate, nullptr) != 0) fatal("sigaltstack failed while installing the hosted trap layer");
-  if (!SignalLayer::installed) {
-    record_program_text();
-    for (int signo : {SIGILL, SIGTRAP, SIGFPE, SIGSEGV, SIGBUS}) install(signo, true);
-    install(SIGALRM, false);
-    install(cte::hosted::ExternalLine::signal_number(), false);
-    install(SignalLayer::exact_resume_signal(), false);
-    SignalLayer::installed = true;
-  }
+  if (!SignalLayer::installed) record_program_text();
+  // Installed on every cte_init: other code (a test framework, a crash reporter) may have
+  // replaced the handlers since.
+  for (int signo : {SIGILL, SIGTRAP, SIGFPE, SIGSEGV, SIGBUS}) install(signo, true);
+  install(SIGALRM, false);
+  install(cte::hosted::ExternalLine::signal_number(), false);
+  install(SignalLayer::exact_resume_signal(), false);
+  SignalLayer::installed = true;
   cte::hosted::external_line().attach();
 }
 
@@ -212,16 +219,14 @@ inline void Hosted::set_interrupts_enabled(bool enable) {
   if (!enable) return;
   // A signal arriving from here on finds interrupts enabled and delivers by itself; what
   // arrived before is delivered now, as a trap of this thread, before iset returns.
-  while (pending_sources.load(std::memory_order_relaxed) != 0) {
-    std::uint32_t pending = pending_sources.load(std::memory_order_relaxed);
-    if (pending == 0) break;
-    const std::uint32_t bit = pending & (~pending + 1);
-    if (!pending_sources.compare_exchange_weak(pending, pending & ~bit, std::memory_order_relaxed)) continue;
-    const auto source = static_cast<InterruptSource>(__builtin_ctz(bit));
-    const std::uint64_t payload =
-        source == InterruptSource::external ? pending_external_payload.load(std::memory_order_relaxed) : 0;
-    TargetHostedSignals::interrupt_trap(source, payload);
-  }
+  InterruptSource source;
+  std::uint64_t payload;
+  while (detail::hosted::take_pending(source, payload)) TargetHostedSignals::interrupt_trap(source, payload);
+}
+
+inline bool Hosted::interrupt_pending() {
+  return pending_sources.load(std::memory_order_relaxed) != 0 ||
+         cte::hosted::external_line().state() == cte::hosted::LineState::raised;
 }
 
 template <class Frame>

@@ -17,6 +17,21 @@
 namespace cte::x86_64 {
 
 struct HostedSignals {
+  // First thing in the signal handler: the interrupted code may have EFLAGS.AC set (alignment
+  // checking), which the kernel leaves on for the handler; the handler's own code must not
+  // fault on a misaligned access. The interrupted code gets its flags back from its frame.
+  static void enter_handler() {
+    asm volatile("lea -%c[red_zone](%%rsp), %%rsp\n\t"  // pushfq must not land in a red zone
+                 "pushfq\n\t"
+                 "andl %[clear_ac], (%%rsp)\n\t"
+                 "popfq\n\t"
+                 "lea %c[red_zone](%%rsp), %%rsp"
+                 :
+                 : [red_zone] "i"(red_zone), [clear_ac] "i"(~alignment_check_flag)
+                 : "memory", "cc");
+  }
+  static constexpr std::uint32_t alignment_check_flag = 1u << 18;  // EFLAGS.AC
+
   static std::uintptr_t pc(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.gregs[REG_RIP]); }
   static std::uintptr_t sp(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.gregs[REG_RSP]); }
 
@@ -67,7 +82,10 @@ struct HostedSignals {
   static void set_exception_cause(Frame &f, int signo, const siginfo_t &info) {
     if (info.si_code <= 0) f.vector = software_vector(signo);  // SI_USER, SI_TKILL, SI_QUEUE: no hardware trap
     if (signo == SIGSEGV || signo == SIGBUS) f.fault_address = reinterpret_cast<std::uintptr_t>(info.si_addr);
-    if (signo == SIGBUS && info.si_code == BUS_ADRALN) f.vector = vector::alignment_check;
+    // A bus error is an access the MMU allowed but nothing backs (a mapping past its file's
+    // end): x86 has no such fault, #GP is the closest. Alignment checks report no address.
+    if (signo == SIGBUS) f.vector = info.si_code == BUS_ADRALN ? vector::alignment_check : vector::general_protection;
+    if (f.vector == vector::alignment_check) f.fault_address = 0;
     if (f.vector == vector::breakpoint && *reinterpret_cast<const std::uint8_t *>(f.rip - 1) == int3_opcode) f.rip -= 1;
   }
 
