@@ -101,7 +101,8 @@ TEST_CASE("hosted: a fault inside the handler is a fatal report naming both even
 TEST_CASE("hosted: a page fault inside the handler is reported too (not a silent SIGSEGV death)") {
   const auto outcome = run_in_child([] {
     cte::cte_init([](cte::Event, cte::Context *context) -> cte::Context * {
-      *reinterpret_cast<volatile int *>(std::uintptr_t{16}) = 1;  // the first page is never mapped
+      static volatile std::uintptr_t unmapped = 16;  // the first page is never mapped
+      *reinterpret_cast<volatile int *>(unmapped) = 1;
       return context;
     });
     cte::yield();
