@@ -66,7 +66,7 @@ TEST_CASE("the handler sees the ISA's raw cause for yield consistently") {
   CHECK(last.redecoded == cte::EventKind::yield);
 }
 
-TEST_CASE("syscall passes number and six arguments in the ISA convention; set_return takes effect") {
+TEST_CASE("syscall passes number and six arguments in the ISA convention, and set_return takes effect") {
   cte::cte_init(echo_syscall);
   const std::uintptr_t result = cte::syscall(7, 1, 2, 3, 4, 5, 6);
   CHECK(last_event.kind == cte::EventKind::syscall);
@@ -154,7 +154,7 @@ TEST_CASE("kcontext rejects bad stacks with a clear error") {
   CHECK(std::string(cte::to_string(cte::StackError::too_small)) == "stack area too small");
 }
 
-TEST_CASE("iset and ienabled track the interrupt-enable flag; yield preserves it per thread") {
+TEST_CASE("iset and ienabled track the interrupt-enable flag, and yield preserves it per thread") {
   cte::cte_init(record_and_resume);
   cte::iset(false);
   CHECK_FALSE(cte::ienabled());

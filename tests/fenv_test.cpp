@@ -67,7 +67,7 @@ TEST_CASE("fast switch: each thread keeps its own rounding mode") {
   std::fesetround(FE_TONEAREST);
 }
 
-TEST_CASE("yield: each thread keeps its own rounding mode; kcontext threads start round-to-nearest") {
+TEST_CASE("yield: each thread keeps its own rounding mode, and kcontext threads start round-to-nearest") {
   cte_test::Stack stack;
   rounding_thread = cte::kcontext(stack.area(), yield_rounding_thread, nullptr);
   in_thread = false;

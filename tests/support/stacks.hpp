@@ -11,13 +11,17 @@ namespace cte_test {
 
 class Stack {
  public:
-  explicit Stack(std::size_t size = 64 * 1024) : size_(size), memory_(static_cast<unsigned char *>(std::aligned_alloc(64, size))) {}
+  // aligned_alloc wants a size that is a multiple of the alignment.
+  explicit Stack(std::size_t size = 64 * 1024)
+      : size_((size + alignment - 1) / alignment * alignment),
+        memory_(static_cast<unsigned char *>(std::aligned_alloc(alignment, size_))) {}
   ~Stack() { std::free(memory_); }
   Stack(const Stack &) = delete;
   Stack &operator=(const Stack &) = delete;
   cte::Area area() const { return {memory_, memory_ + size_}; }
 
  private:
+  static constexpr std::size_t alignment = 64;
   std::size_t size_;
   unsigned char *memory_;
 };

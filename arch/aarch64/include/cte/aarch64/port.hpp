@@ -1,0 +1,33 @@
+#pragma once
+// The aarch64 port as the portable layer sees it: one struct, the same members on every ISA.
+
+#include <cstddef>
+#include <cstdint>
+
+#include <cte/aarch64/fast_switch.hpp>
+#include <cte/aarch64/kcontext.hpp>
+#include <cte/aarch64/trap_entry.hpp>
+
+namespace cte::aarch64 {
+
+struct Port {
+  static void yield_trap() { cte_aarch64_yield_trap(); }
+  static std::uint64_t syscall_trap(std::uint64_t number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
+                                    std::uint64_t a3, std::uint64_t a4, std::uint64_t a5) {
+    return cte_aarch64_syscall_trap(a0, a1, a2, a3, a4, a5, number);
+  }
+  [[noreturn]] static void restore(Frame *frame) { cte_aarch64_restore(frame); }
+
+  static constexpr std::size_t kcontext_frame_footprint = aarch64::kcontext_frame_footprint;
+  static Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
+    return aarch64::build_kcontext_frame(stack, entry, arg);
+  }
+
+  static constexpr std::size_t fast_thread_footprint = aarch64::fast_thread_footprint;
+  static void *prepare_fast_thread(std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
+    return aarch64::prepare_fast_thread(stack_end, entry, arg);
+  }
+  static void fast_switch(void **save_sp, void *resume_sp) { aarch64::fast_switch(save_sp, resume_sp); }
+};
+
+}  // namespace cte::aarch64
