@@ -257,6 +257,7 @@ namespace detail::hosted {
 }
 }  // namespace detail::hosted
 
+
 // --- timer
 inline bool Hosted::timer_start(std::uint64_t period_us) {
   if (period_us == 0) return false;
@@ -273,3 +274,9 @@ inline void Hosted::timer_stop() {
 }
 
 }  // namespace cte
+
+// Called by the restore path of ISAs that cannot resume an asynchronous frame exactly in user
+// mode (riscv64, aarch64): the kernel's sigreturn does it instead.
+extern "C" [[noreturn, gnu::used]] inline void cte_hosted_resume_asynchronous(cte::TargetIsa::Frame *frame) {
+  cte::detail::hosted::exact_resume(frame);
+}
