@@ -19,6 +19,8 @@
 extern "C" {
 // First code of a fresh fast-switch thread: takes entry and arg off its stack.
 void cte_x86_64_fast_thread_trampoline();
+// An empty function the compiler cannot see into (defined in assembly below): see fast_switch().
+void cte_x86_64_fast_switch_fence() noexcept;
 // Provided by the portable layer: runs entry(arg), reports an entry that returns.
 [[noreturn]] void cte_fast_thread_main(void (*entry)(void *), void *arg);
 }
@@ -83,6 +85,14 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
         "xmm28", "xmm29", "xmm30", "xmm31", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"
 #endif
   );
+  // The switch runs other threads, which may read and write any variable of the program, but
+  // GCC's ipa-reference does not count an asm "memory" clobber as an access to file-static
+  // variables whose address is never taken: without a real call here it concludes that such a
+  // static cannot change across the switch and caches or deletes accesses. A call to a
+  // function it cannot analyse (and which might call back into this translation unit) makes
+  // it assume every static may be read and written. Caller-saved registers are clobbered
+  // already, so this costs one call and one return.
+  cte_x86_64_fast_switch_fence();
 }
 
 // Lays out a fresh thread at the top of [stack_start, stack_end) and returns its parked SP.
@@ -100,6 +110,15 @@ inline void *prepare_fast_thread(std::uintptr_t stack_end, void (*entry)(void *)
 inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) + 16;
 
 [[gnu::used]] inline void emit_fast_switch_stubs() {
+  asm volatile(
+      // --- The compiler fence of fast_switch(): returns at once.
+      ".pushsection .text.cte_x86_64_fast_switch_fence,\"axG\",@progbits,cte_x86_64_fast_switch_fence,comdat\n"
+      ".globl cte_x86_64_fast_switch_fence\n.hidden cte_x86_64_fast_switch_fence\n"
+      ".type cte_x86_64_fast_switch_fence,@function\n"
+      "cte_x86_64_fast_switch_fence:\n"
+      "  ret\n"
+      ".size cte_x86_64_fast_switch_fence, .-cte_x86_64_fast_switch_fence\n"
+      ".popsection\n");
   asm volatile(
       // --- The first switch to a fresh thread pops this address; RSP = record + 8.
       // Load the creator's FP controls, fetch entry and arg, and call into C++ with

@@ -1,0 +1,143 @@
+#pragma once
+// riscv64 event decoding: raw trap cause -> Event, per the privileged spec's mcause/scause
+// codes. A pure function, so every host can test it.
+//
+// ecall (from U, S or M) is how a thread enters the kernel on purpose; a7 tells what for:
+// ecall_a7::yield (-1) is yield, ecall_a7::thread_exit (-2) a kcontext entry function that
+// returned, anything else a system call with that number. Hosted trap stubs record the same
+// cause and a7, so a hosted kernel and a bare-metal one see identical events.
+
+#include <cstdint>
+
+#include <cte/event.hpp>
+#include <cte/riscv64/frame.hpp>
+#include <cte/riscv64/isa.hpp>
+
+namespace cte::riscv64 {
+
+// Everything the decoder looks at, independent of where it came from (trap vector or stub).
+struct TrapCause {
+  std::uint64_t cause = 0;  // mcause/scause, interrupt bit included
+  std::uint64_t tval = 0;   // mtval/stval (interrupts: the payload, 0 from hardware)
+  std::uint64_t a7 = 0;     // the trapping thread's a7 (meaningful for ecall only)
+};
+
+constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
+  BasicEvent<Isa> event;
+  event.cause = trap.cause;
+  if (trap.cause & cause::interrupt_bit) {
+    event.ref = trap.tval;
+    switch (trap.cause) {
+      case cause::supervisor_software_interrupt:
+        event.kind = EventKind::irq_software;
+        event.msg = "supervisor software interrupt";
+        break;
+      case cause::machine_software_interrupt:
+        event.kind = EventKind::irq_software;
+        event.msg = "machine software interrupt";
+        break;
+      case cause::supervisor_timer_interrupt:
+        event.kind = EventKind::irq_timer;
+        event.msg = "supervisor timer interrupt";
+        break;
+      case cause::machine_timer_interrupt:
+        event.kind = EventKind::irq_timer;
+        event.msg = "machine timer interrupt";
+        break;
+      case cause::supervisor_external_interrupt:
+        event.kind = EventKind::irq_external;
+        event.msg = "supervisor external interrupt";
+        break;
+      case cause::machine_external_interrupt:
+        event.kind = EventKind::irq_external;
+        event.msg = "machine external interrupt";
+        break;
+      default:
+        event.kind = EventKind::error;
+        event.msg = "unexpected interrupt cause";
+        break;
+    }
+    return event;
+  }
+  switch (trap.cause) {
+    case cause::instruction_misaligned:
+      event.kind = EventKind::misaligned;
+      event.ref = trap.tval;
+      event.msg = "instruction address misaligned";
+      break;
+    case cause::instruction_access_fault:
+      event.kind = EventKind::access_fault;
+      event.ref = trap.tval;
+      event.msg = "instruction access fault";
+      break;
+    case cause::illegal_instruction:
+      event.kind = EventKind::illegal_instruction;
+      event.ref = trap.tval;  // the instruction bits (when the hart reports them)
+      event.msg = "illegal instruction";
+      break;
+    case cause::breakpoint:
+      event.kind = EventKind::breakpoint;
+      event.ref = trap.tval;
+      event.msg = "breakpoint";
+      break;
+    case cause::load_misaligned:
+      event.kind = EventKind::misaligned;
+      event.ref = trap.tval;
+      event.msg = "load address misaligned";
+      break;
+    case cause::load_access_fault:
+      event.kind = EventKind::access_fault;
+      event.ref = trap.tval;
+      event.msg = "load access fault";
+      break;
+    case cause::store_misaligned:
+      event.kind = EventKind::misaligned;
+      event.ref = trap.tval;
+      event.msg = "store/AMO address misaligned";
+      break;
+    case cause::store_access_fault:
+      event.kind = EventKind::access_fault;
+      event.ref = trap.tval;
+      event.msg = "store/AMO access fault";
+      break;
+    case cause::ecall_from_u:
+    case cause::ecall_from_s:
+    case cause::ecall_from_m:
+      if (trap.a7 == ecall_a7::yield) {
+        event.kind = EventKind::yield;
+        event.msg = "yield";
+      } else if (trap.a7 == ecall_a7::thread_exit) {
+        event.kind = EventKind::error;
+        event.msg = "kcontext thread returned from its entry function";
+      } else {
+        event.kind = EventKind::syscall;
+        event.msg = "system call";
+      }
+      break;
+    case cause::instruction_page_fault:
+      event.kind = EventKind::page_fault;
+      event.ref = trap.tval;
+      event.msg = "instruction page fault";
+      break;
+    case cause::load_page_fault:
+      event.kind = EventKind::page_fault;
+      event.ref = trap.tval;
+      event.msg = "load page fault";
+      break;
+    case cause::store_page_fault:
+      event.kind = EventKind::page_fault;
+      event.ref = trap.tval;
+      event.msg = "store/AMO page fault";
+      break;
+    default:
+      event.kind = EventKind::error;
+      event.msg = "unexpected exception cause";
+      break;
+  }
+  return event;
+}
+
+inline TrapCause trap_cause(const Frame &f) { return {f.cause, f.tval, f.x[reg::a7]}; }
+inline BasicEvent<Isa> Isa::decode(const Frame &f) { return riscv64::decode(trap_cause(f)); }
+
+}  // namespace cte::riscv64

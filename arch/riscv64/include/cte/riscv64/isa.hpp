@@ -1,0 +1,42 @@
+#pragma once
+// riscv64 ISA traits (complete them with decode.hpp): how portable code reads a Frame.
+// Syscall convention (Linux and Abstract Machine alike): number in a7, arguments a0-a5,
+// result in a0.
+
+#include <cstddef>
+#include <cstdint>
+
+#include <cte/event.hpp>
+#include <cte/riscv64/frame.hpp>
+#include <cte/riscv64/instruction_length.hpp>
+
+namespace cte::riscv64 {
+
+struct Isa {
+  using Frame = riscv64::Frame;
+  using Word = std::uint64_t;
+  static constexpr const char *name = "riscv64";
+  static constexpr unsigned syscall_arg_count = 6;
+  static constexpr std::size_t stack_alignment = 16;
+
+  static Word pc(const Frame &f) { return f.pc; }
+  static void set_pc(Frame &f, Word value) { f.pc = value; }
+  static Word sp(const Frame &f) { return f.x[reg::sp]; }
+  static Word syscall_number(const Frame &f) { return f.x[reg::a7]; }
+  static Word return_value(const Frame &f) { return f.x[reg::a0]; }
+  static void set_return_value(Frame &f, Word value) { f.x[reg::a0] = value; }
+
+  static constexpr unsigned syscall_args[syscall_arg_count] = {reg::a0, reg::a1, reg::a2, reg::a3, reg::a4, reg::a5};
+  static Word arg(const Frame &f, unsigned index) { return f.x[syscall_args[index]]; }
+  static void set_arg(Frame &f, unsigned index, Word value) { f.x[syscall_args[index]] = value; }
+
+  // Decodes the frame's trap cause (defined in decode.hpp).
+  static BasicEvent<Isa> decode(const Frame &f);
+  // An ecall (any privilege) with a7 = ecall_a7::thread_exit.
+  static bool is_thread_exit(const Frame &f) { return cause::is_ecall(f.cause) && f.x[reg::a7] == ecall_a7::thread_exit; }
+
+  // Length of the instruction at pc; 0 if it cannot be decoded.
+  static std::size_t instruction_length(const void *pc) { return riscv64::instruction_length(pc); }
+};
+
+}  // namespace cte::riscv64

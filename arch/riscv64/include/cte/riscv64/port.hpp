@@ -1,0 +1,36 @@
+#pragma once
+// The riscv64 port as the portable layer sees it: one struct, the same members on every ISA.
+
+#include <cstddef>
+#include <cstdint>
+
+#include <cte/riscv64/fast_switch.hpp>
+#include <cte/riscv64/kcontext.hpp>
+#include <cte/riscv64/trap_entry.hpp>
+
+namespace cte::riscv64 {
+
+struct Port {
+  static void yield_trap() { cte_riscv64_yield_trap(); }
+  static std::uint64_t syscall_trap(std::uint64_t number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
+                                    std::uint64_t a3, std::uint64_t a4, std::uint64_t a5) {
+    return static_cast<std::uint64_t>(
+        cte_riscv64_syscall_trap(static_cast<long>(a0), static_cast<long>(a1), static_cast<long>(a2),
+                                 static_cast<long>(a3), static_cast<long>(a4), static_cast<long>(a5),
+                                 static_cast<long>(number)));
+  }
+  [[noreturn]] static void restore(Frame *frame) { cte_riscv64_restore(frame); }
+
+  static constexpr std::size_t kcontext_frame_footprint = riscv64::kcontext_frame_footprint;
+  static Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
+    return riscv64::build_kcontext_frame(stack, entry, arg);
+  }
+
+  static constexpr std::size_t fast_thread_footprint = riscv64::fast_thread_footprint;
+  static void *prepare_fast_thread(std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
+    return riscv64::prepare_fast_thread(stack_end, entry, arg);
+  }
+  static void fast_switch(void **save_sp, void *resume_sp) { riscv64::fast_switch(save_sp, resume_sp); }
+};
+
+}  // namespace cte::riscv64
