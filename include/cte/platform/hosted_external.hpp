@@ -130,6 +130,12 @@ class ExternalLine {
 
   // Kernel thread, about to run the handler for it: raised -> taken. False if not raised.
   bool take(std::uint64_t &payload) {
+    // Every resume of a Context with interrupts enabled asks; the line is almost never raised.
+    // A plain load answers that without the locked compare-and-swap (which costs about as
+    // much as the rest of a yield's dispatch). A raise that lands just after the load is no
+    // different from one that lands just after a failed compare-and-swap: its signal
+    // delivers it (and the raiser re-sends the signal until the line is taken).
+    if (state_.load(std::memory_order_relaxed) != LineState::raised) return false;
     LineState expected = LineState::raised;
     if (!state_.compare_exchange_strong(expected, LineState::taken, std::memory_order_acq_rel)) return false;
     payload = payload_.load(std::memory_order_relaxed);

@@ -7,10 +7,14 @@
 //   [sp+0]  resume address      [sp+8]  RBP
 //   [sp+16] MXCSR | x87 CW<<32  [sp+24] scratch for the control-word check
 //
-// MXCSR and the x87 control word are callee-saved in the ABI; they are stored on every switch
-// but reloaded only when they differ from the live values (reloading them is the slow part).
-// The resume address is reached with pop+jmp, not ret, so the return-stack predictor stays in
-// step with the real call stack.
+// MXCSR and the x87 control word are callee-saved in the ABI, so each thread keeps its own:
+// both are stored when a thread switches away and put back when it resumes, each read once
+// per switch. Reading MXCSR (stmxcsr, the only cheap way to read it) is the expensive part on
+// AMD Zen (about 4 ns; ldmxcsr about 0.3 ns; docs/PERFORMANCE.md), so the resumed thread
+// reloads its MXCSR unconditionally instead of reading the live value to compare. The x87
+// control word is cheap to read and costlier to load: it is compared with the live one and
+// loaded only if another thread changed it. The resume address is reached with pop+jmp, not
+// ret, so the return-stack predictor stays in step with the real call stack.
 
 #include <cstdint>
 
@@ -61,18 +65,13 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
       "jmp *%%rax\n"
       "1:\n\t"  // resumed here by another thread's switch; RSP = our record + 8
       "pop %%rbp\n\t"
-      "stmxcsr 8(%%rsp)\n\t"  // reload the control words only if another thread changed them
-      "mov 8(%%rsp), %%eax\n\t"
-      "cmp (%%rsp), %%eax\n\t"
-      "jne 2f\n\t"
-      "fnstcw 8(%%rsp)\n\t"
+      "ldmxcsr (%%rsp)\n\t"
+      "fnstcw 8(%%rsp)\n\t"  // the x87 control word: loaded only if another thread changed it
       "movzwl 8(%%rsp), %%eax\n\t"
       "cmpw 4(%%rsp), %%ax\n\t"
-      "je 3f\n"
-      "2:\n\t"
-      "ldmxcsr (%%rsp)\n\t"
+      "je 2f\n\t"
       "fldcw 4(%%rsp)\n"
-      "3:\n\t"
+      "2:\n\t"
       "lea (16 + %c[red_zone])(%%rsp), %%rsp"
       : [save] "+D"(save_sp), [resume] "+S"(resume_sp)
       : [red_zone] "i"(red_zone)

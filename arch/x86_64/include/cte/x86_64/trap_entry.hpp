@@ -28,6 +28,12 @@ void cte_x86_64_interrupt_trap(std::uint64_t vector, std::uint64_t payload);
 
 namespace cte::x86_64 {
 
+// RFLAGS: the status flags (CF PF AF ZF SF OF), which ordinary instructions change; every other
+// bit is a system flag (DF, TF, AC, ID, IF, IOPL, ...).
+inline constexpr std::int64_t status_flags = 0x8d5;
+inline constexpr int overflow_bit = 11;
+inline constexpr std::int64_t overflow_flag = std::int64_t{1} << overflow_bit;
+
 // Operands shared by the stubs: offsets of the frame fields (each asm statement takes <= 30).
 #define CTE_X86_64_GPR_OPERANDS                                                                                 \
   [rax] "i"(offsetof(Frame, rax)), [rbx] "i"(offsetof(Frame, rbx)), [rcx] "i"(offsetof(Frame, rcx)),          \
@@ -42,6 +48,48 @@ namespace cte::x86_64 {
       [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [gap] "i"(frame_gap),                   \
       [red_zone] "i"(red_zone), [asynchronous] "i"(frame_state::asynchronous), [vector] "i"(offsetof(Frame, vector))
 
+// Loads every GPR but RAX and RSP from the frame at RSP (the two paths of restore).
+#define CTE_X86_64_LOAD_GPRS_BUT_RAX \
+  "  mov %c[rbx](%%rsp), %%rbx\n"    \
+  "  mov %c[rcx](%%rsp), %%rcx\n"    \
+  "  mov %c[rdx](%%rsp), %%rdx\n"    \
+  "  mov %c[rsi](%%rsp), %%rsi\n"    \
+  "  mov %c[rdi](%%rsp), %%rdi\n"    \
+  "  mov %c[rbp](%%rsp), %%rbp\n"    \
+  "  mov %c[r8](%%rsp), %%r8\n"      \
+  "  mov %c[r9](%%rsp), %%r9\n"      \
+  "  mov %c[r10](%%rsp), %%r10\n"    \
+  "  mov %c[r11](%%rsp), %%r11\n"    \
+  "  mov %c[r12](%%rsp), %%r12\n"    \
+  "  mov %c[r13](%%rsp), %%r13\n"    \
+  "  mov %c[r14](%%rsp), %%r14\n"    \
+  "  mov %c[r15](%%rsp), %%r15\n"
+
+// RSP = a voluntary frame's window ([RSP] RAX, [RSP+8] RFLAGS, [RSP+16] RIP) at S-24: sets
+// RFLAGS to the window's value without popfq (microcoded: it costs more than the rest of a
+// voluntary restore), clobbering RAX. That works when only the status flags differ from the
+// live ones, which is the rule: the system flags (DF, TF, AC, ID, ...) are the same in nearly
+// every thread; otherwise it jumps to `slow`, which must pop RAX and then popfq. The status
+// flags are set exactly: OF by an addition that overflows or not, then SF ZF AF PF CF by sahf
+// (in 64-bit mode: CPUID LAHF-SAHF, which all but some of the earliest x86-64 CPUs have and
+// the x86-64-v2 baseline requires). pushfq writes at S-32, which is dead at a call boundary.
+#define CTE_X86_64_STATUS_FLAGS_FROM_WINDOW(slow)                                     \
+  "  pushfq\n"                                                                          \
+  "  pop %%rax\n"                                                                       \
+  "  xor 8(%%rsp), %%rax\n"                                                             \
+  "  test $%c[system_flags], %%rax\n"                                                   \
+  "  jnz " #slow "f\n"                                                                  \
+  "  mov 8(%%rsp), %%rax\n"                                                             \
+  "  and $%c[overflow_flag], %%eax\n"                                                   \
+  "  shl $(62 - %c[overflow_bit]), %%rax\n" /* OF -> bit 62, bit 63 clear */           \
+  "  add %%rax, %%rax\n"                    /* signed overflow exactly if bit 62 set */ \
+  "  movb 8(%%rsp), %%ah\n"                                                             \
+  "  sahf\n"
+
+// The stubs store the trap cause as two 16-byte pairs (see cte_x86_64_save_voluntary).
+static_assert(offsetof(Frame, vector) % 16 == 0 && offsetof(Frame, error_code) == offsetof(Frame, vector) + 8);
+static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payload) == offsetof(Frame, fault_address) + 8);
+
 // Emits the stubs. Never called: [[gnu::used]] makes every translation unit emit it, and the
 // COMDAT groups inside make the linker keep one copy of each stub.
 [[gnu::used]] inline void emit_trap_entry_stubs() {
@@ -52,8 +100,9 @@ namespace cte::x86_64 {
       "cte_x86_64_yield_trap:\n"
       "  sub $(%c[gap] - 8), %%rsp\n"  // RSP = frame
       "  mov %%rax, %c[rax](%%rsp)\n"
-      "  movq $%c[yield_vector], %c[vector](%%rsp)\n"
-      "  movq $0, %c[payload](%%rsp)\n"
+      "  mov $%c[yield_vector], %%eax\n"
+      "  movq %%rax, %%xmm0\n"  // vector, error code 0
+      "  pxor %%xmm1, %%xmm1\n"  // fault address 0, payload 0
       "  jmp cte_x86_64_save_voluntary\n"
       ".size cte_x86_64_yield_trap, .-cte_x86_64_yield_trap\n"
       ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS, [yield_vector] "i"(vector::yield),
@@ -69,8 +118,9 @@ namespace cte::x86_64 {
       "  mov %%rcx, %%r10\n"
       "  sub $(%c[gap] - 8), %%rsp\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
-      "  movq $%c[syscall_vector], %c[vector](%%rsp)\n"
-      "  movq $0, %c[payload](%%rsp)\n"
+      "  mov $%c[syscall_vector], %%eax\n"
+      "  movq %%rax, %%xmm0\n"
+      "  pxor %%xmm1, %%xmm1\n"
       "  jmp cte_x86_64_save_voluntary\n"
       ".size cte_x86_64_syscall_trap, .-cte_x86_64_syscall_trap\n"
       ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS, [yield_vector] "i"(vector::yield),
@@ -85,15 +135,21 @@ namespace cte::x86_64 {
       "cte_x86_64_interrupt_trap:\n"
       "  sub $(%c[gap] - 8), %%rsp\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
-      "  mov %%rdi, %c[vector](%%rsp)\n"
-      "  mov %%rsi, %c[payload](%%rsp)\n"
+      "  movq %%rdi, %%xmm0\n"  // vector, error code 0
+      "  movq %%rsi, %%xmm1\n"
+      "  pslldq $8, %%xmm1\n"  // fault address 0, payload
       "  jmp cte_x86_64_save_voluntary\n"
       ".size cte_x86_64_interrupt_trap, .-cte_x86_64_interrupt_trap\n"
       ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS,
       [payload] "i"(offsetof(Frame, payload)));
   asm volatile(
-      // --- Shared tail of the two stubs above: RSP = frame, RAX and vector stored, the
-      // interrupted thread's RSP is frame + gap and its resume address sits just below that.
+      // --- Shared tail of the stubs: RSP = frame, RAX stored, the interrupted thread's RSP is
+      // frame + gap and its resume address sits just below that. The trap cause comes in XMM0
+      // (vector, error code) and XMM1 (fault address, payload), free to use at a call (the ABI
+      // makes every XMM register caller-saved), and goes into the frame as two 16-byte
+      // stores: the dispatcher's decoder, as compilers vectorise it, reads these fields with
+      // 16-byte loads, and a load that spans two narrower stores made just before cannot be
+      // forwarded from the store buffer (it waits for them to reach the cache).
       ".pushsection .text.cte_x86_64_save_voluntary,\"axG\",@progbits,cte_x86_64_save_voluntary,comdat\n"
       ".globl cte_x86_64_save_voluntary\n.hidden cte_x86_64_save_voluntary\n"
       ".type cte_x86_64_save_voluntary,@function\n"
@@ -118,10 +174,9 @@ namespace cte::x86_64 {
       "  mov %%rax, %c[rsp](%%rsp)\n"
       "  pushfq\n"
       "  popq %c[rflags](%%rsp)\n"
-      "  xor %%eax, %%eax\n"
-      "  mov %%rax, %c[error_code](%%rsp)\n"
-      "  mov %%rax, %c[fault_address](%%rsp)\n"
-      "  mov %%rax, %c[library_state](%%rsp)\n"  // asynchronous clear: a call keeps only the control words
+      "  movaps %%xmm0, %c[vector](%%rsp)\n"
+      "  movaps %%xmm1, %c[fault_address](%%rsp)\n"
+      "  movq $0, %c[library_state](%%rsp)\n"  // asynchronous clear: a call keeps only the control words
       "  fnstcw %c[fcw](%%rsp)\n"
       "  stmxcsr %c[mxcsr](%%rsp)\n"
       "  mov %%rsp, %%rdi\n"
@@ -140,8 +195,9 @@ namespace cte::x86_64 {
       "cte_x86_64_thread_exit_trap:\n"
       "  sub $%c[gap], %%rsp\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
-      "  movq $%c[exit_vector], %c[vector](%%rsp)\n"
-      "  movq $0, %c[payload](%%rsp)\n"
+      "  mov $%c[exit_vector], %%eax\n"
+      "  movq %%rax, %%xmm0\n"
+      "  pxor %%xmm1, %%xmm1\n"
       "  lea cte_x86_64_thread_exit_trap(%%rip), %%rax\n"
       "  mov %%rax, (%c[gap] - 8)(%%rsp)\n"  // below S: the slot a call would have used
       "  jmp cte_x86_64_save_voluntary\n"
@@ -151,47 +207,78 @@ namespace cte::x86_64 {
         [payload] "i"(offsetof(Frame, payload)));
   asm volatile(
       // --- cte_x86_64_restore(frame): resume the thread a frame describes, with every register.
-      // The frame may live on any stack. RIP, RFLAGS and RAX go to the window below the thread's
-      // red zone, the rest is loaded, then RSP steps into the window and pops them.
+      // The frame may live on any stack. RIP, RFLAGS and RAX go to a 3-word window on the
+      // resumed thread's stack, the rest is loaded, then RSP steps into the window and pops.
       ".pushsection .text.cte_x86_64_restore,\"axG\",@progbits,cte_x86_64_restore,comdat\n"
       ".globl cte_x86_64_restore\n.hidden cte_x86_64_restore\n.type cte_x86_64_restore,@function\n"
       "cte_x86_64_restore:\n"
-      "  mov %%rdi, %%rsp\n"
-      "  testq $%c[asynchronous], %c[library_state](%%rsp)\n"
-      "  jz 1f\n"
-      "  fxrstor64 %c[fpu](%%rsp)\n"
-      "  jmp 2f\n"
-      "1:\n"
+      "  mov %c[rsp](%%rdi), %%rax\n"  // S: the resumed thread's stack pointer
+      "  testq $%c[asynchronous], %c[library_state](%%rdi)\n"
+      "  jnz 4f\n"
+      // --- Voluntary frame (yield, syscall, thread start, a held interrupt taken by iset):
+      // the thread resumes at a call boundary. There, of the FP state only the control words
+      // are live, and nothing below S is: the call itself wrote its return address into the
+      // red zone. The window therefore goes at S-24..S.
+      "  cmp %%rdi, %%rsp\n"  // ZF: a trap stub resumes the very frame it saved (its RSP is that frame)
+      "  mov %%rdi, %%rsp\n"  // (nothing from here to the je below changes the flags)
       "  fldcw %c[fcw](%%rsp)\n"
       "  ldmxcsr %c[mxcsr](%%rsp)\n"
-      "2:\n"
-      "  mov %c[rsp](%%rsp), %%rax\n"
+      "  mov %c[rip](%%rsp), %%rcx\n"
+      "  mov %%rcx, -8(%%rax)\n"
+      "  mov %c[rflags](%%rsp), %%rcx\n"
+      "  mov %%rcx, -16(%%rax)\n"
+      "  mov %c[rax](%%rsp), %%rcx\n"
+      "  mov %%rcx, -24(%%rax)\n"
+      CTE_X86_64_LOAD_GPRS_BUT_RAX
+      "  lea -24(%%rax), %%rsp\n"  // the window: [RSP] RAX, [RSP+8] RFLAGS, [RSP+16] RIP
+      "  je 5f\n"
+      // Another thread than the one that trapped: jump with jmp, RSP = S, the resume address
+      // read from S-8. A ret would be mispredicted on every switch (the return-stack predictor
+      // expects the trapping thread's call site); this jmp is predicted from its history.
+      // Reading below RSP is safe here: S-8 lies in the red zone, which Linux skips when it
+      // delivers a signal on this stack (cte's own signals run on the alternate stack). A
+      // bare-metal port, where the CPU pushes interrupt frames onto the current stack, must not
+      // take interrupts between the lea and the jmp.
+      CTE_X86_64_STATUS_FLAGS_FROM_WINDOW(6)
+      "  pop %%rax\n"
+      "  lea 16(%%rsp), %%rsp\n"  // RSP = S (lea leaves the flags alone)
+      "  jmp *-8(%%rsp)\n"
+      "6:\n"
+      "  pop %%rax\n"
+      "  popfq\n"
+      "  lea 8(%%rsp), %%rsp\n"
+      "  jmp *-8(%%rsp)\n"
+      // The thread that trapped: ret, which pops the return-stack entry its call pushed and is
+      // predicted, and keeps that predictor in step for the thread's own returns.
+      "5:\n"
+      CTE_X86_64_STATUS_FLAGS_FROM_WINDOW(7)
+      "  pop %%rax\n"
+      "  lea 8(%%rsp), %%rsp\n"
+      "  ret\n"
+      "7:\n"
+      "  pop %%rax\n"
+      "  popfq\n"
+      "  ret\n"
+      // --- Asynchronous frame (saved at an arbitrary instruction): every register. The red
+      // zone below S may hold live data, so the window lies just below it, and `ret $128`
+      // jumps and moves RSP back up to S in one instruction.
+      "4:\n"
+      "  mov %%rdi, %%rsp\n"
+      "  fxrstor64 %c[fpu](%%rsp)\n"
       "  mov %c[rip](%%rsp), %%rcx\n"
       "  mov %%rcx, -(%c[red_zone] + 8)(%%rax)\n"
       "  mov %c[rflags](%%rsp), %%rcx\n"
       "  mov %%rcx, -(%c[red_zone] + 16)(%%rax)\n"
       "  mov %c[rax](%%rsp), %%rcx\n"
       "  mov %%rcx, -(%c[red_zone] + 24)(%%rax)\n"
-      "  mov %c[rbx](%%rsp), %%rbx\n"
-      "  mov %c[rcx](%%rsp), %%rcx\n"
-      "  mov %c[rdx](%%rsp), %%rdx\n"
-      "  mov %c[rsi](%%rsp), %%rsi\n"
-      "  mov %c[rdi](%%rsp), %%rdi\n"
-      "  mov %c[rbp](%%rsp), %%rbp\n"
-      "  mov %c[r8](%%rsp), %%r8\n"
-      "  mov %c[r9](%%rsp), %%r9\n"
-      "  mov %c[r10](%%rsp), %%r10\n"
-      "  mov %c[r11](%%rsp), %%r11\n"
-      "  mov %c[r12](%%rsp), %%r12\n"
-      "  mov %c[r13](%%rsp), %%r13\n"
-      "  mov %c[r14](%%rsp), %%r14\n"
-      "  mov %c[r15](%%rsp), %%r15\n"
+      CTE_X86_64_LOAD_GPRS_BUT_RAX
       "  lea -(%c[red_zone] + 24)(%%rax), %%rsp\n"
       "  pop %%rax\n"
       "  popfq\n"
       "  ret $%c[red_zone]\n"
       ".size cte_x86_64_restore, .-cte_x86_64_restore\n"
-      ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS);
+      ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS,
+      [system_flags] "i"(~status_flags), [overflow_flag] "i"(overflow_flag), [overflow_bit] "i"(overflow_bit));
 }
 
 }  // namespace cte::x86_64

@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""Turns cte_bench's JSON (Google Benchmark --benchmark_out) into the comparison table, the
+ratios against the targets, and the data files bench/chart.gp plots.
+
+Every number is the median of the repetitions of one run. The time is the benchmark thread's
+CPU time (user + kernel) unless --real-time is given: on a shared or virtual machine, wall-clock
+time also counts the moments the thread waited for a CPU, and these benchmarks never wait for
+anything else (no sleeping, no I/O). Usage:
+    report.py [--real-time] RESULTS.json OUT_DIR
+"""
+
+import json
+import statistics
+import sys
+from pathlib import Path
+
+NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+# (label, benchmark) in table order; the label is also the chart's.
+ROUND_TRIPS = [
+    ("cte fast_switch", "roundtrip/cte_fast_switch"),
+    ("Boost jump_fcontext", "roundtrip/boost_jump_fcontext"),
+    ("Boost fiber", "roundtrip/boost_fiber"),
+    ("cte yield", "roundtrip/cte_yield"),
+    ("glibc swapcontext", "roundtrip/glibc_swapcontext"),
+]
+TRAPS = [
+    ("cte trap resume", "trap/cte_skip_instruction"),
+    ("bare sigaction", "trap/bare_sigaction"),
+    ("bare sigaction, cte's flags", "trap/bare_sigaction_onstack_nodefer"),
+]
+RING_SIZES = [2, 1000, 100000]
+CREATION = [
+    ("kcontext", "create/kcontext"),
+    ("make_fast_context", "create/make_fast_context"),
+]
+# (what, numerator, denominator, limit): numerator <= limit * denominator is the target.
+TARGETS = [
+    ("fast_switch / jump_fcontext", "roundtrip/cte_fast_switch", "roundtrip/boost_jump_fcontext", 0.5),
+    ("yield / jump_fcontext", "roundtrip/cte_yield", "roundtrip/boost_jump_fcontext", 3.0),
+    ("cte trap / bare sigaction", "trap/cte_skip_instruction", "trap/bare_sigaction", 1.1),
+    ("ring 100000 / ring 2", "ring/100000", "ring/2", 3.0),
+]
+
+
+def load(path, clock):
+    """Median time (ns) and repetition count per benchmark, and the info counters."""
+    with open(path) as f:
+        data = json.load(f)
+    times, counters = {}, {}
+    for run in data["benchmarks"]:
+        if run.get("error_occurred"):
+            sys.exit(f"report: {run['name']} failed: {run.get('error_message')}")
+        if run.get("run_type") != "iteration":
+            continue  # aggregates are recomputed below from the repetitions themselves
+        name = run["run_name"]
+        if name.startswith("info/"):
+            counters[name.split("/iterations")[0]] = run  # not a timing
+            continue
+        times.setdefault(name, []).append(run[clock] * NS_PER_UNIT[run["time_unit"]])
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    repetitions = {name: len(values) for name, values in times.items()}
+    # Ring benchmarks: one iteration is one lap of N switches; report the time per switch.
+    for name in list(medians):
+        if name.startswith("switch_ring"):
+            size = int(name.split("/")[1])
+            key = name.replace("switch_ring", "ring")
+            medians[key] = medians[name] / size
+            repetitions[key] = repetitions[name]
+    return data.get("context", {}), medians, repetitions, counters
+
+
+def fmt(ns):
+    return f"{ns:,.1f}" if ns < 1000 else f"{ns:,.0f}"
+
+
+def main():
+    args = sys.argv[1:]
+    clock = "cpu_time"
+    if args and args[0] == "--real-time":
+        clock = "real_time"
+        args = args[1:]
+    if len(args) != 2:
+        sys.exit(__doc__)
+    context, medians, repetitions, counters = load(args[0], clock)
+    out = Path(args[1])
+    out.mkdir(parents=True, exist_ok=True)
+
+    fewest = min(repetitions.values(), default=0)
+    print(f"cte_bench on {context.get('host_name', '?')}: {context.get('num_cpus', '?')} CPUs at "
+          f"{context.get('mhz_per_cpu', '?')} MHz, {context.get('date', '')}")
+    print(f"medians of {fewest} repetitions ({'CPU' if clock == 'cpu_time' else 'wall-clock'} time)" +
+          ("" if fewest >= 5 else "  -- WARNING: targets need at least 5 repetitions"))
+
+    def section(title, rows, unit="ns"):
+        print(f"\n{title}")
+        for label, name in rows:
+            value = medians.get(name)
+            print(f"  {label:<44} {fmt(value) if value is not None else 'missing':>12} {unit}")
+
+    section("Round trip A -> B -> A", ROUND_TRIPS)
+    section("Hardware trap resume (ud2 -> handler -> skip 2 bytes -> resume)", TRAPS)
+    section("Fast switch in a ring of N contexts (time per switch)",
+            [(f"{size:,} contexts", f"ring/{size}") for size in RING_SIZES] +
+            [(f"{size:,} contexts, shuffled order (no target)", f"ring_shuffled/{size}") for size in RING_SIZES
+             if f"ring_shuffled/{size}" in medians])
+    section("Creation", CREATION)
+    info = counters.get("info/memory_per_context", {})
+    print("\nMemory per context")
+    for key in ("FastContext", "fast_context_min_stack", "Context", "kcontext_min_stack"):
+        value = info.get(key)
+        print(f"  {key:<44} {int(value) if value is not None else 'missing':>12} bytes")
+
+    print("\nTargets (ratio of medians; met when ratio <= target)")
+    met = 0
+    ratio_rows = []
+    for what, numerator, denominator, limit in TARGETS:
+        if numerator not in medians or denominator not in medians:
+            print(f"  {what:<44} {'missing':>12}")
+            continue
+        ratio = medians[numerator] / medians[denominator]
+        ok = ratio <= limit
+        met += ok
+        ratio_rows.append((what, ratio, limit))
+        print(f"  {what:<44} {ratio:>12.2f}   target <= {limit:<4}  {'met' if ok else 'MISSED'}")
+    print(f"\n{met} of {len(TARGETS)} targets met")
+
+    # Data for bench/chart.gp: a label, a value and the text printed on the bar, one per line.
+    def write(filename, rows):
+        with open(out / filename, "w") as f:
+            for label, value, text in rows:
+                f.write(f'"{label}" {value:.6g} "{text}"\n')
+
+    write("operations.dat", [(label, medians[name], fmt(medians[name]))
+                             for label, name in ROUND_TRIPS + TRAPS if name in medians])
+    write("ring.dat", [(f"{size:,}", medians[f"ring/{size}"], fmt(medians[f"ring/{size}"]))
+                       for size in RING_SIZES if f"ring/{size}" in medians])
+    write("ratios.dat", [(what, ratio / limit, f"{ratio:.2f} (target {limit})") for what, ratio, limit in ratio_rows])
+
+
+if __name__ == "__main__":
+    main()
