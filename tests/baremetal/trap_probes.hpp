@@ -33,8 +33,15 @@ inline constexpr unsigned held_gpr_words = 29;  // x1, x3..x30
 inline constexpr unsigned held_fp_words = 32;   // f0..f31
 inline constexpr unsigned held_fcsr_word = held_gpr_words + held_fp_words;
 inline constexpr unsigned held_words = held_fcsr_word + 1;
+inline constexpr unsigned a0_number = 10;  // x10: the table pointer, loaded last
 // A valid fcsr for a pattern: frm in 0..4 (the defined static rounding modes), any fflags.
 constexpr std::uint64_t fcsr_pattern(std::uint64_t bits) { return ((bits % 5) << 5) | (bits & 0x1f); }
+
+struct CallFrame {
+  std::uint64_t unused;
+  std::uint64_t ra;
+};
+static_assert(sizeof(CallFrame) == 16);
 
 struct HoldFrame {
   std::uint64_t table;  // the table pointer, while every register holds a pattern
@@ -73,10 +80,17 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       CTE_TEST_PROBE_BEGIN("cte_test_load_reserved")
       "  lr.d a0, (a0)\n  ret\n" CTE_TEST_PROBE_END
       CTE_TEST_PROBE_BEGIN("cte_test_amo_add")
-      "  amoadd.d zero, zero, (a0)\n  ret\n" CTE_TEST_PROBE_END
+      "  amoadd.d zero, zero, (a0)\n  ret\n" CTE_TEST_PROBE_END);
+
+  asm volatile(
       // A call through a0; keeps its own return address on the stack.
       CTE_TEST_PROBE_BEGIN("cte_test_call")
-      "  addi sp, sp, -16\n  sd ra, 8(sp)\n  jalr a0\n  ld ra, 8(sp)\n  addi sp, sp, 16\n  ret\n" CTE_TEST_PROBE_END);
+      "  addi sp, sp, -%[frame_size]\n"
+      "  sd ra, %[ra_slot](sp)\n"
+      "  jalr a0\n"
+      "  ld ra, %[ra_slot](sp)\n"
+      "  addi sp, sp, %[frame_size]\n"
+      "  ret\n" CTE_TEST_PROBE_END ::[frame_size] "i"(sizeof(CallFrame)), [ra_slot] "i"(offsetof(CallFrame, ra)));
 
   asm volatile(
       // cte_test_hold_registers(table = a0, iterations = a1). Saves what the psABI makes ours
@@ -140,7 +154,7 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       [gp_slot] "i"(offsetof(HoldFrame, gp)), [tp_slot] "i"(offsetof(HoldFrame, tp)),
       [saved_s] "i"(offsetof(HoldFrame, saved_s)), [saved_fs] "i"(offsetof(HoldFrame, saved_fs)),
       [word] "i"(sizeof(std::uint64_t)), [gpr_words] "i"(held_gpr_words), [fcsr_word] "i"(held_fcsr_word),
-      [a0_number] "i"(10));
+      [a0_number] "i"(a0_number));
 }
 
 }  // namespace cte_test

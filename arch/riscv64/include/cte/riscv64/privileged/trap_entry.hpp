@@ -52,6 +52,8 @@ void cte_riscv64_priv1_thread_exit();
 namespace cte::riscv64::privileged {
 
 inline constexpr std::size_t emergency_stack_size = 16 * 1024;
+// xtvec in direct mode holds a 4-byte-aligned base (its low two bits are the mode).
+inline constexpr unsigned vector_alignment = 4;
 // A frame that would lie below the thread's frame limit by at most this much is an overflow.
 inline constexpr unsigned overflow_window_shift = 16;  // 64 KiB
 
@@ -128,7 +130,7 @@ template <Privilege P>
       "cte_riscv64_priv%[level]_trap_vector,comdat\n"
       ".globl cte_riscv64_priv%[level]_trap_vector\n.hidden cte_riscv64_priv%[level]_trap_vector\n"
       ".type cte_riscv64_priv%[level]_trap_vector,@function\n"
-      ".balign 4\n"
+      ".balign %[vector_alignment]\n"
       "cte_riscv64_priv%[level]_trap_vector:\n"
       // Swap t0 with the scratch CSR: t0 = &trap_scratch, the CSR holds the interrupted t0.
       "  csrrw t0, %[scratch_csr], t0\n"
@@ -183,7 +185,7 @@ template <Privilege P>
       "  call cte_riscv64_privileged_trap_dispatch\n"
       "  tail cte_riscv64_priv%[level]_restore\n"
       ".size cte_riscv64_priv%[level]_trap_vector, .-cte_riscv64_priv%[level]_trap_vector\n"
-      ".popsection\n" ::[level] "i"(static_cast<unsigned>(P)),
+      ".popsection\n" ::[level] "i"(static_cast<unsigned>(P)), [vector_alignment] "i"(vector_alignment),
       [scratch_csr] "i"(M::scratch_csr), [epc_csr] "i"(M::epc_csr), [cause_csr] "i"(M::cause_csr),
       [tval_csr] "i"(M::tval_csr), [status_csr] "i"(M::status_csr), [spill_t1] "i"(offsetof(TrapScratch, spill_t1)),
       [spill_t2] "i"(offsetof(TrapScratch, spill_t2)), [frame_limit] "i"(offsetof(TrapScratch, frame_limit)),

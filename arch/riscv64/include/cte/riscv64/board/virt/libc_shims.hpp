@@ -10,7 +10,7 @@
 
 #include <cstdint>
 
-extern "C" [[gnu::used]] inline int __cxa_atexit(void (*)(void *), void *, void *) { return 0; }
+extern "C" [[gnu::used]] inline int __cxa_atexit(void (*)(void *), void *, void *) noexcept { return 0; }
 
 namespace cte::riscv64::virt {
 
