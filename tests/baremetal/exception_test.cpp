@@ -253,6 +253,78 @@ TEST_CASE("a handler may switch to another Context instead of resuming the fault
 }
 
 namespace {
+// Two threads trap alternately with patterns in every register; the handler resumes the
+// *other* thread each time, so a register the restore path left out would carry the other
+// thread's pattern.
+std::uint64_t exact_pattern(int thread, int round, unsigned word) {
+  const std::uint64_t bits = (static_cast<std::uint64_t>(thread + 1) << 56) ^ (static_cast<std::uint64_t>(round) << 40) ^
+                             (word * 0x9e3779b97f4a7c15ull) ^ 0xa5a5;
+  return word == cte_test::trap_held_fcsr_word ? cte_test::fcsr_pattern(bits) : bits;
+}
+cte::Context *exact_boot = nullptr;
+cte::Context *exact_threads[2];
+int exact_current = -1;
+long exact_corrupted[2];
+int exact_rounds_done[2];
+
+cte::Context *alternate_on_breakpoint(cte::Event event, cte::Context *context) {
+  if (event.kind == cte::EventKind::yield) {
+    if (exact_current < 0) {  // boot starts thread 0
+      exact_boot = context;
+      exact_current = 0;
+      return exact_threads[0];
+    }
+    exact_current = -1;  // a thread is done: back to boot
+    return exact_boot;
+  }
+  record(event, context);
+  cte::skip_instruction(context);
+  exact_threads[exact_current] = context;
+  exact_current ^= 1;
+  return exact_threads[exact_current];
+}
+
+void exact_thread(void *index_pointer) {
+  const int index = static_cast<int>(reinterpret_cast<std::uintptr_t>(index_pointer));
+  for (int round = 0; round < rounds; ++round) {
+    std::uint64_t table[cte_test::trap_held_words];
+    for (unsigned w = 0; w < cte_test::trap_held_words; ++w) table[w] = exact_pattern(index, round, w);
+    cte_test_hold_registers_across_trap(table);
+    for (unsigned w = 0; w < cte_test::trap_held_words; ++w)
+      if (table[w] != exact_pattern(index, round, w)) {
+        if (!exact_corrupted[index]) {
+          cte_bm::print("    first corrupted slot: ");
+          cte_bm::print_dec(w);
+          cte_bm::print("\n");
+        }
+        ++exact_corrupted[index];
+      }
+    ++exact_rounds_done[index];
+  }
+  cte::yield();  // thread 0 finishes first; thread 1 stays parked in its last trap
+  for (;;) cte::yield();
+}
+cte_test::Stack<16 * 1024> exact_stacks[2];
+}  // namespace
+
+TEST_CASE("exception Contexts resume exact: x1, x3-x31, f0-f31, fcsr; two threads, 1000 traps each") {
+  for (int i = 0; i < 2; ++i) {
+    exact_threads[i] = cte::kcontext(exact_stacks[i].area(), exact_thread, reinterpret_cast<void *>(static_cast<std::uintptr_t>(i)));
+    exact_corrupted[i] = 0;
+    exact_rounds_done[i] = 0;
+  }
+  exact_current = -1;
+  cte::cte_init(alternate_on_breakpoint);
+  reset();
+  cte::yield();
+  CHECK(seen.kind == cte::EventKind::breakpoint);
+  CHECK_EQ(exact_rounds_done[0], rounds);
+  CHECK_EQ(exact_rounds_done[1], rounds - 1);  // its last probe waits in its trap
+  CHECK_EQ(exact_corrupted[0], 0);
+  CHECK_EQ(exact_corrupted[1], 0);
+}
+
+namespace {
 std::uint64_t stack_pointer_in_handler = 0;
 int edits = 0;
 cte::Context *edit_registers(cte::Event, cte::Context *context) {

@@ -22,6 +22,9 @@ void cte_test_call(std::uintptr_t address);  // jalr to address (returns to its 
 // Loads every GPR but sp and t6 (x1, x3-x30), every FP register and fcsr with table[], spins
 // `iterations` times (t6 counts), then stores them all back into table[] in the same order.
 void cte_test_hold_registers(std::uint64_t *table, std::uint64_t iterations);
+// Loads every GPR but sp (x1, x3-x31), every FP register and fcsr with table[], executes a
+// 4-byte ebreak, then stores them all back into table[] in the same order.
+void cte_test_hold_registers_across_trap(std::uint64_t *table);
 }
 
 namespace cte_test {
@@ -34,6 +37,11 @@ inline constexpr unsigned held_fp_words = 32;   // f0..f31
 inline constexpr unsigned held_fcsr_word = held_gpr_words + held_fp_words;
 inline constexpr unsigned held_words = held_fcsr_word + 1;
 inline constexpr unsigned a0_number = 10;  // x10: the table pointer, loaded last
+// Slots of cte_test_hold_registers_across_trap's table.
+inline constexpr unsigned trap_held_gpr_words = 30;  // x1, x3..x31
+inline constexpr unsigned trap_held_fcsr_word = trap_held_gpr_words + held_fp_words;
+inline constexpr unsigned trap_held_words = trap_held_fcsr_word + 1;
+inline constexpr unsigned t6_index = trap_held_gpr_words - 1;  // x31 is the last GPR slot
 // A valid fcsr for a pattern: frm in 0..4 (the defined static rounding modes), any fflags.
 constexpr std::uint64_t fcsr_pattern(std::uint64_t bits) { return ((bits % 5) << 5) | (bits & 0x1f); }
 
@@ -45,6 +53,8 @@ static_assert(sizeof(CallFrame) == 16);
 
 struct HoldFrame {
   std::uint64_t table;  // the table pointer, while every register holds a pattern
+  std::uint64_t t6;     // the trap variant parks t6 here to free a base register
+  std::uint64_t unused;
   std::uint64_t ra, gp, tp;
   std::uint64_t saved_s[12];
   std::uint64_t saved_fs[12];
@@ -52,6 +62,8 @@ struct HoldFrame {
 static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
 
 #define CTE_TEST_HELD_GPRS "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30"
+#define CTE_TEST_TRAP_HELD_GPRS "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
+#define CTE_TEST_TRAP_STORED_GPRS "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30"
 #define CTE_TEST_ALL_FPRS "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
 #define CTE_TEST_S_REGS "s0,s1,s2,s3,s4,s5,s6,s7,s8,s9,s10,s11"
 #define CTE_TEST_FS_REGS "fs0,fs1,fs2,fs3,fs4,fs5,fs6,fs7,fs8,fs9,fs10,fs11"
@@ -154,6 +166,70 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       [gp_slot] "i"(offsetof(HoldFrame, gp)), [tp_slot] "i"(offsetof(HoldFrame, tp)),
       [saved_s] "i"(offsetof(HoldFrame, saved_s)), [saved_fs] "i"(offsetof(HoldFrame, saved_fs)),
       [word] "i"(sizeof(std::uint64_t)), [gpr_words] "i"(held_gpr_words), [fcsr_word] "i"(held_fcsr_word),
+      [a0_number] "i"(a0_number));
+
+  asm volatile(
+      // cte_test_hold_registers_across_trap(table = a0): as above, but every GPR but sp holds a
+      // pattern and an ebreak takes the place of the loop. Afterwards t6 is parked in the frame
+      // to free a base register, then stored with the others.
+      CTE_TEST_PROBE_BEGIN("cte_test_hold_registers_across_trap")
+      "  addi sp, sp, -%[frame_size]\n"
+      "  sd a0, %[table_slot](sp)\n"
+      "  sd ra, %[ra_slot](sp)\n"
+      "  sd gp, %[gp_slot](sp)\n"
+      "  sd tp, %[tp_slot](sp)\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp r," CTE_TEST_S_REGS "\n"
+      "  sd \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n"
+      "  fsd f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  .irp n," CTE_TEST_ALL_FPRS "\n"
+      "  fld f\\n, ((%[gpr_words] + \\n) * %[word])(a0)\n"
+      "  .endr\n"
+      "  ld t0, (%[fcsr_word] * %[word])(a0)\n"
+      "  fscsr t0\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp n," CTE_TEST_TRAP_HELD_GPRS "\n"
+      "  .if \\n != %[a0_number]\n"
+      "  ld x\\n, (.Lcte_hold_i * %[word])(a0)\n"
+      "  .else\n"
+      "  .set .Lcte_hold_a0, .Lcte_hold_i\n"
+      "  .endif\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  ld a0, (.Lcte_hold_a0 * %[word])(a0)\n"
+      "  .option push\n  .option norvc\n  ebreak\n  .option pop\n"
+      "  sd t6, %[t6_slot](sp)\n"
+      "  ld t6, %[table_slot](sp)\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp n," CTE_TEST_TRAP_STORED_GPRS "\n"
+      "  sd x\\n, (.Lcte_hold_i * %[word])(t6)\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  ld t0, %[t6_slot](sp)\n"
+      "  sd t0, (%[t6_index] * %[word])(t6)\n"
+      "  frcsr t0\n"
+      "  sd t0, (%[fcsr_word] * %[word])(t6)\n"
+      "  .irp n," CTE_TEST_ALL_FPRS "\n"
+      "  fsd f\\n, ((%[gpr_words] + \\n) * %[word])(t6)\n"
+      "  .endr\n"
+      "  ld ra, %[ra_slot](sp)\n"
+      "  ld gp, %[gp_slot](sp)\n"
+      "  ld tp, %[tp_slot](sp)\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp r," CTE_TEST_S_REGS "\n"
+      "  ld \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n"
+      "  fld f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  addi sp, sp, %[frame_size]\n"
+      "  ret\n" CTE_TEST_PROBE_END ::[frame_size] "i"(sizeof(HoldFrame)),
+      [table_slot] "i"(offsetof(HoldFrame, table)), [t6_slot] "i"(offsetof(HoldFrame, t6)),
+      [ra_slot] "i"(offsetof(HoldFrame, ra)), [gp_slot] "i"(offsetof(HoldFrame, gp)),
+      [tp_slot] "i"(offsetof(HoldFrame, tp)), [saved_s] "i"(offsetof(HoldFrame, saved_s)),
+      [saved_fs] "i"(offsetof(HoldFrame, saved_fs)), [word] "i"(sizeof(std::uint64_t)),
+      [gpr_words] "i"(trap_held_gpr_words), [fcsr_word] "i"(trap_held_fcsr_word), [t6_index] "i"(t6_index),
       [a0_number] "i"(a0_number));
 }
 
