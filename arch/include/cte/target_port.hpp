@@ -6,7 +6,10 @@
 #include <cte/target.hpp>
 #include <cte/detail/runtime.hpp>
 
-#if defined(__x86_64__)
+#if defined(CTE_BOARD_HEADER)
+// A bare-metal board declared TargetPort in its board header and names the port's header.
+#include CTE_BOARD_PORT_HEADER
+#elif defined(__x86_64__)
 #include <cte/x86_64/port.hpp>
 namespace cte {
 using TargetPort = x86_64::Port;

@@ -1,0 +1,183 @@
+#pragma once
+// The QEMU `virt` board as a cte platform (`cte::TargetPlatform` of a bare-metal build), for a
+// kernel running in M-mode (`-bios none`) or S-mode (under OpenSBI): Board<Privilege>.
+// It provides what cte::Hosted provides (see include/cte/platform/hosted.hpp):
+//   console and reports     16550 UART (uart.hpp)
+//   halt / fatal exit       sifive_test finisher (exit.hpp): QEMU's exit status
+//   interrupt state         mstatus.MIE / sstatus.SIE; a Context's is its saved xPIE
+//   timer                   CLINT (M) / SBI TIME (S) behind one PeriodicTimer (timer.hpp)
+//   trap hooks              pc past the voluntary trap, tick acknowledge, stack guard
+// Pending interrupts need no software help: when a Context resumes with interrupts enabled,
+// xRET enables them and the hart takes a pending one before the first instruction.
+//
+// Stack overflow: the lowest `stack_reserve` bytes of the running kcontext thread's stack are
+// its reserve. A trap whose frame would not fit above the reserve is a stack overflow (the
+// vector saves it in the reserved overflow frame, see privileged/trap_entry.hpp). In M-mode
+// the reserve is also a PMP guard (privileged/pmp.hpp): the thread's first store into it
+// faults. In S-mode (OpenSBI owns PMP, and cte sets up no page tables) the check at the next
+// trap is all there is: a thread may write below its reserve before that trap comes.
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+#include <cte/context.hpp>
+#include <cte/riscv64/board/virt/clint.hpp>
+#include <cte/riscv64/board/virt/exit.hpp>
+#include <cte/riscv64/board/virt/libc_shims.hpp>
+#include <cte/riscv64/board/virt/sbi.hpp>
+#include <cte/riscv64/board/virt/timer.hpp>
+#include <cte/riscv64/board/virt/uart.hpp>
+#include <cte/riscv64/frame.hpp>
+#include <cte/riscv64/privileged/mode.hpp>
+#include <cte/riscv64/privileged/pmp.hpp>
+#include <cte/riscv64/privileged/trap_entry.hpp>
+
+namespace cte::riscv64::virt {
+
+using privileged::Privilege;
+
+template <Privilege P>
+struct Board {
+  using Mode = privileged::Mode<P>;
+  using Timer = PeriodicTimer<std::conditional_t<P == Privilege::machine, ClintCompare, SbiCompare>>;
+  static constexpr Privilege privilege = P;
+  static constexpr bool machine_mode = P == Privilege::machine;
+
+  static constexpr const char *name = machine_mode ? "riscv64-virt-m" : "riscv64-virt-s";
+  static constexpr bool is_hosted = false;
+  // Lowest bytes of a kcontext stack a trap frame may not use (M-mode: PMP-guarded).
+  static constexpr std::size_t stack_reserve = 2048;
+  // Smallest kcontext stack: the reserve, and room for the handler below the Context.
+  static constexpr std::size_t min_kstack_size = 8 * 1024;
+  static_assert(min_kstack_size > stack_reserve + sizeof(Frame));
+  // QEMU's exit status after a fatal report.
+  static constexpr int fatal_exit_status = 1;
+
+  // --- console, exit
+  static void console_write(const char *text, std::size_t size) { Uart16550::write(text, size); }
+  static void report_write(const char *text, std::size_t size) { Uart16550::write(text, size); }
+  [[noreturn]] static void halt(int code) { SifiveTestExit::exit(code); }
+  [[noreturn]] static void terminate_failure() { SifiveTestExit::exit(fatal_exit_status); }
+
+  // --- interrupt state: the hart's own enable bit, no software flag.
+  static bool interrupts_enabled() { return (privileged::csr_read<Mode::status_csr>() & Mode::interrupt_enable) != 0; }
+  // Enabling takes a pending interrupt at once (the CSR write ends QEMU's translation block).
+  static void set_interrupts_enabled(bool enable) {
+    if (enable)
+      privileged::csr_set<Mode::status_csr>(Mode::interrupt_enable);
+    else
+      privileged::csr_clear<Mode::status_csr>(Mode::interrupt_enable);
+  }
+  static bool interrupt_pending() {
+    return (privileged::csr_read<Mode::ip_csr>() & privileged::csr_read<Mode::ie_csr>()) != 0;
+  }
+  template <class Frame>
+  static bool frame_interrupts_enabled(const Frame &frame) {
+    return (frame.status & Mode::previous_interrupt_enable) != 0;
+  }
+  template <class Frame>
+  static void set_frame_interrupts_enabled(Frame &frame, bool enabled) {
+    if (enabled)
+      frame.status |= Mode::previous_interrupt_enable;
+    else
+      frame.status &= ~Mode::previous_interrupt_enable;
+  }
+
+  // --- timer: changed with interrupts off, so a tick cannot interleave with the bookkeeping.
+  static bool timer_start(std::uint64_t period_us) {
+    const bool was_enabled = interrupts_enabled();
+    set_interrupts_enabled(false);
+    const bool started = Timer::start(period_us);
+    set_interrupts_enabled(was_enabled);
+    return started;
+  }
+  static void timer_stop() {
+    const bool was_enabled = interrupts_enabled();
+    set_interrupts_enabled(false);
+    Timer::stop();
+    set_interrupts_enabled(was_enabled);
+  }
+
+  // Raises a software interrupt (irq_software) on this hart: the CLINT's msip (M) or sip.SSIP
+  // (S). Board-specific: not part of the portable API.
+  static void raise_software_interrupt() {
+    if constexpr (machine_mode)
+      Clint::set_software_pending(true);
+    else
+      privileged::csr_set<Mode::ip_csr>(Mode::software_interrupt);
+  }
+
+  // --- hooks of the dispatcher
+  static void on_init() {}  // the vector is installed at boot: traps before cte_init are reported too
+  template <class Frame>
+  static bool take_pending_interrupt(Frame &) {
+    return false;  // the hart takes it after xRET (see above)
+  }
+  template <class Event>
+  static void after_handler(const Event &) {}
+
+  // Before the handler: the pc of a voluntary trap moves past it (the handler sees pc after the
+  // ecall, as the API promises), and a tick or software interrupt is acknowledged.
+  static void on_trap_entry(Frame &frame) {
+    if (is_voluntary_trap(frame)) {
+      frame.cause = Mode::ecall_cause;
+      frame.tval = 0;
+      frame.pc += privileged::voluntary_trap_length;
+    } else if (frame.cause == Mode::timer_cause) {
+      Timer::acknowledge();
+    } else if (frame.cause == Mode::software_cause) {
+      if constexpr (machine_mode)
+        Clint::set_software_pending(false);
+      else
+        privileged::csr_clear<Mode::ip_csr>(Mode::software_interrupt);
+    }
+  }
+
+  // Before resuming `frame`: the frame limit (and in M-mode the PMP guard) of its thread.
+  static void on_trap_exit(const Frame &frame) {
+    const std::uint64_t limit = frame.stack_start ? frame.stack_start + stack_reserve : 0;
+    if (limit == privileged::trap_scratch.frame_limit) return;
+    privileged::trap_scratch.frame_limit = limit;
+    if constexpr (machine_mode) {
+      if (limit)
+        privileged::pmp::set_guard(frame.stack_start, limit);
+      else
+        privileged::pmp::clear_guard();
+    }
+  }
+
+  // --- boot (called once, before .init_array and main; see boot.hpp)
+  static void boot_init() {
+    privileged::install_trap_vector<P>();
+    Timer::disarm();  // QEMU resets mtimecmp to 0: a tick would be pending at once
+    if constexpr (machine_mode) {
+      // Threads' loads and stores go through PMP (see pmp.hpp): allow everything, then MPRV.
+      privileged::pmp::allow_everything();
+      privileged::csr_set<Mode::status_csr>(privileged::status::mprv);
+      Clint::set_software_pending(false);
+    } else {
+      privileged::csr_clear<Mode::ip_csr>(Mode::software_interrupt);
+    }
+    privileged::csr_set<Mode::ie_csr>(Mode::timer_interrupt | Mode::software_interrupt);
+  }
+
+ private:
+  // M-mode: ecall traps to M-mode itself. S-mode: the marked ebreak (see privileged/mode.hpp).
+  static bool is_voluntary_trap(const Frame &frame) {
+    if constexpr (Mode::voluntary_trap_is_ecall) {
+      return frame.cause == Mode::ecall_cause;
+    } else {
+      if (frame.cause != cause::breakpoint) return false;
+      return read_instruction_word(frame.pc) == privileged::encoding::ebreak &&
+             read_instruction_word(frame.pc - privileged::voluntary_trap_length) == privileged::voluntary_trap_marker_insn;
+    }
+  }
+  // Instructions are 2-byte aligned: read 32 bits as two halves.
+  static std::uint32_t read_instruction_word(std::uint64_t address) {
+    const auto *half = reinterpret_cast<const volatile std::uint16_t *>(address);
+    return static_cast<std::uint32_t>(half[0]) | (static_cast<std::uint32_t>(half[1]) << 16);
+  }
+};
+
+}  // namespace cte::riscv64::virt

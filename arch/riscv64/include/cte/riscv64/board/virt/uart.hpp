@@ -1,0 +1,32 @@
+#pragma once
+// QEMU virt's console: a 16550-compatible UART at 0x10000000 (NS16550A). Polled output only;
+// QEMU needs no baud-rate setup, and in S-mode OpenSBI has initialised it already.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cte::riscv64::virt {
+
+struct Uart16550 {
+  static constexpr std::uintptr_t base = 0x10000000;
+  // Register offsets (byte registers) and bits.
+  static constexpr std::uintptr_t transmit_holding = 0;  // THR (write)
+  static constexpr std::uintptr_t line_status = 5;       // LSR
+  static constexpr std::uint8_t transmit_holding_empty = 1u << 5;  // LSR.THRE: THR accepts a byte
+
+  static volatile std::uint8_t &reg(std::uintptr_t offset) {
+    return *reinterpret_cast<volatile std::uint8_t *>(base + offset);
+  }
+
+  static void put(char c) {
+    while (!(reg(line_status) & transmit_holding_empty)) {
+    }
+    reg(transmit_holding) = static_cast<std::uint8_t>(c);
+  }
+
+  static void write(const char *text, std::size_t size) {
+    for (std::size_t i = 0; i < size; ++i) put(text[i]);
+  }
+};
+
+}  // namespace cte::riscv64::virt

@@ -1,0 +1,281 @@
+#pragma once
+// riscv64 bare-metal trap entry: ONE implementation, a template over the privilege mode the
+// kernel runs in (M: mtvec/mret, S: stvec/sret). Every trap — ecall, exception, interrupt —
+// enters the same vector, which saves the complete Frame on the interrupted stack, calls the
+// dispatcher, and resumes the frame the handler chose with xRET: every GPR, every FP register,
+// fcsr, pc and status come back exactly (xRET jumps through xepc, so no register is lost).
+//
+// Frame placement: directly below the interrupted sp (the psABI has no red zone), unless that
+// would put it below the running kcontext thread's frame limit (its stack_start plus the
+// board's stack reserve) by at most overflow_window bytes. Then the thread has run off its
+// stack and the frame goes to TrapScratch::overflow_frame instead (the dispatcher then runs on
+// TrapScratch::emergency_stack); the dispatch function marks it frame_state::stack_overflow.
+// A frame far below the limit belongs to another stack (a fast-switch thread, the boot stack)
+// and is saved there as usual.
+//
+// FP policy: mstatus/sstatus.FS is never Off on a cte board (boot turns it on), and every trap
+// saves and restores all 32 f registers and fcsr: an interrupt can preempt FP code anywhere,
+// and saving always is simpler (and on QEMU as fast) as tracking FS = Dirty per thread.
+//
+// Symbol names carry the privilege level (3: M, 1: S: the mstatus.MPP encoding), so that the
+// two instantiations can never fold into one COMDAT group.
+
+#include <cstddef>
+#include <cstdint>
+
+#include <cte/context.hpp>
+#include <cte/riscv64/frame.hpp>
+#include <cte/riscv64/privileged/mode.hpp>
+
+#if !defined(__riscv_float_abi_double)
+#error "the cte riscv64 port needs the lp64d ABI (RV64GC): frames carry the D registers and fcsr"
+#endif
+
+// The vector calls cte_riscv64_privileged_trap_dispatch(frame), which returns the frame to
+// resume (defined in privileged/dispatch.hpp, next to the portable dispatcher it calls).
+
+extern "C" {
+// Per privilege level (3: machine, 1: supervisor), all defined in assembly below.
+void cte_riscv64_priv3_trap_vector();
+void cte_riscv64_priv1_trap_vector();
+[[noreturn]] void cte_riscv64_priv3_restore(cte::riscv64::Frame *frame);
+[[noreturn]] void cte_riscv64_priv1_restore(cte::riscv64::Frame *frame);
+// Voluntary traps: yield (a7 = -1), syscall(a0..a5, number), kcontext thread exit (a7 = -2).
+void cte_riscv64_priv3_yield();
+void cte_riscv64_priv1_yield();
+long cte_riscv64_priv3_syscall(long a0, long a1, long a2, long a3, long a4, long a5, long number);
+long cte_riscv64_priv1_syscall(long a0, long a1, long a2, long a3, long a4, long a5, long number);
+void cte_riscv64_priv3_thread_exit();
+void cte_riscv64_priv1_thread_exit();
+}
+
+namespace cte::riscv64::privileged {
+
+inline constexpr std::size_t emergency_stack_size = 16 * 1024;
+// xtvec in direct mode holds a 4-byte-aligned base (its low two bits are the mode).
+inline constexpr unsigned vector_alignment = 4;
+// A frame that would lie below the thread's frame limit by at most this much is an overflow.
+inline constexpr unsigned overflow_window_shift = 16;  // 64 KiB
+
+// Where the vector parks what it needs before the frame exists. The scratch CSR (mscratch /
+// sscratch) points here whenever trap code is not running.
+struct TrapScratch {
+  std::uint64_t spill_t1;     // the interrupted t1 and t2, while the vector decides where the
+  std::uint64_t spill_t2;     // frame goes
+  std::uint64_t frame_limit;  // lowest address a frame of the running thread may start at; 0: none
+  std::uint64_t unused;
+  alignas(16) unsigned char emergency_stack[emergency_stack_size];  // the dispatcher's stack on overflow
+  Frame overflow_frame;  // the Context of a thread that ran off its stack (top of the emergency stack)
+};
+static_assert(offsetof(TrapScratch, overflow_frame) % 16 == 0);
+static_assert(offsetof(TrapScratch, frame_limit) < 2048, "reached with a 12-bit load offset");
+
+// One hart, one kernel: one scratch area.
+inline TrapScratch trap_scratch;
+
+// The stubs of one privilege mode, as C++ sees them.
+template <Privilege P>
+struct Stubs;
+template <>
+struct Stubs<Privilege::machine> {
+  static constexpr auto vector = &cte_riscv64_priv3_trap_vector;
+  static constexpr auto restore = &cte_riscv64_priv3_restore;
+  static constexpr auto yield = &cte_riscv64_priv3_yield;
+  static constexpr auto syscall = &cte_riscv64_priv3_syscall;
+  static constexpr auto thread_exit = &cte_riscv64_priv3_thread_exit;
+};
+template <>
+struct Stubs<Privilege::supervisor> {
+  static constexpr auto vector = &cte_riscv64_priv1_trap_vector;
+  static constexpr auto restore = &cte_riscv64_priv1_restore;
+  static constexpr auto yield = &cte_riscv64_priv1_yield;
+  static constexpr auto syscall = &cte_riscv64_priv1_syscall;
+  static constexpr auto thread_exit = &cte_riscv64_priv1_thread_exit;
+};
+
+// Register lists for the assembler's .irp loops: register n lives at x[n] / f[n].
+// Saved straight away by the vector: all but x0 (zero), x2 (sp: stored as the interrupted sp)
+// and x5-x7 (t0-t2: the vector's own scratch until the frame exists; stored afterwards).
+#define CTE_RISCV64_PRIV_DIRECT_GPRS "1,3,4,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
+// Loaded by the restore path: every GPR but x0 and x2 (sp, loaded last).
+#define CTE_RISCV64_PRIV_RESTORED_GPRS \
+  "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
+#define CTE_RISCV64_PRIV_FPRS "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
+static_assert(reg::t0 == 5 && reg::t1 == 6 && reg::t2 == 7 && reg::sp == 2,
+              "CTE_RISCV64_PRIV_DIRECT_GPRS leaves out sp and t0-t2 by number");
+
+// The instruction(s) a voluntary trap executes: ecall in M-mode; in S-mode the marker hint and a
+// 4-byte ebreak (norvc: the assembler would otherwise emit c.ebreak). See mode.hpp.
+#define CTE_RISCV64_PRIV_VOLUNTARY_TRAP   \
+  "  .if %[level] == %[machine_level]\n" \
+  "  ecall\n"                            \
+  "  .else\n"                            \
+  "  slti zero, zero, %[marker]\n"       \
+  "  .option push\n"                     \
+  "  .option norvc\n"                    \
+  "  ebreak\n"                           \
+  "  .option pop\n"                      \
+  "  .endif\n"
+
+// Emits the vector, the restore path and the voluntary-trap stubs of mode P. Never called:
+// instantiating it (the board's per-mode header takes its address) makes every translation
+// unit emit the COMDAT groups inside, and the linker keeps one copy of each.
+template <Privilege P>
+[[gnu::used]] inline void emit_trap_entry() {
+  using M = Mode<P>;
+  asm volatile(
+      // --- The trap vector (xtvec, direct mode: 4-byte aligned). Every trap lands here with
+      // the interrupted thread's registers live, interrupts disabled by the hart (xIE -> xPIE).
+      ".pushsection .text.cte_riscv64_priv%[level]_trap_vector,\"axG\",@progbits,"
+      "cte_riscv64_priv%[level]_trap_vector,comdat\n"
+      ".globl cte_riscv64_priv%[level]_trap_vector\n.hidden cte_riscv64_priv%[level]_trap_vector\n"
+      ".type cte_riscv64_priv%[level]_trap_vector,@function\n"
+      ".balign %[vector_alignment]\n"
+      "cte_riscv64_priv%[level]_trap_vector:\n"
+      // Swap t0 with the scratch CSR: t0 = &trap_scratch, the CSR holds the interrupted t0.
+      "  csrrw t0, %[scratch_csr], t0\n"
+      "  sd t1, %[spill_t1](t0)\n"
+      "  sd t2, %[spill_t2](t0)\n"
+      // t1 = the frame's place: below the interrupted sp, 16-byte aligned.
+      "  addi t1, sp, -%[frame_size]\n"
+      "  andi t1, t1, -%[alignment]\n"
+      // Overflow iff 0 < limit - t1 <= window, i.e. (limit - t1 - 1) >> window_shift == 0
+      // (unsigned; a limit of 0 makes it huge: no limit).
+      "  ld t2, %[frame_limit](t0)\n"
+      "  sub t2, t2, t1\n"
+      "  addi t2, t2, -1\n"
+      "  srli t2, t2, %[window_shift]\n"
+      "  bnez t2, 1f\n"
+      "  li t2, %[overflow_frame]\n"  // ran off its stack: use the reserved frame
+      "  add t1, t0, t2\n"
+      "1:\n"
+      "  sd sp, %[sp_slot](t1)\n"  // the interrupted sp
+      "  mv sp, t1\n"              // sp = frame from here on: nothing below it is live
+      "  .irp n," CTE_RISCV64_PRIV_DIRECT_GPRS "\n"
+      "  sd x\\n, (%[x] + \\n * %[word])(sp)\n"
+      "  .endr\n"
+      // Now t1/t2 are free: store the interrupted t1, t2 and (via the CSR) t0, and put the
+      // scratch pointer back in the CSR, so that a nested trap finds it.
+      "  ld t1, %[spill_t1](t0)\n"
+      "  sd t1, %[t1_slot](sp)\n"
+      "  ld t1, %[spill_t2](t0)\n"
+      "  sd t1, %[t2_slot](sp)\n"
+      "  csrrw t1, %[scratch_csr], t0\n"
+      "  sd t1, %[t0_slot](sp)\n"
+      // The trap CSRs.
+      "  csrr t0, %[epc_csr]\n"
+      "  sd t0, %[pc](sp)\n"
+      "  csrr t0, %[cause_csr]\n"
+      "  sd t0, %[cause](sp)\n"
+      "  csrr t0, %[tval_csr]\n"
+      "  sd t0, %[tval](sp)\n"
+      "  csrr t0, %[status_csr]\n"
+      "  sd t0, %[status](sp)\n"
+      // Every FP register (raw bits) and fcsr.
+      "  .irp n," CTE_RISCV64_PRIV_FPRS "\n"
+      "  fsd f\\n, (%[f] + \\n * %[word])(sp)\n"
+      "  .endr\n"
+      "  frcsr t0\n"
+      "  sd t0, %[fcsr](sp)\n"
+      // Saved at an arbitrary instruction: every register is live.
+      "  li t0, %[asynchronous]\n"
+      "  sd t0, %[library_state](sp)\n"
+      // Dispatch on this stack; resume the frame it returns.
+      "  mv a0, sp\n"
+      "  call cte_riscv64_privileged_trap_dispatch\n"
+      "  tail cte_riscv64_priv%[level]_restore\n"
+      ".size cte_riscv64_priv%[level]_trap_vector, .-cte_riscv64_priv%[level]_trap_vector\n"
+      ".popsection\n" ::[level] "i"(static_cast<unsigned>(P)), [vector_alignment] "i"(vector_alignment),
+      [scratch_csr] "i"(M::scratch_csr), [epc_csr] "i"(M::epc_csr), [cause_csr] "i"(M::cause_csr),
+      [tval_csr] "i"(M::tval_csr), [status_csr] "i"(M::status_csr), [spill_t1] "i"(offsetof(TrapScratch, spill_t1)),
+      [spill_t2] "i"(offsetof(TrapScratch, spill_t2)), [frame_limit] "i"(offsetof(TrapScratch, frame_limit)),
+      [overflow_frame] "i"(offsetof(TrapScratch, overflow_frame)), [window_shift] "i"(overflow_window_shift),
+      [frame_size] "i"(sizeof(Frame)), [alignment] "i"(alignof(Frame)), [x] "i"(offsetof(Frame, x)),
+      [f] "i"(offsetof(Frame, f)), [word] "i"(sizeof(std::uint64_t)), [sp_slot] "i"(gpr_offset(reg::sp)), [t0_slot] "i"(gpr_offset(reg::t0)),
+      [t1_slot] "i"(gpr_offset(reg::t1)), [t2_slot] "i"(gpr_offset(reg::t2)), [pc] "i"(offsetof(Frame, pc)),
+      [cause] "i"(offsetof(Frame, cause)), [tval] "i"(offsetof(Frame, tval)), [status] "i"(offsetof(Frame, status)),
+      [fcsr] "i"(offsetof(Frame, fcsr)), [library_state] "i"(offsetof(Frame, library_state)),
+      [asynchronous] "i"(frame_state::asynchronous));
+
+  asm volatile(
+      // --- restore(frame = a0): resume the thread a frame describes, on whatever stack the
+      // frame lives. FP registers and fcsr first, then xepc and xstatus (its xIE is 0, xPIE the
+      // thread's interrupt state, xPP this mode), then every GPR, sp last (it is the base), and
+      // xRET: pc = xepc, xIE = xPIE, privilege = xPP.
+      ".pushsection .text.cte_riscv64_priv%[level]_restore,\"axG\",@progbits,cte_riscv64_priv%[level]_restore,comdat\n"
+      ".globl cte_riscv64_priv%[level]_restore\n.hidden cte_riscv64_priv%[level]_restore\n"
+      ".type cte_riscv64_priv%[level]_restore,@function\n"
+      "cte_riscv64_priv%[level]_restore:\n"
+      "  mv sp, a0\n"
+      "  .irp n," CTE_RISCV64_PRIV_FPRS "\n"
+      "  fld f\\n, (%[f] + \\n * %[word])(sp)\n"
+      "  .endr\n"
+      "  ld t0, %[fcsr](sp)\n"
+      "  fscsr t0\n"
+      "  ld t0, %[pc](sp)\n"
+      "  csrw %[epc_csr], t0\n"
+      "  ld t0, %[status](sp)\n"
+      "  csrw %[status_csr], t0\n"
+      "  .irp n," CTE_RISCV64_PRIV_RESTORED_GPRS "\n"
+      "  ld x\\n, (%[x] + \\n * %[word])(sp)\n"
+      "  .endr\n"
+      "  ld sp, %[sp_slot](sp)\n"
+      "  .if %[level] == %[machine_level]\n"
+      "  mret\n"
+      "  .else\n"
+      "  sret\n"
+      "  .endif\n"
+      ".size cte_riscv64_priv%[level]_restore, .-cte_riscv64_priv%[level]_restore\n"
+      ".popsection\n" ::[level] "i"(static_cast<unsigned>(P)),
+      [machine_level] "i"(static_cast<unsigned>(Privilege::machine)), [epc_csr] "i"(M::epc_csr),
+      [status_csr] "i"(M::status_csr), [x] "i"(offsetof(Frame, x)), [f] "i"(offsetof(Frame, f)),
+      [word] "i"(sizeof(std::uint64_t)), [sp_slot] "i"(gpr_offset(reg::sp)), [pc] "i"(offsetof(Frame, pc)),
+      [status] "i"(offsetof(Frame, status)), [fcsr] "i"(offsetof(Frame, fcsr)));
+
+  asm volatile(
+      // --- Voluntary traps: plain calls, so only what the psABI keeps across a call matters
+      // to the caller, but the vector saves everything anyway. The library moves the pc past
+      // the trap instruction (the board's on_trap_entry), so each returns to its caller.
+      // yield(): a7 = -1.
+      ".pushsection .text.cte_riscv64_priv%[level]_yield,\"axG\",@progbits,cte_riscv64_priv%[level]_yield,comdat\n"
+      ".globl cte_riscv64_priv%[level]_yield\n.hidden cte_riscv64_priv%[level]_yield\n"
+      ".type cte_riscv64_priv%[level]_yield,@function\n"
+      "cte_riscv64_priv%[level]_yield:\n"
+      "  li a7, %[yield_a7]\n" CTE_RISCV64_PRIV_VOLUNTARY_TRAP
+      "  ret\n"
+      ".size cte_riscv64_priv%[level]_yield, .-cte_riscv64_priv%[level]_yield\n"
+      ".popsection\n"
+      // syscall(a0..a5, number): a C call, the number arrives in a6; the convention wants a7.
+      ".pushsection .text.cte_riscv64_priv%[level]_syscall,\"axG\",@progbits,cte_riscv64_priv%[level]_syscall,comdat\n"
+      ".globl cte_riscv64_priv%[level]_syscall\n.hidden cte_riscv64_priv%[level]_syscall\n"
+      ".type cte_riscv64_priv%[level]_syscall,@function\n"
+      "cte_riscv64_priv%[level]_syscall:\n"
+      "  mv a7, a6\n" CTE_RISCV64_PRIV_VOLUNTARY_TRAP
+      "  ret\n"
+      ".size cte_riscv64_priv%[level]_syscall, .-cte_riscv64_priv%[level]_syscall\n"
+      ".popsection\n"
+      // thread_exit: the ra of every kcontext thread; reached when its entry function returns.
+      // The dispatcher refuses to resume this trap, so nothing after it ever runs.
+      ".pushsection .text.cte_riscv64_priv%[level]_thread_exit,\"axG\",@progbits,"
+      "cte_riscv64_priv%[level]_thread_exit,comdat\n"
+      ".globl cte_riscv64_priv%[level]_thread_exit\n.hidden cte_riscv64_priv%[level]_thread_exit\n"
+      ".type cte_riscv64_priv%[level]_thread_exit,@function\n"
+      "cte_riscv64_priv%[level]_thread_exit:\n"
+      "  li a7, %[exit_a7]\n" CTE_RISCV64_PRIV_VOLUNTARY_TRAP
+      "  unimp\n"
+      ".size cte_riscv64_priv%[level]_thread_exit, .-cte_riscv64_priv%[level]_thread_exit\n"
+      ".popsection\n" ::[level] "i"(static_cast<unsigned>(P)),
+      [machine_level] "i"(static_cast<unsigned>(Privilege::machine)), [marker] "i"(voluntary_trap_marker),
+      [yield_a7] "i"(static_cast<std::int64_t>(ecall_a7::yield)),
+      [exit_a7] "i"(static_cast<std::int64_t>(ecall_a7::thread_exit)));
+}
+
+// Installs mode P's vector in xtvec (direct mode) and points the scratch CSR at trap_scratch.
+template <Privilege P>
+inline void install_trap_vector() {
+  static_cast<void>(&emit_trap_entry<P>);  // instantiates the emitter: the stubs exist
+  csr_write<Mode<P>::scratch_csr>(reinterpret_cast<std::uintptr_t>(&trap_scratch));
+  csr_write<Mode<P>::tvec_csr>(reinterpret_cast<std::uintptr_t>(Stubs<P>::vector));
+}
+
+}  // namespace cte::riscv64::privileged

@@ -1,0 +1,236 @@
+#pragma once
+// riscv64 probes for the bare-metal tests: instructions that trap, and a register holder for
+// the preemption test. Each trapping probe is a function that returns normally once the
+// handler has stepped over (skip_instruction) or fixed up the trapping instruction; its result
+// is the return register after the trap, so a handler's set_return() is visible to the caller.
+// (The hosted riscv64 port will get its own tests/arch/riscv64/trap_probes.hpp; these are
+// written for bare metal and live with the bare-metal tests.)
+
+#include <cstddef>
+#include <cstdint>
+
+extern "C" {
+std::uint64_t cte_test_illegal_instruction();  // unimp, 4 bytes: csrrw x0, cycle, x0 (cycle is read-only)
+std::uint64_t cte_test_illegal_compressed();   // c.unimp, 2 bytes: 0x0000
+void cte_test_breakpoint();                    // ebreak, 4 bytes
+void cte_test_breakpoint_compressed();         // c.ebreak, 2 bytes
+std::uint64_t cte_test_load(const void *address);   // ld a0, 0(a0)
+void cte_test_store(void *address);                 // sd zero, 0(a0)
+std::uint64_t cte_test_load_reserved(const void *address);  // lr.d a0, (a0): needs 8-byte alignment
+void cte_test_amo_add(void *address);                       // amoadd.d zero, zero, (a0): needs alignment
+void cte_test_call(std::uintptr_t address);  // jalr to address (returns to its caller if the handler sets pc = ra)
+// Loads every GPR but sp and t6 (x1, x3-x30), every FP register and fcsr with table[], spins
+// `iterations` times (t6 counts), then stores them all back into table[] in the same order.
+void cte_test_hold_registers(std::uint64_t *table, std::uint64_t iterations);
+// Loads every GPR but sp (x1, x3-x31), every FP register and fcsr with table[], executes a
+// 4-byte ebreak, then stores them all back into table[] in the same order.
+void cte_test_hold_registers_across_trap(std::uint64_t *table);
+}
+
+namespace cte_test {
+
+// The instruction cte_test_illegal_instruction executes (what mtval/stval must report).
+inline constexpr std::uint32_t unimp_encoding = 0xc0001073;
+// Slots of cte_test_hold_registers' table.
+inline constexpr unsigned held_gpr_words = 29;  // x1, x3..x30
+inline constexpr unsigned held_fp_words = 32;   // f0..f31
+inline constexpr unsigned held_fcsr_word = held_gpr_words + held_fp_words;
+inline constexpr unsigned held_words = held_fcsr_word + 1;
+inline constexpr unsigned a0_number = 10;  // x10: the table pointer, loaded last
+// Slots of cte_test_hold_registers_across_trap's table.
+inline constexpr unsigned trap_held_gpr_words = 30;  // x1, x3..x31
+inline constexpr unsigned trap_held_fcsr_word = trap_held_gpr_words + held_fp_words;
+inline constexpr unsigned trap_held_words = trap_held_fcsr_word + 1;
+inline constexpr unsigned t6_index = trap_held_gpr_words - 1;  // x31 is the last GPR slot
+// A valid fcsr for a pattern: frm in 0..4 (the defined static rounding modes), any fflags.
+constexpr std::uint64_t fcsr_pattern(std::uint64_t bits) { return ((bits % 5) << 5) | (bits & 0x1f); }
+
+struct CallFrame {
+  std::uint64_t unused;
+  std::uint64_t ra;
+};
+static_assert(sizeof(CallFrame) == 16);
+
+struct HoldFrame {
+  std::uint64_t table;  // the table pointer, while every register holds a pattern
+  std::uint64_t t6;     // the trap variant parks t6 here to free a base register
+  std::uint64_t unused;
+  std::uint64_t ra, gp, tp;
+  std::uint64_t saved_s[12];
+  std::uint64_t saved_fs[12];
+};
+static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
+
+#define CTE_TEST_HELD_GPRS "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30"
+#define CTE_TEST_TRAP_HELD_GPRS "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
+#define CTE_TEST_TRAP_STORED_GPRS "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30"
+#define CTE_TEST_ALL_FPRS "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
+#define CTE_TEST_S_REGS "s0,s1,s2,s3,s4,s5,s6,s7,s8,s9,s10,s11"
+#define CTE_TEST_FS_REGS "fs0,fs1,fs2,fs3,fs4,fs5,fs6,fs7,fs8,fs9,fs10,fs11"
+
+// One probe per COMDAT group; each is a leaf function.
+#define CTE_TEST_PROBE_BEGIN(name) \
+  ".pushsection .text." name ",\"axG\",@progbits," name ",comdat\n.globl " name "\n.hidden " name "\n" name ":\n"
+#define CTE_TEST_PROBE_END ".popsection\n"
+
+[[gnu::used]] inline void emit_trap_probes() {
+  asm volatile(
+      // Illegal instruction, 4 bytes. norvc everywhere a probe needs a fixed length.
+      CTE_TEST_PROBE_BEGIN("cte_test_illegal_instruction")
+      "  .option push\n  .option norvc\n  unimp\n  .option pop\n  ret\n" CTE_TEST_PROBE_END
+      // Illegal instruction, 2 bytes (the all-zero parcel is defined to be illegal).
+      CTE_TEST_PROBE_BEGIN("cte_test_illegal_compressed")
+      "  c.unimp\n  ret\n" CTE_TEST_PROBE_END
+      CTE_TEST_PROBE_BEGIN("cte_test_breakpoint")
+      "  .option push\n  .option norvc\n  ebreak\n  .option pop\n  ret\n" CTE_TEST_PROBE_END
+      CTE_TEST_PROBE_BEGIN("cte_test_breakpoint_compressed")
+      "  c.ebreak\n  ret\n" CTE_TEST_PROBE_END
+      CTE_TEST_PROBE_BEGIN("cte_test_load")
+      "  ld a0, 0(a0)\n  ret\n" CTE_TEST_PROBE_END
+      CTE_TEST_PROBE_BEGIN("cte_test_store")
+      "  sd zero, 0(a0)\n  ret\n" CTE_TEST_PROBE_END
+      CTE_TEST_PROBE_BEGIN("cte_test_load_reserved")
+      "  lr.d a0, (a0)\n  ret\n" CTE_TEST_PROBE_END
+      CTE_TEST_PROBE_BEGIN("cte_test_amo_add")
+      "  amoadd.d zero, zero, (a0)\n  ret\n" CTE_TEST_PROBE_END);
+
+  asm volatile(
+      // A call through a0; keeps its own return address on the stack.
+      CTE_TEST_PROBE_BEGIN("cte_test_call")
+      "  addi sp, sp, -%[frame_size]\n"
+      "  sd ra, %[ra_slot](sp)\n"
+      "  jalr a0\n"
+      "  ld ra, %[ra_slot](sp)\n"
+      "  addi sp, sp, %[frame_size]\n"
+      "  ret\n" CTE_TEST_PROBE_END ::[frame_size] "i"(sizeof(CallFrame)), [ra_slot] "i"(offsetof(CallFrame, ra)));
+
+  asm volatile(
+      // cte_test_hold_registers(table = a0, iterations = a1). Saves what the psABI makes ours
+      // to preserve (ra, gp, tp, s0-s11, fs0-fs11), loads the FP registers, fcsr and the GPRs
+      // from the table (a0, the base, last), spins with t6 as the counter, then reloads the
+      // table pointer into t6 (the counter is 0 by then) and stores everything back.
+      CTE_TEST_PROBE_BEGIN("cte_test_hold_registers")
+      "  addi sp, sp, -%[frame_size]\n"
+      "  sd a0, %[table_slot](sp)\n"
+      "  sd ra, %[ra_slot](sp)\n"
+      "  sd gp, %[gp_slot](sp)\n"
+      "  sd tp, %[tp_slot](sp)\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp r," CTE_TEST_S_REGS "\n"
+      "  sd \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n"
+      "  fsd f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  mv t6, a1\n"
+      "  .irp n," CTE_TEST_ALL_FPRS "\n"
+      "  fld f\\n, ((%[gpr_words] + \\n) * %[word])(a0)\n"
+      "  .endr\n"
+      "  ld t0, (%[fcsr_word] * %[word])(a0)\n"
+      "  fscsr t0\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp n," CTE_TEST_HELD_GPRS "\n"
+      "  .if \\n != %[a0_number]\n"
+      "  ld x\\n, (.Lcte_hold_i * %[word])(a0)\n"
+      "  .else\n"
+      "  .set .Lcte_hold_a0, .Lcte_hold_i\n"
+      "  .endif\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  ld a0, (.Lcte_hold_a0 * %[word])(a0)\n"
+      "1:\n"
+      "  addi t6, t6, -1\n"
+      "  bnez t6, 1b\n"
+      "  ld t6, %[table_slot](sp)\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp n," CTE_TEST_HELD_GPRS "\n"
+      "  sd x\\n, (.Lcte_hold_i * %[word])(t6)\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  frcsr t0\n"
+      "  sd t0, (%[fcsr_word] * %[word])(t6)\n"
+      "  .irp n," CTE_TEST_ALL_FPRS "\n"
+      "  fsd f\\n, ((%[gpr_words] + \\n) * %[word])(t6)\n"
+      "  .endr\n"
+      "  ld ra, %[ra_slot](sp)\n"
+      "  ld gp, %[gp_slot](sp)\n"
+      "  ld tp, %[tp_slot](sp)\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp r," CTE_TEST_S_REGS "\n"
+      "  ld \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n"
+      "  fld f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  addi sp, sp, %[frame_size]\n"
+      "  ret\n" CTE_TEST_PROBE_END ::[frame_size] "i"(sizeof(HoldFrame)),
+      [table_slot] "i"(offsetof(HoldFrame, table)), [ra_slot] "i"(offsetof(HoldFrame, ra)),
+      [gp_slot] "i"(offsetof(HoldFrame, gp)), [tp_slot] "i"(offsetof(HoldFrame, tp)),
+      [saved_s] "i"(offsetof(HoldFrame, saved_s)), [saved_fs] "i"(offsetof(HoldFrame, saved_fs)),
+      [word] "i"(sizeof(std::uint64_t)), [gpr_words] "i"(held_gpr_words), [fcsr_word] "i"(held_fcsr_word),
+      [a0_number] "i"(a0_number));
+
+  asm volatile(
+      // cte_test_hold_registers_across_trap(table = a0): as above, but every GPR but sp holds a
+      // pattern and an ebreak takes the place of the loop. Afterwards t6 is parked in the frame
+      // to free a base register, then stored with the others.
+      CTE_TEST_PROBE_BEGIN("cte_test_hold_registers_across_trap")
+      "  addi sp, sp, -%[frame_size]\n"
+      "  sd a0, %[table_slot](sp)\n"
+      "  sd ra, %[ra_slot](sp)\n"
+      "  sd gp, %[gp_slot](sp)\n"
+      "  sd tp, %[tp_slot](sp)\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp r," CTE_TEST_S_REGS "\n"
+      "  sd \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n"
+      "  fsd f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  .irp n," CTE_TEST_ALL_FPRS "\n"
+      "  fld f\\n, ((%[gpr_words] + \\n) * %[word])(a0)\n"
+      "  .endr\n"
+      "  ld t0, (%[fcsr_word] * %[word])(a0)\n"
+      "  fscsr t0\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp n," CTE_TEST_TRAP_HELD_GPRS "\n"
+      "  .if \\n != %[a0_number]\n"
+      "  ld x\\n, (.Lcte_hold_i * %[word])(a0)\n"
+      "  .else\n"
+      "  .set .Lcte_hold_a0, .Lcte_hold_i\n"
+      "  .endif\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  ld a0, (.Lcte_hold_a0 * %[word])(a0)\n"
+      "  .option push\n  .option norvc\n  ebreak\n  .option pop\n"
+      "  sd t6, %[t6_slot](sp)\n"
+      "  ld t6, %[table_slot](sp)\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp n," CTE_TEST_TRAP_STORED_GPRS "\n"
+      "  sd x\\n, (.Lcte_hold_i * %[word])(t6)\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  ld t0, %[t6_slot](sp)\n"
+      "  sd t0, (%[t6_index] * %[word])(t6)\n"
+      "  frcsr t0\n"
+      "  sd t0, (%[fcsr_word] * %[word])(t6)\n"
+      "  .irp n," CTE_TEST_ALL_FPRS "\n"
+      "  fsd f\\n, ((%[gpr_words] + \\n) * %[word])(t6)\n"
+      "  .endr\n"
+      "  ld ra, %[ra_slot](sp)\n"
+      "  ld gp, %[gp_slot](sp)\n"
+      "  ld tp, %[tp_slot](sp)\n"
+      "  .set .Lcte_hold_i, 0\n"
+      "  .irp r," CTE_TEST_S_REGS "\n"
+      "  ld \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n"
+      "  fld f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n"
+      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
+      "  .endr\n"
+      "  addi sp, sp, %[frame_size]\n"
+      "  ret\n" CTE_TEST_PROBE_END ::[frame_size] "i"(sizeof(HoldFrame)),
+      [table_slot] "i"(offsetof(HoldFrame, table)), [t6_slot] "i"(offsetof(HoldFrame, t6)),
+      [ra_slot] "i"(offsetof(HoldFrame, ra)), [gp_slot] "i"(offsetof(HoldFrame, gp)),
+      [tp_slot] "i"(offsetof(HoldFrame, tp)), [saved_s] "i"(offsetof(HoldFrame, saved_s)),
+      [saved_fs] "i"(offsetof(HoldFrame, saved_fs)), [word] "i"(sizeof(std::uint64_t)),
+      [gpr_words] "i"(trap_held_gpr_words), [fcsr_word] "i"(trap_held_fcsr_word), [t6_index] "i"(t6_index),
+      [a0_number] "i"(a0_number));
+}
+
+}  // namespace cte_test
