@@ -13,9 +13,9 @@ set(CMAKE_CXX_COMPILER riscv64-linux-gnu-g++)
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
 set(_cte_freestanding
-    "-ffreestanding -fno-exceptions -fno-rtti -fno-pie -fno-threadsafe-statics -fno-asynchronous-unwind-tables -fno-stack-protector -march=rv64gc -mabi=lp64d -mcmodel=medany")
+    "-ffreestanding -fno-pie -fno-asynchronous-unwind-tables -fno-stack-protector -march=rv64gc -mabi=lp64d -mcmodel=medany")
 set(CMAKE_C_FLAGS_INIT "${_cte_freestanding}")
-set(CMAKE_CXX_FLAGS_INIT "${_cte_freestanding}")
+set(CMAKE_CXX_FLAGS_INIT "${_cte_freestanding} -fno-exceptions -fno-rtti -fno-threadsafe-statics")
 # Debian's linker adds a build-id note and warns about the single RWX segment of an image.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostdlib -no-pie -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments")
 set(CMAKE_CXX_STANDARD_LIBRARIES_INIT "-lgcc")

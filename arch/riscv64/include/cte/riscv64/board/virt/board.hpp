@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include <cte/area.hpp>
 #include <cte/context.hpp>
 #include <cte/riscv64/board/virt/clint.hpp>
 #include <cte/riscv64/board/virt/exit.hpp>
@@ -32,6 +33,9 @@
 #include <cte/riscv64/privileged/mode.hpp>
 #include <cte/riscv64/privileged/pmp.hpp>
 #include <cte/riscv64/privileged/trap_entry.hpp>
+
+// Bounds of the RAM left after the image (sections.ld).
+extern "C" char cte_riscv64_virt_heap_start, cte_riscv64_virt_heap_end;
 
 namespace cte::riscv64::virt {
 
@@ -58,6 +62,11 @@ struct Board {
   static void console_write(const char *text, std::size_t size) { Uart16550::write(text, size); }
   static void report_write(const char *text, std::size_t size) { Uart16550::write(text, size); }
   [[noreturn]] static void halt(int code) { SifiveTestExit::exit(code); }
+
+  // RAM after the image and the boot stack (linker script): the heap of an AM program.
+  static Area heap() {
+    return {&cte_riscv64_virt_heap_start, &cte_riscv64_virt_heap_end};
+  }
   [[noreturn]] static void terminate_failure() { SifiveTestExit::exit(fatal_exit_status); }
 
   // --- interrupt state: the hart's own enable bit, no software flag.

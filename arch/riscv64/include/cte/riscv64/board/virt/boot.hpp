@@ -56,6 +56,9 @@ namespace cte::riscv64::virt {
       "  j 1b\n"
       "2:\n"
       "  call cte_riscv64_virt_start\n"
+      // main(args): AM programs take it, C++ main() ignores it. The linker script provides an
+      // empty string unless the program defines cte_board_mainargs (cte::am does).
+      "  lla a0, cte_board_mainargs\n"
       "  call main\n"
       "  tail cte_riscv64_virt_finish\n"  // a0 = main's return value
       "3:\n"
