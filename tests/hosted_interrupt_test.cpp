@@ -87,7 +87,7 @@ namespace {
 // --- preemption torture
 constexpr int torture_threads = 4;
 constexpr long torture_preemptions = 100000;
-constexpr std::uint64_t hold_iterations = 20000;
+constexpr std::uint64_t hold_iterations = 2000;  // short rounds: registers are checked often, even under emulation
 
 std::vector<cte::Context *> torture_contexts;
 cte::Context *torture_boot = nullptr;
@@ -160,7 +160,7 @@ TEST_CASE("hosted preemption torture: 10^5 timer preemptions, every GPR and FP r
   cte::iset(false);
   CHECK(preemptions >= torture_preemptions);
   CHECK(corrupted_words == 0);
-  CHECK(checked_rounds > torture_threads);
+  CHECK(checked_rounds > 10 * torture_threads);  // the registers really were checked, many times
 }
 
 namespace {

@@ -37,7 +37,7 @@ struct Hosted {
   [[noreturn]] static void terminate_failure() { std::abort(); }
 
   // --- interrupt state (defined in hosted_traps.hpp)
-  static bool interrupts_enabled() { return interrupts_enabled_flag.load(std::memory_order_relaxed); }
+  static bool interrupts_enabled() { return interrupts_enabled_flag.load(std::memory_order_relaxed) != 0; }
   static void set_interrupts_enabled(bool enable);
   static bool interrupt_pending();
   // Installs the signal layer for the calling thread, which becomes the kernel thread.
@@ -57,14 +57,14 @@ struct Hosted {
   // The handler runs with interrupts disabled; the resumed thread gets its own state back.
   template <class Frame>
   static void on_trap_entry(Frame &frame) {
-    set_frame_interrupts_enabled(frame, interrupts_enabled_flag.load(std::memory_order_relaxed));
-    interrupts_enabled_flag.store(false, std::memory_order_relaxed);
+    set_frame_interrupts_enabled(frame, interrupts_enabled_flag.load(std::memory_order_relaxed) != 0);
+    interrupts_enabled_flag.store(0, std::memory_order_relaxed);
     std::atomic_signal_fence(std::memory_order_seq_cst);
   }
   template <class Frame>
   static void on_trap_exit(const Frame &frame) {
     std::atomic_signal_fence(std::memory_order_seq_cst);
-    interrupts_enabled_flag.store(frame_interrupts_enabled(frame), std::memory_order_relaxed);
+    interrupts_enabled_flag.store(frame_interrupts_enabled(frame) ? 1 : 0, std::memory_order_relaxed);
   }
 
   template <class Frame>
@@ -90,10 +90,11 @@ struct Hosted {
 
   static constexpr std::uint32_t pending_bit(InterruptSource source) { return 1u << static_cast<unsigned>(source); }
 
-  // Lock-free atomics: written by signal handlers on the kernel thread.
-  static inline std::atomic<bool> interrupts_enabled_flag{false};
+  // Lock-free atomics: written by signal handlers on the kernel thread. Words, not bools:
+  // riscv64 has no byte-sized atomic operations, so std::atomic<bool> is not lock-free there.
+  static inline std::atomic<std::uint32_t> interrupts_enabled_flag{0};  // 1: enabled
   static inline std::atomic<std::uint32_t> pending_sources{0};
-  static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<std::uint32_t>::is_always_lock_free);
+  static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 };
 
 }  // namespace cte

@@ -128,7 +128,7 @@ inline void on_interrupt_signal(int signo, ucontext_t &uc) {
   }
   // The timer latches a pending bit; the external line needs nothing: it stays raised.
   if (signo == SIGALRM) pend(InterruptSource::timer);
-  if (!Hosted::interrupts_enabled_flag.load(std::memory_order_relaxed)) return;  // delivered at iset(true)
+  if (Hosted::interrupts_enabled_flag.load(std::memory_order_relaxed) == 0) return;  // delivered at iset(true)
   if (!in_program_text(TargetHostedSignals::pc(uc))) return;                     // delivered at the next chance
   Frame *frame = TargetHostedSignals::frame_below(TargetHostedSignals::sp(uc));
   TargetHostedSignals::save(uc, *frame);
@@ -214,7 +214,7 @@ inline void Hosted::on_init() { detail::hosted::install_signal_layer(); }
 
 inline void Hosted::set_interrupts_enabled(bool enable) {
   std::atomic_signal_fence(std::memory_order_seq_cst);
-  interrupts_enabled_flag.store(enable, std::memory_order_relaxed);
+  interrupts_enabled_flag.store(enable ? 1 : 0, std::memory_order_relaxed);
   std::atomic_signal_fence(std::memory_order_seq_cst);
   if (!enable) return;
   // A signal arriving from here on finds interrupts enabled and delivers by itself; what
