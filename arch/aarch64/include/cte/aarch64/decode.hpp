@@ -26,7 +26,9 @@
 //   anything else (hvc/smc from EL1, wfi/wfe traps, unallocated classes): error.
 // IRQ and FIQ: Event.cause = ref = the interrupt ID the board read from its controller; the
 // architected EL1 timer PPIs (30 physical, 27 virtual) are irq_timer, SGIs (0-15)
-// irq_software, everything else irq_external. FIQs are always irq_external.
+// irq_software, everything else irq_external. FIQs are always irq_external, whatever their ID:
+// the hosted external line arrives as an FIQ whose ID is the raiser's payload, so that payload
+// is Event.cause and Event.ref (as on x86_64) without colliding with the SGI or timer IDs.
 // SError: error (cause = ESR).
 
 #include <cstdint>

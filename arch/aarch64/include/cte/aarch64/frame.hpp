@@ -19,9 +19,10 @@
 // without a register to jump through. Restoring a frame whose frame_state::asynchronous bit is
 // clear (a voluntary trap: a call) loses x17 (IP1): it holds the resume address on arrival.
 // x17 is caller-saved and may be corrupted by any branch through a veneer, so no code can
-// depend on it there. Asynchronous frames (from signals, in a later issue) are never resumed
-// that way: the restore stub reports a fatal error for them until the hosted signal layer
-// resumes them through sigreturn.
+// depend on it there. Asynchronous frames (saved by the hosted signal layer at an arbitrary
+// instruction) are never resumed that way: the restore stub hands them to the platform's
+// exact resume (hosted: a signal to the thread itself, whose sigreturn loads every register;
+// see cte_aarch64_restore_asynchronous in trap_entry.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -84,8 +85,18 @@ inline constexpr std::uint64_t brk64 = 0x3c;
 // ISS fields of data and instruction aborts.
 namespace abort_iss {
 inline constexpr std::uint64_t status_mask = 0x3f;                // DFSC / IFSC
+inline constexpr std::uint64_t write_not_read = std::uint64_t{1} << 6;  // WnR (data aborts)
 inline constexpr std::uint64_t far_not_valid = std::uint64_t{1} << 10;  // FnV
 }  // namespace abort_iss
+
+// Fault status codes (DFSC/IFSC) the hosted layer reports; see decode.hpp for the full set.
+namespace fault_status {
+inline constexpr std::uint64_t translation_level3 = 0x07;
+inline constexpr std::uint64_t permission_level3 = 0x0f;
+inline constexpr std::uint64_t synchronous_external = 0x10;
+inline constexpr std::uint64_t tag_check = 0x11;
+inline constexpr std::uint64_t alignment = 0x21;
+}  // namespace fault_status
 
 // ISS fields of a trapped floating-point exception (EC 0x2c).
 namespace fp_iss {
@@ -107,6 +118,8 @@ inline constexpr std::uint64_t thread_exit = ~std::uint64_t{0} - 1;  // x8 = -2:
 
 // Interrupt IDs as the GIC numbers them (the board supplies the ID of an IRQ/FIQ). SGIs are
 // software-generated; the EL1 physical and virtual timers are the architected timer PPIs.
+// Hosted, the tick is IRQ physical_timer and the external line an FIQ whose ID is the raiser's
+// payload (see hosted_signal.hpp).
 namespace interrupt_id {
 inline constexpr std::uint64_t software_last = 15;  // SGIs are 0..15
 inline constexpr std::uint64_t virtual_timer = 27;
@@ -125,12 +138,12 @@ struct alignas(16) Frame {
   std::uint64_t x[31];   // x0-x30 (voluntary frames: x17 is lost on restore, see above)
   std::uint64_t sp;      // stack pointer of the interrupted code
   std::uint64_t pc;      // resume address (ELR_EL1 on bare metal)
-  std::uint64_t pstate;  // SPSR_EL1 on bare metal; hosted: NZCV only
+  std::uint64_t pstate;  // SPSR_EL1 on bare metal; hosted: the signal's PSTATE (asynchronous), else NZCV only
   // Why the trap happened.
   std::uint64_t esr;           // ESR_EL1 (hosted voluntary traps: the value an svc would give)
   std::uint64_t far;           // FAR_EL1: fault address, when the exception class has one
   std::uint64_t trap_kind;     // TrapKind: the vector-table slot
-  std::uint64_t interrupt_id;  // IRQ/FIQ: the interrupt ID the board read from its controller
+  std::uint64_t interrupt_id;  // IRQ/FIQ: the interrupt ID the board read from its controller (hosted FIQ: the payload)
   // Library bookkeeping (see cte::frame_state).
   std::uint64_t library_state;
   std::uint64_t stack_start, stack_end;

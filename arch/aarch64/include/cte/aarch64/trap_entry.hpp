@@ -10,6 +10,12 @@
 //
 // Frame placement: a thread whose stack pointer is S is described by a frame at exactly
 // S - frame_gap (AAPCS64 has no red zone, so that memory is free at a call).
+//
+// Restore handles voluntary frames itself. A frame that needs every register back exactly
+// (frame_state::asynchronous: saved by a signal at an arbitrary instruction) goes to
+// cte_aarch64_restore_asynchronous, the one place that differs between platforms: hosted, it
+// resumes the frame through the kernel's sigreturn (cte_hosted_resume_asynchronous); on bare
+// metal an eret from the frame will do it.
 
 #include <bit>
 #include <cstddef>
@@ -17,6 +23,12 @@
 
 #include <cte/aarch64/frame.hpp>
 #include <cte/detail/runtime.hpp>
+
+#if !defined(CTE_BOARD_HEADER)
+#include <signal.h>
+
+#include <cte/platform/hosted_external.hpp>
+#endif
 
 extern "C" {
 void cte_aarch64_yield_trap();
@@ -31,22 +43,77 @@ void cte_aarch64_interrupt_trap(std::uint64_t trap_kind, std::uint64_t interrupt
   return cte::detail::dispatch_trap(frame);
 }
 
-// Reached by restore for a frame marked asynchronous. Such a frame needs every GPR back
-// exactly, which a user-mode jump cannot give (one register must hold the target); the hosted
-// signal layer will resume them through sigreturn instead.
+// Nonzero while the thread is inside a voluntary trap: from just before the stubs call the
+// dispatcher until restore has moved SP onto the resumed thread's stack (defined in the
+// stubs' assembly below). The dispatcher switches the interrupt state to the resumed
+// Context's before it returns, but until SP has moved the code still runs on the trapping
+// thread's stack; an interrupt taken there would be a Context of the resumed thread that
+// lives on (and returns through) another thread's stack. Bare metal is safe by construction
+// (the trap runs with IRQs masked until the eret); the hosted layer defers interrupts while
+// this is set (HostedSignals::pc).
+[[gnu::visibility("hidden")]] extern std::uint64_t cte_aarch64_voluntary_trap_active;
+
+#if !defined(CTE_BOARD_HEADER)
+// Defined by the hosted trap layer (include/cte/platform/hosted_traps.hpp): resumes a frame
+// with every register exact, through a signal to the calling thread and its sigreturn.
+[[noreturn]] void cte_hosted_resume_asynchronous(cte::aarch64::Frame *frame);
+#endif
+
+// Reached by restore for a frame that must come back with every register exact: one marked
+// asynchronous, which a user-mode jump cannot give back (one register must hold the target),
+// or, hosted, a voluntary frame whose resume would read it below the new SP (see restore).
+// SP = the frame, so this runs on the resumed thread's own stack, below its frame.
+//
+// This is the only platform-specific step of restore. Bare metal: replace the fatal report
+// with an eret from the frame (ELR_EL1 = pc, SPSR_EL1 = pstate), which restores everything.
 [[noreturn, gnu::used]] inline void cte_aarch64_restore_asynchronous(cte::aarch64::Frame *frame) {
-  cte::detail::fatal(
-      "exact resume of an asynchronous aarch64 frame needs the hosted signal layer (sigreturn), which is not "
-      "available yet",
-      nullptr, cte::Context::from_frame(frame));
+#if defined(CTE_BOARD_HEADER)
+  cte::detail::fatal("exact resume of an asynchronous aarch64 frame is not implemented on bare metal yet", nullptr,
+                     cte::Context::from_frame(frame));
+#else
+  // Hosted. Interrupts are enabled already if the frame's state says so, and an interrupt
+  // signal taken between here and the exact-resume signal would run the handler in the middle
+  // of the hand-over (another exact resume could take the frame pointer it publishes). So the
+  // two interrupt signals are blocked first; HostedSignals::load unblocks them in the mask the
+  // sigreturn installs, and one that arrived meanwhile is taken at the frame's first
+  // instruction, as hardware would take it right after the eret.
+  sigset_t interrupts;
+  sigemptyset(&interrupts);
+  sigaddset(&interrupts, SIGALRM);
+  sigaddset(&interrupts, cte::hosted::ExternalLine::signal_number());
+  pthread_sigmask(SIG_BLOCK, &interrupts, nullptr);
+  cte_hosted_resume_asynchronous(frame);
+#endif
+}
+
+// Reached by restore for a frame marked stack_overflow (the Context of a thread that ran off
+// its stack; it lives in a reserved frame): such a thread can never run again. Runs on the
+// stack of the trap that chose it, not below the reserved frame.
+[[noreturn, gnu::used]] inline void cte_aarch64_restore_overflowed(cte::aarch64::Frame *frame) {
+  cte::detail::fatal("restore of a thread whose stack overflowed (it cannot run again)", nullptr,
+                     cte::Context::from_frame(frame));
 }
 }
 
 namespace cte::aarch64 {
 
-// Bit number of frame_state::asynchronous, for tbnz.
+// Bit numbers of frame_state::asynchronous and stack_overflow, for tbnz.
 inline constexpr unsigned asynchronous_bit = std::countr_zero(frame_state::asynchronous);
 static_assert(frame_state::asynchronous == std::uint64_t{1} << asynchronous_bit);
+inline constexpr unsigned stack_overflow_bit = std::countr_zero(frame_state::stack_overflow);
+static_assert(frame_state::stack_overflow == std::uint64_t{1} << stack_overflow_bit);
+
+// Hosted, restore's general path (frame not at SP - frame_gap) must not read the frame after
+// SP has moved above it: a signal taken there would build its frame on top of it. Such frames
+// go through the exact resume instead. Bare metal restores with interrupts masked.
+#if defined(CTE_BOARD_HEADER)
+#define CTE_AARCH64_HOSTED_FRAME_BELOW_SP_CHECK ""
+#else
+#define CTE_AARCH64_HOSTED_FRAME_BELOW_SP_CHECK \
+  "  mov x10, sp\n"                              \
+  "  cmp x10, x9\n"                              \
+  "  b.lo 3f\n"  /* frame below the new SP: exact resume */
+#endif
 // The ESR value a bare-metal `svc #0` produces.
 inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
 
@@ -163,10 +230,19 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       "  stp q10, q11, [sp, #%c[q10]]\n"
       "  stp q12, q13, [sp, #%c[q12]]\n"
       "  stp q14, q15, [sp, #%c[q14]]\n"
+      "  adrp x9, cte_aarch64_voluntary_trap_active\n"
+      "  mov x10, #1\n"
+      "  str x10, [x9, :lo12:cte_aarch64_voluntary_trap_active]\n"  // cleared by restore
       "  mov x0, sp\n"
       "  bl cte_aarch64_trap_dispatch\n"
       "  b cte_aarch64_restore\n"
       ".size cte_aarch64_save_voluntary, .-cte_aarch64_save_voluntary\n"
+      ".popsection\n"
+      ".pushsection .bss.cte_aarch64_voluntary_trap_active,\"awG\",@nobits,cte_aarch64_voluntary_trap_active,comdat\n"
+      ".globl cte_aarch64_voluntary_trap_active\n.hidden cte_aarch64_voluntary_trap_active\n"
+      ".type cte_aarch64_voluntary_trap_active,@object\n.p2align 3\n"
+      "cte_aarch64_voluntary_trap_active:\n  .zero 8\n"
+      ".size cte_aarch64_voluntary_trap_active, 8\n"
       ".popsection\n" ::CTE_AARCH64_GPR_PAIR_OPERANDS,
       CTE_AARCH64_CALLEE_SAVED_FP_OPERANDS, [gap] "i"(frame_gap), [pc] "i"(offsetof(Frame, pc)),
       [esr] "i"(offsetof(Frame, esr)), [trap_kind] "i"(offsetof(Frame, trap_kind)),
@@ -177,13 +253,17 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       // anything pushed, e.g. a signal frame) while it is read. Voluntary frames get back the
       // GPRs except x17, which carries the resume address (see frame.hpp), q8-q15, FPCR, FPSR
       // and NZCV. The jump is a `ret x17`: RET is not checked by BTI, so it may land on a
-      // return address as well as on a kcontext entry function.
+      // return address as well as on a kcontext entry function. Asynchronous frames go to the
+      // platform's exact resume (label 3); a stack-overflow frame is a fatal report (label 4).
       ".pushsection .text.cte_aarch64_restore,\"axG\",@progbits,cte_aarch64_restore,comdat\n"
       ".globl cte_aarch64_restore\n.hidden cte_aarch64_restore\n.type cte_aarch64_restore,@function\n"
       ".p2align 2\n"
       "cte_aarch64_restore:\n"
+      "  ldr x9, [x0, #%c[library_state]]\n"
+      "  tbnz x9, #%c[stack_overflow_bit], 4f\n"  // before SP moves: that frame is not on a stack
       "  mov sp, x0\n"
-      "  ldr x9, [sp, #%c[library_state]]\n"
+      "  adrp x10, cte_aarch64_voluntary_trap_active\n"  // on the resumed thread's stack now
+      "  str xzr, [x10, :lo12:cte_aarch64_voluntary_trap_active]\n"
       "  tbnz x9, #%c[asynchronous_bit], 3f\n"
       "  ldp q8, q9, [sp, #%c[q8]]\n"
       "  ldp q10, q11, [sp, #%c[q10]]\n"
@@ -230,8 +310,8 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       "  ret x17\n"
       // Any other SP (ISA-specific code moved it): load through x0, switch SP, then read pc
       // and x0 last. If such a frame lay just below the new SP, these last two loads would
-      // read memory below SP.
-      "2:\n"
+      // read memory below SP (hosted, such a frame takes the exact resume instead).
+      "2:\n" CTE_AARCH64_HOSTED_FRAME_BELOW_SP_CHECK
       "  mov x0, sp\n"
       "  ldr x9, [x0, #%c[pstate]]\n"
       "  msr nzcv, x9\n"
@@ -256,18 +336,25 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       "  ldr x17, [x0, #%c[pc]]\n"
       "  ldr x0, [x0, #%c[x0]]\n"
       "  ret x17\n"
-      // Asynchronous frame: a fatal report (x0 = frame, SP = frame: the report runs below it).
+      // Exact resume (x0 = frame, SP = frame: it runs below the frame, on the thread's stack).
       "3:\n"
+      "  mov x0, sp\n"
       "  bl cte_aarch64_restore_asynchronous\n"
+      "  brk #0\n"
+      // Stack-overflow frame (x0 = frame, SP unchanged).
+      "4:\n"
+      "  bl cte_aarch64_restore_overflowed\n"
       "  brk #0\n"
       ".size cte_aarch64_restore, .-cte_aarch64_restore\n"
       ".popsection\n" ::CTE_AARCH64_GPR_PAIR_OPERANDS,
       CTE_AARCH64_CALLEE_SAVED_FP_OPERANDS, [x1] "i"(offsetof(Frame, x[1])), [gap] "i"(frame_gap),
       [sp] "i"(offsetof(Frame, sp)), [pc] "i"(offsetof(Frame, pc)), [pstate] "i"(offsetof(Frame, pstate)),
-      [library_state] "i"(offsetof(Frame, library_state)), [asynchronous_bit] "i"(asynchronous_bit));
+      [library_state] "i"(offsetof(Frame, library_state)), [asynchronous_bit] "i"(asynchronous_bit),
+      [stack_overflow_bit] "i"(stack_overflow_bit));
 }
 
 #undef CTE_AARCH64_GPR_PAIR_OPERANDS
 #undef CTE_AARCH64_CALLEE_SAVED_FP_OPERANDS
+#undef CTE_AARCH64_HOSTED_FRAME_BELOW_SP_CHECK
 
 }  // namespace cte::aarch64

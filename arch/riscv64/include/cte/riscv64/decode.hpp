@@ -20,6 +20,9 @@ struct TrapCause {
   std::uint64_t cause = 0;  // mcause/scause, interrupt bit included
   std::uint64_t tval = 0;   // mtval/stval (interrupts: the payload, 0 from hardware)
   std::uint64_t a7 = 0;     // the trapping thread's a7 (meaningful for ecall only)
+  // External interrupts: the claimed source's identity (Frame::irq_id), if trap entry knows it.
+  bool irq_id_valid = false;
+  std::uint64_t irq_id = 0;
 };
 
 constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
@@ -45,12 +48,16 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
         event.msg = "machine timer interrupt";
         break;
       case cause::supervisor_external_interrupt:
-        event.kind = EventKind::irq_external;
-        event.msg = "supervisor external interrupt";
-        break;
       case cause::machine_external_interrupt:
         event.kind = EventKind::irq_external;
-        event.msg = "machine external interrupt";
+        event.msg = trap.cause == cause::supervisor_external_interrupt ? "supervisor external interrupt"
+                                                                        : "machine external interrupt";
+        // The interrupt's identity, as x86_64 and aarch64 report it: the claimed source (a
+        // hosted raise's payload). Without one, the raw scause stays the cause.
+        if (trap.irq_id_valid) {
+          event.cause = trap.irq_id;
+          event.ref = trap.irq_id;
+        }
         break;
       default:
         event.kind = EventKind::error;
@@ -129,6 +136,11 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
       event.ref = trap.tval;
       event.msg = "store/AMO page fault";
       break;
+    case cause::hosted_unmapped_signal:
+      event.kind = EventKind::error;
+      event.ref = trap.tval;  // the signal number
+      event.msg = "signal with no riscv64 trap equivalent (hosted)";
+      break;
     default:
       event.kind = EventKind::error;
       event.msg = "unexpected exception cause";
@@ -137,7 +149,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
   return event;
 }
 
-inline TrapCause trap_cause(const Frame &f) { return {f.cause, f.tval, f.x[reg::a7]}; }
+inline TrapCause trap_cause(const Frame &f) { return {f.cause, f.tval, f.x[reg::a7], f.irq_id_valid != 0, f.irq_id}; }
 inline BasicEvent<Isa> Isa::decode(const Frame &f) { return riscv64::decode(trap_cause(f)); }
 
 }  // namespace cte::riscv64

@@ -10,8 +10,9 @@
 // restore path jumps through a register. For frames with frame_state::asynchronous clear
 // (voluntary traps: calls) it uses t6 (x31), which is caller-saved and therefore dead at the
 // call: a resumed voluntary frame gets every register back except t6, which holds the pc.
-// Frames with frame_state::asynchronous set must come back exactly; restoring them needs the
-// hosted signal layer (sigreturn) and is refused with a fatal report until that exists.
+// Frames with frame_state::asynchronous set must come back exactly, t6 included: user mode
+// cannot do that, so hosted the restore path hands them to the kernel's sigreturn
+// (cte_hosted_resume_asynchronous); bare metal will use sret/mret.
 //
 // FP control/status policy: the RISC-V psABI gives fcsr (rounding mode frm + accrued
 // exception flags fflags) thread storage duration, as C11 7.6 <fenv.h> does for the floating-
@@ -67,6 +68,10 @@ inline constexpr std::uint64_t ecall_from_m = 11;
 inline constexpr std::uint64_t instruction_page_fault = 12;
 inline constexpr std::uint64_t load_page_fault = 13;
 inline constexpr std::uint64_t store_page_fault = 15;  // store/AMO
+// Hosted only: a signal that has no RISC-V trap equivalent (SIGFPE, which RISC-V never raises:
+// it has no FP or divide traps, so only software sends it). 24 lies in the range the
+// privileged spec reserves for custom use; tval holds the signal number.
+inline constexpr std::uint64_t hosted_unmapped_signal = 24;
 inline constexpr std::uint64_t supervisor_software_interrupt = interrupt_bit | 1;
 inline constexpr std::uint64_t machine_software_interrupt = interrupt_bit | 3;
 inline constexpr std::uint64_t supervisor_timer_interrupt = interrupt_bit | 5;
@@ -90,6 +95,11 @@ struct alignas(16) Frame {
   std::uint64_t cause;   // mcause/scause, interrupt bit 63 included (hosted: the same encoding)
   std::uint64_t tval;    // mtval/stval: fault address or instruction bits; interrupt payload
   std::uint64_t status;  // mstatus/sstatus on bare metal; 0 hosted
+  // External interrupts only: the identity of the source that was claimed (bare metal: the
+  // PLIC claim ID; hosted: the external line's payload), valid when irq_id_valid != 0. The
+  // decoder reports it as the event's cause and ref; without it the cause is the raw scause.
+  std::uint64_t irq_id;
+  std::uint64_t irq_id_valid;
   // Library bookkeeping (see cte::frame_state).
   std::uint64_t library_state;
   std::uint64_t stack_start, stack_end;
@@ -98,11 +108,11 @@ struct alignas(16) Frame {
   // fcsr are meaningful: a voluntary trap (a call) need not keep caller-saved FP registers.
   std::uint64_t f[freg::count];
   std::uint64_t fcsr;  // frm (bits 7:5) and fflags (bits 4:0)
-  std::uint64_t unused;
+  std::uint64_t unused;  // pads the frame to a multiple of 16 bytes
 };
 static_assert(alignof(Frame) == 16);
 static_assert(sizeof(Frame) % 16 == 0, "frames stack at 16-byte alignment");
-static_assert(sizeof(Frame) == 592);
+static_assert(sizeof(Frame) == 608);
 // Every field is reachable with a 12-bit signed load/store offset from the frame base.
 static_assert(sizeof(Frame) <= 2048);
 

@@ -1,12 +1,14 @@
 #pragma once
-// riscv64 trap entry for voluntary traps (yield, syscall, kcontext thread exit) and the one
-// restore path every resumed Context goes through. Each stub sits in its own COMDAT group so
+// riscv64 trap entry for voluntary traps (yield, syscall, kcontext thread exit, a held-back
+// interrupt delivered at iset(true)) and the one restore path every resumed Context goes
+// through. Each stub sits in its own COMDAT group so
 // that any number of translation units may include this header.
 //
 // Hosted, a voluntary trap is a plain function call, not `ecall` (that would be a Linux system
 // call). The stubs record what a bare-metal ecall from U-mode would: cause = ecall_from_u,
 // a7 = ecall_a7::yield / ecall_a7::thread_exit / the syscall number, and pc = the return
-// address, i.e. already past the trap (as the library advances epc past an ecall).
+// address, i.e. already past the trap (as the library advances epc past an ecall). The
+// interrupt trap records the interrupt's cause instead, with the same pc.
 //
 // Frame placement: a thread whose stack pointer is S is described by a frame at
 // frame_below(S) = S - sizeof(Frame). The psABI has no red zone, so nothing below S is live.
@@ -29,23 +31,29 @@ extern "C" {
 void cte_riscv64_yield_trap();
 long cte_riscv64_syscall_trap(long a0, long a1, long a2, long a3, long a4, long a5, long number);
 void cte_riscv64_thread_exit_trap();
+// A voluntary trap with an interrupt's cause: delivers an interrupt that was held pending while
+// interrupts were disabled (hosted iset(true)). The arguments are the frame's cause fields.
+void cte_riscv64_interrupt_trap(std::uint64_t cause, std::uint64_t tval, std::uint64_t irq_id_valid,
+                                std::uint64_t irq_id);
 [[noreturn]] void cte_riscv64_restore(cte::riscv64::Frame *frame);
+// Code ranges of the switch path: [cte_riscv64_save_voluntary, cte_riscv64_save_voluntary_end)
+// (the shared save tail, the dispatch call, the jump to restore) and [cte_riscv64_restore,
+// cte_riscv64_restore_end). Hosted, interrupts are not taken there (see hosted_signal.hpp).
+extern const char cte_riscv64_save_voluntary[], cte_riscv64_save_voluntary_end[];
+extern const char cte_riscv64_restore_end[];
 
 // Called by the stubs with the frame they saved; returns the frame to resume.
 [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_trap_dispatch(cte::riscv64::Frame *frame) {
   return cte::detail::dispatch_trap(frame);
 }
 
-// Reached by cte_riscv64_restore for a frame with frame_state::asynchronous set. Loading all
-// 31 GPRs and the pc in user mode needs a register to jump through, which would silently lose
-// one live register of the interrupted code; the exact path (sigreturn with the frame's
-// registers in a ucontext) belongs to the hosted signal layer, which does not exist yet.
-[[noreturn, gnu::used]] inline void cte_riscv64_restore_asynchronous_unsupported(cte::riscv64::Frame *frame) {
-  cte::detail::fatal(
-      "riscv64: exact resume of an asynchronous frame needs the hosted signal layer (sigreturn), "
-      "which is not available yet",
-      nullptr, cte::Context::from_frame(frame));
-}
+// Resumes a frame with frame_state::asynchronous set, every register exact: the one call
+// from cte_riscv64_restore (label 1 there) goes to cte_riscv64_resume_asynchronous, which
+// the platform defines. Hosted: hosted_signal.hpp holds the interrupt signals back and hands
+// the frame to cte_hosted_resume_asynchronous (include/cte/platform/hosted_traps.hpp), whose
+// signal's sigreturn loads every register. Bare metal will load them and sret/mret instead.
+[[noreturn]] void cte_riscv64_resume_asynchronous(cte::riscv64::Frame *frame);
+[[noreturn]] void cte_hosted_resume_asynchronous(cte::riscv64::Frame *frame);
 }
 
 namespace cte::riscv64 {
@@ -67,6 +75,7 @@ static_assert(reg::restore_scratch == 31, "CTE_RISCV64_RESTORED_GPRS leaves out 
       [pc] "i"(offsetof(Frame, pc)), [cause] "i"(offsetof(Frame, cause)), [tval] "i"(offsetof(Frame, tval)),       \
       [status] "i"(offsetof(Frame, status)), [library_state] "i"(offsetof(Frame, library_state)),                  \
       [fcsr] "i"(offsetof(Frame, fcsr)), [frame_size] "i"(sizeof(Frame)), [sp_slot] "i"(gpr_offset(reg::sp)),      \
+      [irq_id] "i"(offsetof(Frame, irq_id)), [irq_id_valid] "i"(offsetof(Frame, irq_id_valid)),                   \
       [asynchronous] "i"(frame_state::asynchronous), [ecall_u] "i"(cause::ecall_from_u),                          \
       [yield_a7] "i"(static_cast<std::int64_t>(ecall_a7::yield)),                                                 \
       [exit_a7] "i"(static_cast<std::int64_t>(ecall_a7::thread_exit))
@@ -114,25 +123,50 @@ static_assert(frame_state::asynchronous < 2048, "andi takes a 12-bit immediate")
       ".size cte_riscv64_thread_exit_trap, .-cte_riscv64_thread_exit_trap\n"
       ".popsection\n" ::CTE_RISCV64_FRAME_OPERANDS);
   asm volatile(
-      // --- Shared tail of the three stubs above: sp = frame, a7 = what the trap is for,
-      // ra = resume address, the thread's stack pointer is frame + sizeof(Frame). (a7 and the
-      // temporary the `tail` jump used are caller-saved: dead at the call that trapped.)
+      // --- cte_riscv64_interrupt_trap(cause, tval, irq_id_valid, irq_id): C call; a0-a3 hold
+      // the cause fields, which go straight into the frame. The interrupted thread resumes at
+      // the return address, like after any other voluntary trap.
+      ".pushsection .text.cte_riscv64_interrupt_trap,\"axG\",@progbits,cte_riscv64_interrupt_trap,comdat\n"
+      ".globl cte_riscv64_interrupt_trap\n.hidden cte_riscv64_interrupt_trap\n"
+      ".type cte_riscv64_interrupt_trap,@function\n"
+      "cte_riscv64_interrupt_trap:\n"
+      "  addi sp, sp, -%[frame_size]\n"
+      "  sd a0, %[cause](sp)\n"
+      "  sd a1, %[tval](sp)\n"
+      "  sd a2, %[irq_id_valid](sp)\n"
+      "  sd a3, %[irq_id](sp)\n"
+      "  tail cte_riscv64_save_voluntary_caused\n"
+      ".size cte_riscv64_interrupt_trap, .-cte_riscv64_interrupt_trap\n"
+      ".popsection\n" ::CTE_RISCV64_FRAME_OPERANDS);
+  asm volatile(
+      // --- Shared tail of the stubs above: sp = frame, ra = resume address, the thread's stack
+      // pointer is frame + sizeof(Frame). (Whatever the stubs put in caller-saved registers,
+      // a7 and the temporary the `tail` jump used, is dead at the call that trapped.)
+      // cte_riscv64_save_voluntary: an ecall-shaped trap (a7 = what it is for); records
+      // cause = ecall_from_u. cte_riscv64_save_voluntary_caused: the stub already wrote cause,
+      // tval and irq_id(_valid).
       // Saves every GPR (the handler reads arguments from them), the callee-saved FP
       // registers and fcsr; library_state = 0 (asynchronous clear: the trap is a call).
       // Then dispatches on this stack and resumes whatever frame the handler chose.
       ".pushsection .text.cte_riscv64_save_voluntary,\"axG\",@progbits,cte_riscv64_save_voluntary,comdat\n"
       ".globl cte_riscv64_save_voluntary\n.hidden cte_riscv64_save_voluntary\n"
+      ".globl cte_riscv64_save_voluntary_caused\n.hidden cte_riscv64_save_voluntary_caused\n"
       ".type cte_riscv64_save_voluntary,@function\n"
       "cte_riscv64_save_voluntary:\n"
+      "  sd t0, (%[x] + 5 * %[word])(sp)\n"
+      "  li t0, %[ecall_u]\n"
+      "  sd t0, %[cause](sp)\n"
+      "  ld t0, (%[x] + 5 * %[word])(sp)\n"
+      "  sd zero, %[tval](sp)\n"
+      "  sd zero, %[irq_id_valid](sp)\n"
+      "  sd zero, %[irq_id](sp)\n"
+      "cte_riscv64_save_voluntary_caused:\n"
       "  .irp n," CTE_RISCV64_SAVED_GPRS "\n"
       "  sd x\\n, (%[x] + \\n * %[word])(sp)\n"
       "  .endr\n"
       "  sd ra, %[pc](sp)\n"
       "  addi t0, sp, %[frame_size]\n"
       "  sd t0, %[sp_slot](sp)\n"
-      "  li t0, %[ecall_u]\n"
-      "  sd t0, %[cause](sp)\n"
-      "  sd zero, %[tval](sp)\n"
       "  sd zero, %[status](sp)\n"
       "  sd zero, %[library_state](sp)\n"
       "  .irp n," CTE_RISCV64_CALLEE_SAVED_FPRS "\n"
@@ -143,6 +177,8 @@ static_assert(frame_state::asynchronous < 2048, "andi takes a 12-bit immediate")
       "  mv a0, sp\n"
       "  call cte_riscv64_trap_dispatch\n"
       "  tail cte_riscv64_restore\n"
+      ".globl cte_riscv64_save_voluntary_end\n.hidden cte_riscv64_save_voluntary_end\n"
+      "cte_riscv64_save_voluntary_end:\n"
       ".size cte_riscv64_save_voluntary, .-cte_riscv64_save_voluntary\n"
       ".popsection\n" ::CTE_RISCV64_FRAME_OPERANDS);
   asm volatile(
@@ -150,8 +186,8 @@ static_assert(frame_state::asynchronous < 2048, "andi takes a 12-bit immediate")
       // live on any stack; sp stays at the frame until the last load from it.
       // Voluntary frame: fs0-fs11, fcsr, then every GPR but t6; t6 takes the pc, sp is loaded
       // last, and the jump goes through t6 (the one register a voluntary resume clobbers).
-      // Asynchronous frame: every FP register and fcsr come back, then the GPRs cannot without
-      // losing one: report it (cte_riscv64_restore_asynchronous_unsupported) instead.
+      // Asynchronous frame: every register must come back, t6 included, which a jump through
+      // a register cannot do; see label 1.
       ".pushsection .text.cte_riscv64_restore,\"axG\",@progbits,cte_riscv64_restore,comdat\n"
       ".globl cte_riscv64_restore\n.hidden cte_riscv64_restore\n.type cte_riscv64_restore,@function\n"
       "cte_riscv64_restore:\n"
@@ -171,14 +207,16 @@ static_assert(frame_state::asynchronous < 2048, "andi takes a 12-bit immediate")
       "  ld sp, %[sp_slot](sp)\n"
       "  jr t6\n"
       "1:\n"
-      "  .irp n," CTE_RISCV64_ALL_FPRS "\n"
-      "  fld f\\n, (%[f] + \\n * %[word])(sp)\n"
-      "  .endr\n"
-      "  ld t0, %[fcsr](sp)\n"
-      "  fscsr t0\n"
+      // THE exact-resume point (the only one): a0 = sp = the frame, 16-byte aligned; the callee
+      // runs below the frame and never returns. Hosted: cte_riscv64_resume_asynchronous ->
+      // cte_hosted_resume_asynchronous, the kernel's sigreturn loads every register from the
+      // frame. Bare metal replaces this call with loading every register from the frame and
+      // sret/mret (sepc/mepc = the frame's pc).
       "  mv a0, sp\n"
-      "  call cte_riscv64_restore_asynchronous_unsupported\n"
+      "  call cte_riscv64_resume_asynchronous\n"
       "  unimp\n"
+      ".globl cte_riscv64_restore_end\n.hidden cte_riscv64_restore_end\n"
+      "cte_riscv64_restore_end:\n"
       ".size cte_riscv64_restore, .-cte_riscv64_restore\n"
       ".popsection\n" ::CTE_RISCV64_FRAME_OPERANDS);
 }
