@@ -87,7 +87,7 @@ namespace {
 // --- preemption torture
 constexpr int torture_threads = 4;
 constexpr long torture_preemptions = 100000;
-constexpr std::uint64_t hold_iterations = 2000;  // short rounds: registers are checked often, even under emulation
+constexpr std::uint64_t hold_iterations = 100;  // short rounds: a round completes even in the tiny slices a loaded emulator leaves between ticks
 
 std::vector<cte::Context *> torture_contexts;
 cte::Context *torture_boot = nullptr;
