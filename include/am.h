@@ -38,7 +38,7 @@ struct Context {
 struct Context {
   uintptr_t gpr[32];                 /* gpr[n] = xn */
   uintptr_t mepc, mcause, mtval, mstatus; /* sepc/scause/... in S-mode; mstatus is 0 hosted */
-  unsigned char cte_private[592 - 36 * 8];
+  unsigned char cte_private[608 - 36 * 8];
 } __attribute__((aligned(16)));
 #define GPR1 gpr[17] /* a7 */
 #define GPR2 gpr[10] /* a0 */
