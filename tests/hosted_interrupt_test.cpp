@@ -88,6 +88,8 @@ namespace {
 constexpr int torture_threads = 4;
 constexpr long torture_preemptions = 100000;
 constexpr std::uint64_t hold_iterations = 100;  // short rounds: a round completes even in the tiny slices a loaded emulator leaves between ticks
+// Longer than one preemption costs even under a loaded emulator, so threads progress between ticks.
+constexpr std::uint64_t torture_tick_us = 200;
 
 std::vector<cte::Context *> torture_contexts;
 cte::Context *torture_boot = nullptr;
@@ -158,7 +160,7 @@ TEST_CASE("hosted preemption torture: 10^5 timer preemptions, every GPR and FP r
   torture_current = -1;
   cte::cte_init(preempting_scheduler);
   cte::iset(false);
-  REQUIRE(cte::timer::start(10));
+  REQUIRE(cte::timer::start(torture_tick_us));
   cte::yield();  // runs the threads (they start with interrupts enabled) until done
   cte::timer::stop();
   cte::iset(false);
