@@ -145,10 +145,6 @@ void holding_thread(void *index_pointer) {
 }  // namespace
 
 TEST_CASE("hosted preemption torture: 10^5 timer preemptions, every GPR and FP register intact") {
-  if (cte_test::preemption_torture_blocker) {
-    WARN("preemption torture not run on this ISA: " << cte_test::preemption_torture_blocker);
-    return;
-  }
   std::vector<std::unique_ptr<cte_test::Stack>> stacks;
   torture_contexts.clear();
   for (int i = 0; i < torture_threads; ++i) {

@@ -25,8 +25,6 @@ void cte_test_hold_registers(std::uint64_t *table, std::uint64_t iterations);
 namespace cte_test {
 
 inline constexpr bool has_divide_by_zero_trap = false;  // udiv/sdiv by zero return 0
-// Why the 10^5-preemption torture cannot run on this ISA yet (nullptr: it runs).
-inline constexpr const char *preemption_torture_blocker = "known open problem: under qemu-aarch64 the torture stops making progress (signal-driven preemption livelocks); exceptions, iset deferral, external line and preempt_rr pass";
 inline constexpr bool has_misaligned_trap = true;        // via an exclusive load (see above)
 inline constexpr bool misaligned_reports_address = true;  // si_addr -> FAR -> Event::ref
 // x0-x30 (31), then q0-q31 as 64 words.

@@ -26,8 +26,6 @@ void cte_test_hold_registers(std::uint64_t *table, std::uint64_t iterations);
 namespace cte_test {
 
 inline constexpr bool has_divide_by_zero_trap = false;
-// Why the 10^5-preemption torture cannot run on this ISA yet (nullptr: it runs).
-inline constexpr const char *preemption_torture_blocker = nullptr;
 inline constexpr bool has_misaligned_trap = true;
 inline constexpr bool misaligned_reports_address = true;
 // gp and tp are left out: the signal handler (C++ code, libc) runs on the interrupted code's

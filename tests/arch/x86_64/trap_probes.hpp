@@ -20,8 +20,6 @@ void cte_test_hold_registers(std::uint64_t *table, std::uint64_t iterations);
 namespace cte_test {
 
 inline constexpr bool has_divide_by_zero_trap = true;
-// Why the 10^5-preemption torture cannot run on this ISA yet (nullptr: it runs).
-inline constexpr const char *preemption_torture_blocker = nullptr;
 inline constexpr bool has_misaligned_trap = true;
 inline constexpr bool misaligned_reports_address = false;  // #AC does not report the address
 // rax rbx rcx rdx rsi rdi rbp r8-r15 (15), then xmm0-15 as 32 words.
