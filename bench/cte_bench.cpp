@@ -55,20 +55,24 @@ constexpr std::size_t peer_stack_size = 64 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Round trip: cte::fast_switch. The peer is a fast-switch thread that switches straight back.
+// Measured with the default FpControls::shared and with FpControls::per_thread (each thread
+// keeps its own MXCSR and x87 control word, which is what Boost.Context does).
 
 cte::FastContext fast_main, fast_peer;
 
+template <cte::FpControls controls>
 void fast_peer_entry(void *) {
-  for (;;) cte::fast_switch(fast_peer, fast_main);
+  for (;;) cte::fast_switch<controls>(fast_peer, fast_main);
 }
 
+template <cte::FpControls controls>
 void roundtrip_cte_fast_switch(benchmark::State &state) {
   Stack stack(peer_stack_size);
-  if (!stack.valid() || !cte::make_fast_context(fast_peer, stack.area(), fast_peer_entry, nullptr)) {
+  if (!stack.valid() || !cte::make_fast_context(fast_peer, stack.area(), fast_peer_entry<controls>, nullptr)) {
     state.SkipWithError("make_fast_context failed");
     return;
   }
-  for (auto _ : state) cte::fast_switch(fast_main, fast_peer);
+  for (auto _ : state) cte::fast_switch<controls>(fast_main, fast_peer);
   // The peer stays parked in its loop; its stack is simply dropped.
 }
 
@@ -296,7 +300,8 @@ void info_memory_per_context(benchmark::State &state) {
 
 // ---------------------------------------------------------------------------------------------
 
-BENCHMARK(roundtrip_cte_fast_switch)->Name("roundtrip/cte_fast_switch");
+BENCHMARK(roundtrip_cte_fast_switch<cte::FpControls::shared>)->Name("roundtrip/cte_fast_switch");
+BENCHMARK(roundtrip_cte_fast_switch<cte::FpControls::per_thread>)->Name("roundtrip/cte_fast_switch_per_thread_fp");
 BENCHMARK(roundtrip_boost_jump_fcontext)->Name("roundtrip/boost_jump_fcontext");
 BENCHMARK(roundtrip_boost_fiber)->Name("roundtrip/boost_fiber");
 BENCHMARK(roundtrip_cte_yield)->Name("roundtrip/cte_yield");

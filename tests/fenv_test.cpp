@@ -1,6 +1,8 @@
-// FP control policy: every thread owns its FP control state (x86_64 MXCSR + x87 control
-// word, riscv64 fcsr.frm, aarch64 FPCR). A rounding mode set in one thread is invisible to
-// the others and comes back to it after the fast switch and after yield.
+// FP control policy: with yield every thread owns its FP control state (x86_64 MXCSR + x87
+// control word, riscv64 fcsr.frm, aarch64 FPCR); so does a fast-switch thread that switches
+// with FpControls::per_thread. A rounding mode set in one thread is invisible to the others
+// and comes back to it. The default fast switch (FpControls::shared) leaves the controls
+// alone: threads see each other's rounding mode.
 
 #include <catch2/catch.hpp>
 #include <cte/cte.hpp>
@@ -19,13 +21,26 @@ cte::FastContext boot_fast, thread_fast;
 int thread_round_seen_fast = -1;
 bool thread_rounding_correct_fast = false;
 
+constexpr auto per_thread = cte::FpControls::per_thread;
+
 void fast_rounding_thread(void *) {
-  thread_round_seen_fast = std::fegetround();  // inherited from its creator at creation time
+  thread_round_seen_fast = std::fegetround();  // the mode live at its first switch-in
   std::fesetround(FE_DOWNWARD);
   const double down = third();
-  cte::fast_switch(thread_fast, boot_fast);
+  cte::fast_switch<per_thread>(thread_fast, boot_fast);
   thread_rounding_correct_fast = std::fegetround() == FE_DOWNWARD && third() == down;
+  cte::fast_switch<per_thread>(thread_fast, boot_fast);
+  for (;;) cte::fast_switch<per_thread>(thread_fast, boot_fast);
+}
+
+// Default switches: the thread sets a mode, and each side sees what the other left.
+int shared_round_seen_at_start = -1;
+int shared_round_seen_after_switch = -1;
+void shared_rounding_thread(void *) {
+  shared_round_seen_at_start = std::fegetround();
+  std::fesetround(FE_TOWARDZERO);
   cte::fast_switch(thread_fast, boot_fast);
+  shared_round_seen_after_switch = std::fegetround();
   for (;;) cte::fast_switch(thread_fast, boot_fast);
 }
 
@@ -51,19 +66,32 @@ void yield_rounding_thread(void *) {
 
 }  // namespace
 
-TEST_CASE("fast switch: each thread keeps its own rounding mode") {
+TEST_CASE("fast switch with FpControls::per_thread: each thread keeps its own rounding mode") {
   cte_test::Stack stack;
   REQUIRE(std::fesetround(FE_TONEAREST) == 0);
   REQUIRE(cte::make_fast_context(thread_fast, stack.area(), fast_rounding_thread, nullptr));
   REQUIRE(std::fesetround(FE_UPWARD) == 0);
   const double up = third();
-  cte::fast_switch(boot_fast, thread_fast);
-  CHECK(thread_round_seen_fast == FE_TONEAREST);
+  cte::fast_switch<per_thread>(boot_fast, thread_fast);
+  CHECK(thread_round_seen_fast == FE_UPWARD);
   CHECK(std::fegetround() == FE_UPWARD);
   CHECK(third() == up);
-  cte::fast_switch(boot_fast, thread_fast);
+  cte::fast_switch<per_thread>(boot_fast, thread_fast);
   CHECK(thread_rounding_correct_fast);
   CHECK(std::fegetround() == FE_UPWARD);
+  std::fesetround(FE_TONEAREST);
+}
+
+TEST_CASE("fast switch by default: threads share the rounding mode") {
+  cte_test::Stack stack;
+  REQUIRE(cte::make_fast_context(thread_fast, stack.area(), shared_rounding_thread, nullptr));
+  REQUIRE(std::fesetround(FE_UPWARD) == 0);
+  cte::fast_switch(boot_fast, thread_fast);
+  CHECK(shared_round_seen_at_start == FE_UPWARD);
+  CHECK(std::fegetround() == FE_TOWARDZERO);  // the thread's change is visible here
+  REQUIRE(std::fesetround(FE_DOWNWARD) == 0);
+  cte::fast_switch(boot_fast, thread_fast);
+  CHECK(shared_round_seen_after_switch == FE_DOWNWARD);  // and ours there
   std::fesetround(FE_TONEAREST);
 }
 

@@ -2,12 +2,15 @@
 // The fast cooperative switch: thread to thread without the handler, keeping only what the
 // ABI makes callee-saved. For firmware threads and latency-critical code. It does not touch
 // the interrupt-enable state and saves no Context: a FastContext is not a cte::Context.
+// The FP controls (rounding mode, exception masks) are shared between fast-switch threads
+// unless the call asks for FpControls::per_thread (cte/fp_controls.hpp).
 
 #include <cstdint>
 
 #include <cte/area.hpp>
 #include <cte/detail/runtime.hpp>
 #include <cte/detail/sanitizer.hpp>
+#include <cte/fp_controls.hpp>
 #include <cte/stack_check.hpp>
 #include <cte/target_port.hpp>
 
@@ -42,12 +45,17 @@ inline bool make_fast_context(FastContext &context, Area stack, void (*entry)(vo
 }
 
 // Parks the running thread in `from` and resumes `to`. Returns when someone switches to `from`.
+// `controls` says whether this thread gets its own FP controls back when it returns
+// (FpControls::per_thread) or finds whatever the threads that ran meanwhile left (shared).
+// It is a property of each call, so a thread that changes its rounding mode can ask for it
+// at its own switches while the others keep the cheaper default.
+template <FpControls controls = FpControls::shared>
 inline void fast_switch(FastContext &from, FastContext &to) {
   if constexpr (detail::address_sanitizer_active) {
     detail::sanitizer_begin_switch(&from.sanitizer_fake_stack, to.stack_start, to.stack_end);
     detail::fast_switch_origin = &from;
   }
-  TargetPort::fast_switch(&from.sp, to.sp);
+  TargetPort::template fast_switch<controls>(&from.sp, to.sp);
   if constexpr (detail::address_sanitizer_active) {
     FastContext *origin = detail::fast_switch_origin;
     detail::sanitizer_end_switch(from.sanitizer_fake_stack, &origin->stack_start, &origin->stack_end);

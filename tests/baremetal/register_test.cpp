@@ -117,12 +117,23 @@ cte::FastContext boot_fast, thread_fast;
 std::uint64_t thread_round_seen_fast = 99;
 bool thread_rounding_correct_fast = false;
 
+constexpr auto per_thread = cte::FpControls::per_thread;
+
 void fast_rounding_thread(void *) {
-  thread_round_seen_fast = get_round();  // inherited from its creator at creation time
+  thread_round_seen_fast = get_round();  // the mode live at its first switch-in
   set_round(round_down);
   const double down = third();
-  cte::fast_switch(thread_fast, boot_fast);
+  cte::fast_switch<per_thread>(thread_fast, boot_fast);
   thread_rounding_correct_fast = get_round() == round_down && third() == down;
+  for (;;) cte::fast_switch<per_thread>(thread_fast, boot_fast);
+}
+
+// Default switches share frm: each side sees what the other left.
+std::uint64_t shared_round_seen_after_switch = 99;
+void shared_rounding_thread(void *) {
+  set_round(round_down);
+  cte::fast_switch(thread_fast, boot_fast);
+  shared_round_seen_after_switch = get_round();
   for (;;) cte::fast_switch(thread_fast, boot_fast);
 }
 
@@ -148,18 +159,29 @@ void yield_rounding_thread(void *) {
 cte_test::Stack<16 * 1024> rounding_fast_stack, rounding_yield_stack;
 }  // namespace
 
-TEST_CASE("fast switch: each thread keeps its own rounding mode") {
+TEST_CASE("fast switch with FpControls::per_thread: each thread keeps its own rounding mode") {
   set_round(round_to_nearest);
   REQUIRE(cte::make_fast_context(thread_fast, rounding_fast_stack.area(), fast_rounding_thread, nullptr));
   set_round(round_up);
   const double up = third();
-  cte::fast_switch(boot_fast, thread_fast);
-  CHECK_EQ(thread_round_seen_fast, round_to_nearest);
+  cte::fast_switch<per_thread>(boot_fast, thread_fast);
+  CHECK_EQ(thread_round_seen_fast, round_up);
   CHECK_EQ(get_round(), round_up);
   CHECK(third() == up);
-  cte::fast_switch(boot_fast, thread_fast);
+  cte::fast_switch<per_thread>(boot_fast, thread_fast);
   CHECK(thread_rounding_correct_fast);
   CHECK_EQ(get_round(), round_up);
+  set_round(round_to_nearest);
+}
+
+TEST_CASE("fast switch by default: threads share the rounding mode") {
+  REQUIRE(cte::make_fast_context(thread_fast, rounding_fast_stack.area(), shared_rounding_thread, nullptr));
+  set_round(round_up);
+  cte::fast_switch(boot_fast, thread_fast);
+  CHECK_EQ(get_round(), round_down);  // the thread's change is visible here
+  set_round(round_up);
+  cte::fast_switch(boot_fast, thread_fast);
+  CHECK_EQ(shared_round_seen_after_switch, round_up);  // and ours there
   set_round(round_to_nearest);
 }
 

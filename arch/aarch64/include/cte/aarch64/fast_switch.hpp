@@ -17,12 +17,13 @@
 // as a per-CPU pointer) the compiler never uses it and the switch leaves it alone, which is
 // right for per-CPU data; a per-thread x18 (clang's shadow call stack) is not supported.
 //
-// FP control/status policy (see frame.hpp): each thread owns its FPCR and FPSR. AAPCS64 makes
-// the FPCR global state that only dedicated support functions change (so it belongs to the
-// thread of execution), and C gives the whole floating-point environment, flags included,
-// thread storage duration. Both are stored on every switch and written back only when they
-// differ from the live values: reads are cheap, an msr to FPCR is not. A fresh thread starts
-// with its creator's FPCR and FPSR at creation time.
+// FP controls: the caller's choice (cte/fp_controls.hpp). With FpControls::per_thread each
+// thread owns its FPCR and FPSR (AAPCS64 makes the FPCR state that belongs to the thread of
+// execution, and C gives the floating-point environment, flags included, thread storage
+// duration): both are stored when a thread switches away and, when it resumes, written back
+// only where they differ from the live values: reads are cheap, an msr to FPCR is not. With
+// FpControls::shared (the default) neither is touched and the slots are unused. A fresh
+// thread starts with the FPCR and FPSR live when it is first switched to.
 //
 // The resume address is reached with `br`, not `ret`, so the return-stack predictor stays in
 // step with the real call stack. With -mbranch-protection=bti the two places a `br` lands on
@@ -32,6 +33,7 @@
 #include <cstdint>
 
 #include <cte/aarch64/frame.hpp>
+#include <cte/fp_controls.hpp>
 
 extern "C" {
 // First code of a fresh fast-switch thread: takes entry and arg off its stack.
@@ -70,17 +72,20 @@ static_assert(sizeof(FreshThreadRecord) % 16 == 0);
 static_assert(offsetof(FreshThreadRecord, arg) == offsetof(FreshThreadRecord, entry) + 8, "an ldp pair");
 
 // Saves the running thread's switch record at *save_sp and resumes the one at resume_sp.
+template <FpControls controls>
 inline void fast_switch(void **save_sp, void *resume_sp) {
   register void **save asm("x0") = save_sp;
   register void *resume asm("x1") = resume_sp;
   asm volatile(
       // Park: push the record, publish SP, then load the other thread's record and jump.
       "sub sp, sp, #%c[record_size]\n\t"
+      ".if %c[per_thread]\n\t"  // our FP controls, to put back when we resume
       "mrs x2, fpcr\n\t"
       "mrs x3, fpsr\n\t"
+      "stp x2, x3, [sp, #%c[fpcr]]\n\t"
+      ".endif\n\t"
       "adr x4, 1f\n\t"
       "stp x4, x29, [sp, #%c[resume_address]]\n\t"
-      "stp x2, x3, [sp, #%c[fpcr]]\n\t"
       "mov x4, sp\n\t"
       "str x4, [%[save]]\n\t"
       "mov sp, %[resume]\n\t"
@@ -88,6 +93,7 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
       "br x4\n"
       // Resumed here by another thread's switch; SP = our record, x29 already reloaded.
       "1:\n\t" CTE_AARCH64_BTI_J
+      ".if %c[per_thread]\n\t"
       "ldp x2, x3, [sp, #%c[fpcr]]\n\t"
       "mrs x4, fpcr\n\t"
       "mrs x5, fpsr\n\t"
@@ -99,10 +105,11 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
       "b.eq 3f\n\t"
       "msr fpsr, x3\n"
       "3:\n\t"
+      ".endif\n\t"
       "add sp, sp, #%c[record_size]"
       : [save] "+r"(save), [resume] "+r"(resume)
       : [record_size] "i"(sizeof(SwitchRecord)), [resume_address] "i"(offsetof(SwitchRecord, resume_address)),
-        [fpcr] "i"(offsetof(SwitchRecord, fpcr))
+        [fpcr] "i"(offsetof(SwitchRecord, fpcr)), [per_thread] "i"(controls == FpControls::per_thread)
       : "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
         "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x30", "v0", "v1", "v2", "v3",
         "v4", "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19",
@@ -120,9 +127,8 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
 // Lays out a fresh thread at the top of [stack_start, stack_end) and returns its parked SP.
 inline void *prepare_fast_thread(std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
   auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
-  std::uint64_t fpcr, fpsr;
-  asm volatile("mrs %0, fpcr\n\tmrs %1, fpsr" : "=r"(fpcr), "=r"(fpsr));  // inherited from the creator
-  fresh->record = SwitchRecord{reinterpret_cast<std::uint64_t>(&cte_aarch64_fast_thread_trampoline), 0, fpcr, fpsr};
+  // No FP controls: a new thread starts with those live when it is first switched to.
+  fresh->record = SwitchRecord{reinterpret_cast<std::uint64_t>(&cte_aarch64_fast_thread_trampoline), 0, 0, 0};
   fresh->entry = reinterpret_cast<std::uint64_t>(entry);
   fresh->arg = reinterpret_cast<std::uint64_t>(arg);
   return fresh;
@@ -142,8 +148,8 @@ inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) +
       ".popsection\n");
   asm volatile(
       // --- The first switch to a fresh thread jumps here with SP = its FreshThreadRecord and
-      // x29 = 0 (the end of the frame-record chain). Load the creator's FP control/status,
-      // fetch entry and arg, and call into C++ with SP 16-byte aligned (the record ends at the
+      // x29 = 0 (the end of the frame-record chain). Fetch entry and arg,
+      // and call into C++ with SP 16-byte aligned (the record ends at the
       // aligned top of the stack).
       ".pushsection .text.cte_aarch64_fast_thread_trampoline,\"axG\",@progbits,"
       "cte_aarch64_fast_thread_trampoline,comdat\n"
@@ -151,16 +157,12 @@ inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) +
       ".type cte_aarch64_fast_thread_trampoline,@function\n"
       ".p2align 2\n"
       "cte_aarch64_fast_thread_trampoline:\n\t" CTE_AARCH64_BTI_J
-      "ldp x2, x3, [sp, #%c[fpcr]]\n\t"
-      "msr fpcr, x2\n\t"
-      "msr fpsr, x3\n\t"
       "ldp x0, x1, [sp, #%c[entry]]\n\t"
       "add sp, sp, #%c[size]\n\t"
       "bl cte_fast_thread_main\n\t"
       "brk #0\n"  // cte_fast_thread_main never returns
       ".size cte_aarch64_fast_thread_trampoline, .-cte_aarch64_fast_thread_trampoline\n"
-      ".popsection\n" ::[fpcr] "i"(offsetof(FreshThreadRecord, record) + offsetof(SwitchRecord, fpcr)),
-      [entry] "i"(offsetof(FreshThreadRecord, entry)), [size] "i"(sizeof(FreshThreadRecord)));
+      ".popsection\n" ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [size] "i"(sizeof(FreshThreadRecord)));
 }
 
 }  // namespace cte::aarch64

@@ -27,7 +27,10 @@ struct Port {
   static void *prepare_fast_thread(std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
     return aarch64::prepare_fast_thread(stack_end, entry, arg);
   }
-  static void fast_switch(void **save_sp, void *resume_sp) { aarch64::fast_switch(save_sp, resume_sp); }
+  template <FpControls controls>
+  static void fast_switch(void **save_sp, void *resume_sp) {
+    aarch64::fast_switch<controls>(save_sp, resume_sp);
+  }
 };
 
 }  // namespace cte::aarch64

@@ -9,14 +9,14 @@
 //   [sp+0]  resume address      [sp+8]  s0
 //   [sp+16] fcsr                [sp+24] unused (keeps sp 16-byte aligned)
 //
-// FP control/status policy: the psABI gives fcsr (frm rounding mode + fflags) thread storage
-// duration, like the C11 <fenv.h> environment, so every thread owns its own: the switch stores
-// fcsr in the record on every switch and writes it back only when it differs from the live
-// value. fcsr is read once per switch: the switching side reads it, stores it, and hands the
-// value to the resume point in t1 (the protocol between a switch and every resume address),
-// which compares it with the resumed thread's record. CSR accesses are the expensive part of
-// the switch (qemu-user ends its translation block at each; hardware may serialise on an fcsr
-// write). A fresh thread starts with its creator's fcsr at creation time.
+// FP controls: the caller's choice (cte/fp_controls.hpp). With FpControls::per_thread the
+// switching side stores the live fcsr (frm rounding mode + fflags, which the psABI gives thread
+// storage duration) in its record, and when the thread resumes it reads the live fcsr again
+// and writes its own back only if they differ: CSR accesses are the expensive part of the
+// switch (qemu-user ends its translation block at each; hardware may serialise on an fcsr
+// write), and a write is rarely needed. With FpControls::shared (the default) fcsr is not
+// touched and the slot is unused. A fresh thread starts with the fcsr live when it is first
+// switched to.
 // The resume address is reached with `jr t2`, not `ret` (nor `jr t0`: x1 and x5 are the link
 // registers whose jumps the hardware treats as returns), so the return-address stack
 // predictor stays in step with the real call stack.
@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/fp_controls.hpp>
 #include <cte/riscv64/frame.hpp>
 
 extern "C" {
@@ -54,6 +55,7 @@ struct FreshThreadRecord {
 static_assert(sizeof(FreshThreadRecord) % 16 == 0);
 
 // Saves the running thread's switch record at *save_sp and resumes the one at resume_sp.
+template <FpControls controls>
 inline void fast_switch(void **save_sp, void *resume_sp) {
   // Every other GPR is clobbered, so the two operands get fixed argument registers.
   register void **save asm("a0") = save_sp;
@@ -63,22 +65,28 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
       "lla t2, 1f\n\t"
       "sd t2, %[resume_address](sp)\n\t"
       "sd s0, %[s0](sp)\n\t"
-      "frcsr t1\n\t"  // the live fcsr: saved as ours, and handed to the resumed side in t1
+      ".if %[per_thread]\n\t"  // our fcsr, to put back when we resume
+      "frcsr t1\n\t"
       "sd t1, %[fcsr](sp)\n\t"
+      ".endif\n\t"
       "sd sp, 0(%[save])\n\t"  // park this thread
       "mv sp, %[resume]\n\t"   // and continue the other one where its record says
       "ld t2, %[resume_address](sp)\n\t"
       "jr t2\n"
-      "1:\n\t"  // resumed here by another thread's switch: sp = our record, t1 = live fcsr
+      "1:\n\t"  // resumed here by another thread's switch: sp = our record
       "ld s0, %[s0](sp)\n\t"
+      ".if %[per_thread]\n\t"
       "ld t0, %[fcsr](sp)\n\t"
-      "beq t0, t1, 2f\n\t"  // write fcsr only if the thread we came from had another one
+      "frcsr t1\n\t"
+      "beq t0, t1, 2f\n\t"  // write fcsr only if a thread that ran meanwhile changed it
       "fscsr t0\n"
       "2:\n\t"
+      ".endif\n\t"
       "addi sp, sp, %[record_size]"
       : [save] "+r"(save), [resume] "+r"(resume)
       : [record_size] "i"(sizeof(SwitchRecord)), [resume_address] "i"(offsetof(SwitchRecord, resume_address)),
-        [s0] "i"(offsetof(SwitchRecord, s0)), [fcsr] "i"(offsetof(SwitchRecord, fcsr))
+        [s0] "i"(offsetof(SwitchRecord, s0)), [fcsr] "i"(offsetof(SwitchRecord, fcsr)),
+        [per_thread] "i"(controls == FpControls::per_thread)
       : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6", "a7", "s1", "s2", "s3", "s4",
         "s5", "s6", "s7", "s8", "s9", "s10", "s11", "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0",
         "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
@@ -97,9 +105,8 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
 // Lays out a fresh thread at the top of [stack_start, stack_end) and returns its parked SP.
 inline void *prepare_fast_thread(std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
   auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
-  std::uint64_t fcsr;
-  asm volatile("frcsr %0" : "=r"(fcsr));  // a new thread inherits its creator's FP controls
-  fresh->record = SwitchRecord{reinterpret_cast<std::uint64_t>(&cte_riscv64_fast_thread_trampoline), 0, fcsr, 0};
+  // No fcsr: a new thread starts with the one live when it is first switched to.
+  fresh->record = SwitchRecord{reinterpret_cast<std::uint64_t>(&cte_riscv64_fast_thread_trampoline), 0, 0, 0};
   fresh->entry = reinterpret_cast<std::uint64_t>(entry);
   fresh->arg = reinterpret_cast<std::uint64_t>(arg);
   return fresh;
@@ -118,17 +125,14 @@ inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) +
       ".size cte_riscv64_fast_switch_fence, .-cte_riscv64_fast_switch_fence\n"
       ".popsection\n");
   asm volatile(
-      // --- The first switch to a fresh thread jumps here with sp = its FreshThreadRecord
-      // (and t1 = the live fcsr, not needed: a fresh thread always loads its own).
-      // Load the creator's fcsr, fetch entry and arg, drop the record (sp = stack top,
-      // 16-byte aligned) and call into C++ with s0 = 0, the end of the frame-pointer chain.
+      // --- The first switch to a fresh thread jumps here with sp = its FreshThreadRecord.
+      // Fetch entry and arg, drop the record (sp = stack top, 16-byte aligned) and call into
+      // C++ with s0 = 0, the end of the frame-pointer chain.
       ".pushsection .text.cte_riscv64_fast_thread_trampoline,\"axG\",@progbits,"
       "cte_riscv64_fast_thread_trampoline,comdat\n"
       ".globl cte_riscv64_fast_thread_trampoline\n.hidden cte_riscv64_fast_thread_trampoline\n"
       ".type cte_riscv64_fast_thread_trampoline,@function\n"
       "cte_riscv64_fast_thread_trampoline:\n"
-      "  ld t0, %[fcsr](sp)\n"
-      "  fscsr t0\n"
       "  ld a0, %[entry](sp)\n"
       "  ld a1, %[arg](sp)\n"
       "  addi sp, sp, %[size]\n"
@@ -136,8 +140,7 @@ inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) +
       "  call cte_fast_thread_main\n"
       "  unimp\n"
       ".size cte_riscv64_fast_thread_trampoline, .-cte_riscv64_fast_thread_trampoline\n"
-      ".popsection\n" ::[fcsr] "i"(offsetof(FreshThreadRecord, record) + offsetof(SwitchRecord, fcsr)),
-      [entry] "i"(offsetof(FreshThreadRecord, entry)), [arg] "i"(offsetof(FreshThreadRecord, arg)),
+      ".popsection\n" ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [arg] "i"(offsetof(FreshThreadRecord, arg)),
       [size] "i"(sizeof(FreshThreadRecord)));
 }
 

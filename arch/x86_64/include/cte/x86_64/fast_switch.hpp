@@ -7,17 +7,20 @@
 //   [sp+0]  resume address      [sp+8]  RBP
 //   [sp+16] MXCSR | x87 CW<<32  [sp+24] scratch for the control-word check
 //
-// MXCSR and the x87 control word are callee-saved in the ABI, so each thread keeps its own:
-// both are stored when a thread switches away and put back when it resumes, each read once
-// per switch. Reading MXCSR (stmxcsr, the only cheap way to read it) is the expensive part on
-// AMD Zen (about 4 ns; ldmxcsr about 0.3 ns; docs/PERFORMANCE.md), so the resumed thread
-// reloads its MXCSR unconditionally instead of reading the live value to compare. The x87
-// control word is cheap to read and costlier to load: it is compared with the live one and
-// loaded only if another thread changed it. The resume address is reached with pop+jmp, not
-// ret, so the return-stack predictor stays in step with the real call stack.
+// The FP controls are the caller's choice (cte/fp_controls.hpp). With FpControls::per_thread
+// MXCSR and the x87 control word are stored when a thread switches away and put back when it
+// resumes. Reading MXCSR (stmxcsr, the only way to read it) is microcoded: about 5 ns of
+// throughput on AMD Zen 5 against about 2 ns for the rest of the switch (docs/PERFORMANCE.md),
+// so the default, FpControls::shared, leaves both alone and the two slots unused. The resumed
+// thread reloads MXCSR unconditionally (ldmxcsr is cheap; comparing would need a second read);
+// the x87 control word is cheap to read and costlier to load, so it is compared with the live
+// one and loaded only if another thread changed it. The resume address is reached with
+// pop+jmp, not ret, so the return-stack predictor stays in step with the real call stack.
 
+#include <cstddef>
 #include <cstdint>
 
+#include <cte/fp_controls.hpp>
 #include <cte/x86_64/frame.hpp>
 
 extern "C" {
@@ -40,6 +43,8 @@ struct SwitchRecord {
   std::uint64_t scratch;
 };
 static_assert(sizeof(SwitchRecord) == 32 && sizeof(SwitchRecord) % 16 == 0);
+// fast_switch pushes the first two words: RBP, then the resume address.
+static_assert(offsetof(SwitchRecord, rbp) == 8 && offsetof(SwitchRecord, mxcsr) == 16);
 
 // A fresh thread's stack: the record the first switch pops, then what the trampoline reads.
 struct FreshThreadRecord {
@@ -50,12 +55,15 @@ struct FreshThreadRecord {
 static_assert(sizeof(FreshThreadRecord) % 16 == 0);
 
 // Saves the running thread's switch record at *save_sp and resumes the one at resume_sp.
+template <FpControls controls>
 inline void fast_switch(void **save_sp, void *resume_sp) {
   asm volatile(
-      "lea -%c[red_zone](%%rsp), %%rsp\n\t"  // the caller may keep live data in its red zone
-      "sub $16, %%rsp\n\t"
+      // Skip the caller's red zone (it may keep live data there) and make room for the FP slots.
+      "lea -(%c[red_zone] + %c[fp_slots])(%%rsp), %%rsp\n\t"
+      ".if %c[per_thread]\n\t"  // this thread's FP controls, to put back when it resumes
       "stmxcsr (%%rsp)\n\t"
-      "fnstcw 4(%%rsp)\n\t"
+      "fnstcw %c[fcw](%%rsp)\n\t"
+      ".endif\n\t"
       "push %%rbp\n\t"
       "lea 1f(%%rip), %%rax\n\t"
       "push %%rax\n\t"
@@ -65,16 +73,22 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
       "jmp *%%rax\n"
       "1:\n\t"  // resumed here by another thread's switch; RSP = our record + 8
       "pop %%rbp\n\t"
+      ".if %c[per_thread]\n\t"
       "ldmxcsr (%%rsp)\n\t"
-      "fnstcw 8(%%rsp)\n\t"  // the x87 control word: loaded only if another thread changed it
-      "movzwl 8(%%rsp), %%eax\n\t"
-      "cmpw 4(%%rsp), %%ax\n\t"
+      "fnstcw %c[scratch](%%rsp)\n\t"  // the x87 control word: loaded only if another thread changed it
+      "movzwl %c[scratch](%%rsp), %%eax\n\t"
+      "cmpw %c[fcw](%%rsp), %%ax\n\t"
       "je 2f\n\t"
-      "fldcw 4(%%rsp)\n"
+      "fldcw %c[fcw](%%rsp)\n"
       "2:\n\t"
-      "lea (16 + %c[red_zone])(%%rsp), %%rsp"
+      ".endif\n\t"
+      "lea (%c[fp_slots] + %c[red_zone])(%%rsp), %%rsp"
       : [save] "+D"(save_sp), [resume] "+S"(resume_sp)
-      : [red_zone] "i"(red_zone)
+      : [red_zone] "i"(red_zone), [per_thread] "i"(controls == FpControls::per_thread),
+        // RSP points at the mxcsr slot when the FP slots are accessed: offsets from there.
+        [fp_slots] "i"(sizeof(SwitchRecord) - offsetof(SwitchRecord, mxcsr)),
+        [fcw] "i"(offsetof(SwitchRecord, fcw) - offsetof(SwitchRecord, mxcsr)),
+        [scratch] "i"(offsetof(SwitchRecord, scratch) - offsetof(SwitchRecord, mxcsr))
       : "rax", "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc",
         "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
         "xmm13", "xmm14", "xmm15"
@@ -97,10 +111,8 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
 // Lays out a fresh thread at the top of [stack_start, stack_end) and returns its parked SP.
 inline void *prepare_fast_thread(std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
   auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
-  std::uint32_t mxcsr;
-  std::uint16_t fcw;
-  asm("stmxcsr %0\n\tfnstcw %1" : "=m"(mxcsr), "=m"(fcw));  // a new thread inherits its creator's FP controls
-  fresh->record = SwitchRecord{reinterpret_cast<std::uint64_t>(&cte_x86_64_fast_thread_trampoline), 0, mxcsr, fcw, 0, 0};
+  // No FP controls: a new thread starts with those live when it is first switched to.
+  fresh->record = SwitchRecord{reinterpret_cast<std::uint64_t>(&cte_x86_64_fast_thread_trampoline), 0, 0, 0, 0, 0};
   fresh->entry = reinterpret_cast<std::uint64_t>(entry);
   fresh->arg = reinterpret_cast<std::uint64_t>(arg);
   return fresh;
@@ -120,15 +132,13 @@ inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) +
       ".popsection\n");
   asm volatile(
       // --- The first switch to a fresh thread pops this address; RSP = record + 8.
-      // Load the creator's FP controls, fetch entry and arg, and call into C++ with
-      // RSP 16-byte aligned (the record ends 16-byte aligned).
+      // Fetch entry and arg and call into C++ with RSP 16-byte aligned (the record ends
+      // 16-byte aligned).
       ".pushsection .text.cte_x86_64_fast_thread_trampoline,\"axG\",@progbits,"
       "cte_x86_64_fast_thread_trampoline,comdat\n"
       ".globl cte_x86_64_fast_thread_trampoline\n.hidden cte_x86_64_fast_thread_trampoline\n"
       ".type cte_x86_64_fast_thread_trampoline,@function\n"
       "cte_x86_64_fast_thread_trampoline:\n"
-      "  ldmxcsr (%c[mxcsr] - 8)(%%rsp)\n"
-      "  fldcw (%c[fcw] - 8)(%%rsp)\n"
       "  mov (%c[entry] - 8)(%%rsp), %%rdi\n"
       "  mov (%c[arg] - 8)(%%rsp), %%rsi\n"
       "  lea (%c[size] - 8)(%%rsp), %%rsp\n"
@@ -136,9 +146,7 @@ inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) +
       "  call cte_fast_thread_main\n"
       "  ud2\n"
       ".size cte_x86_64_fast_thread_trampoline, .-cte_x86_64_fast_thread_trampoline\n"
-      ".popsection\n" ::[mxcsr] "i"(offsetof(FreshThreadRecord, record) + offsetof(SwitchRecord, mxcsr)),
-      [fcw] "i"(offsetof(FreshThreadRecord, record) + offsetof(SwitchRecord, fcw)),
-      [entry] "i"(offsetof(FreshThreadRecord, entry)), [arg] "i"(offsetof(FreshThreadRecord, arg)),
+      ".popsection\n" ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [arg] "i"(offsetof(FreshThreadRecord, arg)),
       [size] "i"(sizeof(FreshThreadRecord)));
 }
 
