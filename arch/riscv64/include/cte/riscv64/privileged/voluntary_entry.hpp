@@ -74,7 +74,8 @@ static_assert((status::mie << interrupt_enable_to_previous_shift) == status::mpi
 
 // The first part of every stub, as assembly text: interrupts off (t0 = the status before),
 // frame placement with the overflow check (a frame below the limit goes to label 8, the cold
-// path emitted by CTE_RISCV64_PRIV_STUB_TAIL, which applies the window), then sp = the frame. Caller-saved a0-a7 are untouched.
+// path emitted by CTE_RISCV64_PRIV_STUB_TAIL, which applies the window), then sp = the frame.
+// Only t0-t2 are used: a0-a7 (the arguments) are still live.
 #define CTE_RISCV64_PRIV_STUB_HEAD                                                                    \
   "  csrrci t0, %[status_csr], %[interrupt_enable]\n" /* interrupts off; t0 = status before */       \
   "  csrr t1, %[scratch_csr]\n"                       /* t1 = &trap_scratch */                       \
