@@ -40,8 +40,9 @@ struct Runtime {
 inline Runtime runtime;
 
 // Out of line and cold: the trap path keeps only the branch to it.
-[[noreturn, gnu::cold, gnu::noinline]] inline void fatal(const char *headline, const Event *event = nullptr, const Context *context = nullptr,
-                               const Event *second_event = nullptr) {
+[[noreturn, gnu::cold, gnu::noinline]] inline void fatal(const char *headline, const Event *event = nullptr,
+                                                        const Context *context = nullptr,
+                                                        const Event *second_event = nullptr) {
   TextBuffer report;
   report.text("cte: fatal: ").text(headline).text("\n");
   const auto describe = [&report](const char *label, const Event *e) {
@@ -75,15 +76,16 @@ inline Event decode_frame(const TargetIsa::Frame &frame) {
 }
 
 // Calls the handler. The handler takes its Event by value: 32 bytes, passed in memory (a copy
-// the caller makes). The argument is built from the four fields as whole words, never copied
-// from an Event object: a copy of an object is a block copy (with its padding) through memory,
-// while words go straight from where they were computed into the argument.
-// Where 16-byte vector registers exist (x86_64 SSE2, aarch64 Neon), GCC and clang build that
+// the caller makes). That argument is built from the four fields as whole words, never copied
+// from an Event object: an object copy is a block copy through memory, padding included, while
+// words go straight from where they were computed into the argument.
+// Where 16-byte vector registers exist (x86_64 SSE2, aarch64 Neon), GCC and clang build the
 // argument by copying a temporary with two 16-byte loads. A load that spans several smaller
 // stores made just before (the Event's fields, one by one) cannot be forwarded from the store
 // buffer: it waits until those stores reach the cache. On x86_64 that stall was a quarter of a
-// yield (about 4 of 15 ns, docs/PERFORMANCE.md). Built from two 16-byte halves, the temporary is
-// read back exactly as it was stored. Elsewhere (riscv64 without V) four word stores it is.
+// yield (about 4 of 15 ns, docs/PERFORMANCE.md). So there the words form two 16-byte halves, and
+// the temporary is read back exactly as it was stored. Elsewhere (riscv64 without V): four word
+// stores (event_from_words).
 #if defined(__SSE2__) || defined(__ARM_NEON)
 inline constexpr bool handler_event_in_halves = true;
 #else
