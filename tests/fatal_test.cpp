@@ -33,7 +33,7 @@ TEST_CASE("a handler returning nullptr is a fatal error naming the event") {
 
 TEST_CASE("yield before cte_init is a fatal error") {
   const auto outcome = run_in_child([] {
-    cte::detail::Runtime::handler = nullptr;  // a fresh program: nothing installed yet
+    cte::detail::runtime.handler = cte::detail::handler_before_init;  // a fresh program: nothing installed yet
     cte::yield();
   });
   require_fatal(outcome, "event before cte_init() installed a handler");

@@ -16,7 +16,7 @@ namespace cte {
 // thread: hardware exceptions and interrupts of that thread reach the handler from then on.
 inline bool cte_init(Handler handler) {
   if (!handler) return false;
-  detail::Runtime::handler = handler;
+  detail::runtime.handler = handler;
   TargetPlatform::on_init();
   return true;
 }

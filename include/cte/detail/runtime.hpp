@@ -2,6 +2,7 @@
 // The kernel-side state of cte and the dispatcher every trap entry calls.
 // Requires the target aliases (include <cte/cte.hpp>, not this header).
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -22,17 +23,26 @@ namespace detail {
 static_assert(std::is_standard_layout_v<Context>, "a Context must be its frame, byte for byte");
 static_assert(sizeof(Context) == sizeof(TargetIsa::Frame));
 
-struct Runtime {
-  static inline Handler handler = nullptr;
-  // Stack of the thread now running, as far as the library knows it ({0,0}: unknown).
-  static inline std::uintptr_t current_stack_start = 0;
-  static inline std::uintptr_t current_stack_end = 0;
-  // The event whose handler is running, to name both events if another trap nests in it.
-  static inline const Event *event_in_handler = nullptr;
-};
+[[noreturn, gnu::cold]] inline Context *handler_before_init(Event event, Context *interrupted);
 
-[[noreturn]] inline void fatal(const char *headline, const Event *event = nullptr, const Context *context = nullptr,
-                               const Event *second_event = nullptr) {
+// One object, not separate variables: the trap path reaches every field from one address.
+struct Runtime {
+  // Until cte_init() installs one, a handler that reports the event as fatal (so the trap
+  // path needs no check for a missing handler).
+  Handler handler = handler_before_init;
+  // Stack of the thread now running, as far as the library knows it ({0,0}: unknown).
+  std::uintptr_t current_stack_start = 0;
+  std::uintptr_t current_stack_end = 0;
+  // The Context whose handler is running, to name both events if another trap nests in it
+  // (its Event is decoded again for that report: the trap path keeps Events in registers).
+  const Context *context_in_handler = nullptr;
+};
+inline Runtime runtime;
+
+// Out of line and cold: the trap path keeps only the branch to it.
+[[noreturn, gnu::cold, gnu::noinline]] inline void fatal(const char *headline, const Event *event = nullptr,
+                                                        const Context *context = nullptr,
+                                                        const Event *second_event = nullptr) {
   TextBuffer report;
   report.text("cte: fatal: ").text(headline).text("\n");
   const auto describe = [&report](const char *label, const Event *e) {
@@ -50,64 +60,126 @@ struct Runtime {
   TargetPlatform::terminate_failure();
 }
 
-// Decodes a frame, with the library's own override: a frame marked stack_overflow.
-inline Event decode_frame(const TargetIsa::Frame &frame) {
-  Event event = TargetIsa::decode(frame);
-  if (frame.library_state & frame_state::stack_overflow) {
+// The library's own override of a decoded event: a frame marked stack_overflow.
+inline void apply_library_state(Event &event, const TargetIsa::Frame &frame) {
+  if (frame.library_state & frame_state::stack_overflow) [[unlikely]] {
     event.kind = EventKind::stack_overflow;
     event.msg = "stack overflow";
   }
+}
+
+// Decodes a frame, with the library's own override.
+inline Event decode_frame(const TargetIsa::Frame &frame) {
+  Event event = TargetIsa::decode(frame);
+  apply_library_state(event, frame);
   return event;
 }
 
-// Calls the handler. The handler takes its Event by value: 32 bytes, passed in memory, and
-// GCC and clang build that argument by copying a temporary with two 16-byte loads. A load that
-// spans several smaller stores made just before (the Event's fields, one by one) cannot be
-// forwarded from the store buffer: it waits until those stores reach the cache. On x86_64 that
-// stall was a quarter of a yield (about 4 of 15 ns, docs/PERFORMANCE.md). Built from two
-// 16-byte halves, the temporary is read back exactly as it was stored. (On an ISA without
-// 16-byte vectors the halves become plain word stores, which is as good as a field copy.)
+// Calls the handler. The handler takes its Event by value: 32 bytes, passed in memory (a copy
+// the caller makes). That argument is built from the four fields as whole words, never copied
+// from an Event object: an object copy is a block copy through memory, padding included, while
+// words go straight from where they were computed into the argument.
+// Where 16-byte vector registers exist (x86_64 SSE2, aarch64 Neon), GCC and clang build the
+// argument by copying a temporary with two 16-byte loads. A load that spans several smaller
+// stores made just before (the Event's fields, one by one) cannot be forwarded from the store
+// buffer: it waits until those stores reach the cache. On x86_64 that stall was a quarter of a
+// yield (about 4 of 15 ns, docs/PERFORMANCE.md). So there the words form two 16-byte halves, and
+// the temporary is read back exactly as it was stored. Elsewhere (riscv64 without V): four word
+// stores (event_from_words).
+#if defined(__SSE2__) || defined(__ARM_NEON)
+inline constexpr bool handler_event_in_halves = true;
+#else
+inline constexpr bool handler_event_in_halves = false;
+#endif
+inline constexpr bool event_is_four_words = sizeof(Event) == 4 * sizeof(std::uint64_t) &&
+                                            sizeof(Event::cause) == 8 && offsetof(Event, cause) == 8 &&
+                                            offsetof(Event, ref) == 16 && offsetof(Event, msg) == 24 &&
+                                            std::is_trivially_copyable_v<Event>;
+// An Event whose bytes are exactly the four words (padding included): returned by value, it
+// is built in place, in the handler's argument (see call_handler).
+inline Event event_from_words(std::uint64_t kind, std::uint64_t cause, std::uint64_t ref, std::uint64_t msg) {
+  Event event;
+  auto *bytes = reinterpret_cast<unsigned char *>(&event);
+  __builtin_memcpy(bytes, &kind, sizeof kind);
+  __builtin_memcpy(bytes + offsetof(Event, cause), &cause, sizeof cause);
+  __builtin_memcpy(bytes + offsetof(Event, ref), &ref, sizeof ref);
+  __builtin_memcpy(bytes + offsetof(Event, msg), &msg, sizeof msg);
+  return event;
+}
 inline Context *call_handler(const Event &event, Context *interrupted) {
-  using Half = std::uint64_t __attribute__((vector_size(16)));
-  if constexpr (sizeof(Event) == 2 * sizeof(Half) && sizeof(event.cause) == 8 && offsetof(Event, cause) == 8 &&
-                offsetof(Event, ref) == 16 && offsetof(Event, msg) == 24 && std::is_trivially_copyable_v<Event>) {
-    const Half low = {static_cast<std::uint64_t>(event.kind), static_cast<std::uint64_t>(event.cause)};
-    const Half high = {static_cast<std::uint64_t>(event.ref), reinterpret_cast<std::uintptr_t>(event.msg)};
-    Event argument;
-    std::memcpy(static_cast<void *>(&argument), &low, sizeof low);
-    std::memcpy(reinterpret_cast<unsigned char *>(&argument) + sizeof low, &high, sizeof high);
-    return Runtime::handler(argument, interrupted);
+  if constexpr (event_is_four_words) {
+    const auto kind = static_cast<std::uint64_t>(event.kind);
+    const auto cause = static_cast<std::uint64_t>(event.cause);
+    const auto ref = static_cast<std::uint64_t>(event.ref);
+    const auto msg = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(event.msg));
+    if constexpr (handler_event_in_halves) {
+      using Half = std::uint64_t __attribute__((vector_size(16)));
+      const Half low = {kind, cause};
+      const Half high = {ref, msg};
+      Event argument;
+      std::memcpy(static_cast<void *>(&argument), &low, sizeof low);
+      std::memcpy(reinterpret_cast<unsigned char *>(&argument) + sizeof low, &high, sizeof high);
+      return runtime.handler(argument, interrupted);
+    } else {
+      return runtime.handler(event_from_words(kind, cause, ref, msg), interrupted);
+    }
   } else {
-    return Runtime::handler(event, interrupted);
+    return runtime.handler(event, interrupted);
   }
 }
 
-// Runs the handler for one event and checks its answer.
-inline Context *run_handler(const Event &event, Context *interrupted) {
-  if (Runtime::event_in_handler) fatal("trap inside the cte handler", Runtime::event_in_handler, interrupted, &event);
-  if (!Runtime::handler) fatal("event before cte_init() installed a handler", &event, interrupted);
-  Runtime::event_in_handler = &event;
+// What every event runs into before cte_init(): a fatal report naming it.
+[[noreturn, gnu::cold]] inline Context *handler_before_init(Event event, Context *interrupted) {
+  fatal("event before cte_init() installed a handler", &event, interrupted);
+}
+
+// The fatal reports of run_handler, cold and out of line. They decode the interrupted frame
+// again (the same Event: trap entry recorded the trap in the frame before it was decoded) or
+// take the nested Event as its four fields, so that the trap path never needs its Event in
+// memory (only the handler's argument is) nor alive across the handler call.
+[[noreturn, gnu::cold, gnu::noinline]] inline void fatal_decoded(const char *headline, const Context *context) {
+  const Event event = decode_frame(context->frame());
+  fatal(headline, &event, context);
+}
+[[noreturn, gnu::cold, gnu::noinline]] inline void fatal_nested_trap(const Context *outer, EventKind kind,
+                                                                    TargetIsa::Word cause, std::uintptr_t ref,
+                                                                    const char *msg, const Context *context) {
+  const Event outer_event = decode_frame(outer->frame());
+  const Event nested{kind, cause, ref, msg};
+  fatal("trap inside the cte handler", &outer_event, context, &nested);
+}
+
+// Runs the handler for one event and checks its answer. (Inlined: it is on every trap's path.)
+// An Event of kind stack_overflow is a frame whose library_state says so (decode_frame).
+[[gnu::always_inline]] inline Context *run_handler(const Event &event, Context *interrupted) {
+  if (runtime.context_in_handler) [[unlikely]]
+    fatal_nested_trap(runtime.context_in_handler, event.kind, event.cause, event.ref, event.msg, interrupted);
+  runtime.context_in_handler = interrupted;
   Context *const next = call_handler(event, interrupted);
-  Runtime::event_in_handler = nullptr;
+  runtime.context_in_handler = nullptr;
   TargetPlatform::after_handler(event);
-  if (!next) fatal("handler returned nullptr (it must return the Context to resume)", &event, interrupted);
-  if (next == interrupted && TargetIsa::is_thread_exit(interrupted->frame()))
-    fatal("handler resumed a kcontext thread that returned from its entry function", &event, interrupted);
-  if (next == interrupted && event.kind == EventKind::stack_overflow)
-    fatal("handler resumed a thread whose stack overflowed", &event, interrupted);
+  if (!next) [[unlikely]]
+    fatal_decoded("handler returned nullptr (it must return the Context to resume)", interrupted);
+  if (next == interrupted) {
+    const TargetIsa::Frame &frame = interrupted->frame();
+    if (TargetIsa::is_thread_exit(frame)) [[unlikely]]
+      fatal_decoded("handler resumed a kcontext thread that returned from its entry function", interrupted);
+    if (frame.library_state & frame_state::stack_overflow) [[unlikely]]
+      fatal_decoded("handler resumed a thread whose stack overflowed", interrupted);
+  }
   return next;
 }
 
-// Called by every trap entry (assembly stubs, signal handlers) with the frame it saved;
-// returns the frame to resume.
-inline TargetIsa::Frame *dispatch_trap(TargetIsa::Frame *frame) {
+// Runs the handler for `event`, the decoded trap `frame` records, and returns the frame to
+// resume. For a trap entry whose frame already records the trap as the handler must see it
+// (what the platform's on_trap_entry does) and that decodes it itself, e.g. the riscv64 board's
+// voluntary-trap stubs; every other entry calls dispatch_trap.
+[[gnu::always_inline]] inline TargetIsa::Frame *dispatch_decoded_trap(TargetIsa::Frame *frame, const Event &event) {
   Context *const interrupted = Context::from_frame(frame);
-  TargetPlatform::on_trap_entry(*frame);
   // A trapping frame always belongs to the running thread (trap entry leaves these unset).
-  frame->stack_start = Runtime::current_stack_start;
-  frame->stack_end = Runtime::current_stack_end;
+  frame->stack_start = runtime.current_stack_start;
+  frame->stack_end = runtime.current_stack_end;
 
-  const Event event = decode_frame(*frame);
   Context *next = run_handler(event, interrupted);
   // An interrupt held pending is taken the moment a Context runs with interrupts enabled,
   // as hardware takes it at the first instruction after the return from the trap.
@@ -126,11 +198,19 @@ inline TargetIsa::Frame *dispatch_trap(TargetIsa::Frame *frame) {
       frame->stack_start = left_start;
       frame->stack_end = left_end;
     }
-    Runtime::current_stack_start = to.stack_start;
-    Runtime::current_stack_end = to.stack_end;
+    runtime.current_stack_start = to.stack_start;
+    runtime.current_stack_end = to.stack_end;
   }
   TargetPlatform::on_trap_exit(next->frame());
   return &next->frame();
+}
+
+// Called by every other trap entry (assembly stubs, signal handlers) with the frame it saved;
+// returns the frame to resume.
+inline TargetIsa::Frame *dispatch_trap(TargetIsa::Frame *frame) {
+  TargetPlatform::on_trap_entry(*frame);
+  const Event event = decode_frame(*frame);
+  return dispatch_decoded_trap(frame, event);
 }
 
 }  // namespace detail

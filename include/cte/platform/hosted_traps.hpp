@@ -142,9 +142,9 @@ inline void on_interrupt_signal(int signo, ucontext_t &uc) {
 }
 
 inline bool is_stack_overflow(int signo, const siginfo_t &info, const ucontext_t &uc) {
-  if (signo != SIGSEGV || Runtime::current_stack_start == 0) return false;
+  if (signo != SIGSEGV || runtime.current_stack_start == 0) return false;
   const auto address = reinterpret_cast<std::uintptr_t>(info.si_addr);
-  const std::uintptr_t bottom = Runtime::current_stack_start;
+  const std::uintptr_t bottom = runtime.current_stack_start;
   const std::uintptr_t sp = TargetHostedSignals::sp(uc);
   return (address < bottom && address + SignalLayer::overflow_window >= bottom) || sp < bottom;
 }

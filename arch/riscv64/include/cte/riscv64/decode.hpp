@@ -25,6 +25,21 @@ struct TrapCause {
   std::uint64_t irq_id = 0;
 };
 
+// An ecall: a7 tells what for. Sets kind and msg (cause and ref are the caller's: the raw
+// cause, ref 0). Also what the bare-metal voluntary-trap stubs' dispatcher decodes with.
+constexpr void decode_ecall(BasicEvent<Isa> &event, std::uint64_t a7) {
+  if (a7 == ecall_a7::yield) {
+    event.kind = EventKind::yield;
+    event.msg = "yield";
+  } else if (a7 == ecall_a7::thread_exit) {
+    event.kind = EventKind::error;
+    event.msg = "kcontext thread returned from its entry function";
+  } else {
+    event.kind = EventKind::syscall;
+    event.msg = "system call";
+  }
+}
+
 constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
   BasicEvent<Isa> event;
   event.cause = trap.cause;
@@ -110,16 +125,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
     case cause::ecall_from_u:
     case cause::ecall_from_s:
     case cause::ecall_from_m:
-      if (trap.a7 == ecall_a7::yield) {
-        event.kind = EventKind::yield;
-        event.msg = "yield";
-      } else if (trap.a7 == ecall_a7::thread_exit) {
-        event.kind = EventKind::error;
-        event.msg = "kcontext thread returned from its entry function";
-      } else {
-        event.kind = EventKind::syscall;
-        event.msg = "system call";
-      }
+      decode_ecall(event, trap.a7);
       break;
     case cause::instruction_page_fault:
       event.kind = EventKind::page_fault;

@@ -12,7 +12,10 @@
 // call: a resumed voluntary frame gets every register back except t6, which holds the pc.
 // Frames with frame_state::asynchronous set must come back exactly, t6 included: user mode
 // cannot do that, so hosted the restore path hands them to the kernel's sigreturn
-// (cte_hosted_resume_asynchronous); bare metal will use sret/mret.
+// (cte_hosted_resume_asynchronous). Bare metal resumes both kinds with sret/mret (no scratch
+// register), and a voluntary frame there holds only what a call keeps, plus a7, a0-a5 (see
+// privileged/voluntary_entry.hpp; its callee-saved registers are stored when the thread is
+// switched away from).
 //
 // FP control/status policy: the RISC-V psABI gives fcsr (rounding mode frm + accrued
 // exception flags fflags) thread storage duration, as C11 7.6 <fenv.h> does for the floating-

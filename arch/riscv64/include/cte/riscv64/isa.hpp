@@ -33,7 +33,8 @@ struct Isa {
   // Decodes the frame's trap cause (defined in decode.hpp).
   static BasicEvent<Isa> decode(const Frame &f);
   // An ecall (any privilege) with a7 = ecall_a7::thread_exit.
-  static bool is_thread_exit(const Frame &f) { return cause::is_ecall(f.cause) && f.x[reg::a7] == ecall_a7::thread_exit; }
+  // (a7 first: on the trap path it is the one comparison that usually decides.)
+  static bool is_thread_exit(const Frame &f) { return f.x[reg::a7] == ecall_a7::thread_exit && cause::is_ecall(f.cause); }
 
   // Length of the instruction at pc; 0 if it cannot be decoded.
   static std::size_t instruction_length(const void *pc) { return riscv64::instruction_length(pc); }

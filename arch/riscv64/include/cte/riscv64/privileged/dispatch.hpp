@@ -1,10 +1,13 @@
 #pragma once
-// The C++ side of the bare-metal trap vector: marks a frame saved in the reserved overflow
-// frame as a stack overflow and hands it to the portable dispatcher. Needs the runtime, so the
+// The C++ side of the bare-metal trap entries. The vector's: marks a frame saved in the
+// reserved overflow frame as a stack overflow and hands it to the portable dispatcher. The
+// voluntary-trap stubs': their frame is already recorded as the handler sees it (overflow
+// included), so the platform's on_trap_entry is skipped. Needs the runtime, so the
 // port header (after <cte/detail/runtime.hpp>) includes it, not the board header.
 
 #include <cte/context.hpp>
 #include <cte/detail/runtime.hpp>
+#include <cte/riscv64/decode.hpp>
 #include <cte/riscv64/frame.hpp>
 #include <cte/riscv64/privileged/trap_entry.hpp>
 
@@ -13,4 +16,24 @@ extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_trap
   if (frame == &cte::riscv64::privileged::trap_scratch.overflow_frame)
     frame->library_state |= cte::frame_state::stack_overflow;
   return cte::detail::dispatch_trap(frame);
+}
+
+// Called by the voluntary-trap stubs of either mode (syscall, thread exit; yield: below). The
+// frame records an ecall (cause, a7), so only the ecall part of the decoder applies: the Event
+// is the one TargetIsa::decode gives for it (cause = the raw cause, ref = 0).
+extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_voluntary_dispatch(cte::riscv64::Frame *frame) {
+  cte::Event event;
+  event.cause = frame->cause;
+  cte::riscv64::decode_ecall(event, frame->x[cte::riscv64::reg::a7]);
+  cte::detail::apply_library_state(event, *frame);
+  return cte::detail::dispatch_decoded_trap(frame, event);
+}
+
+// Called by the yield stubs: the same, with a7 known to be ecall_a7::yield (the stub stored it).
+extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_yield_dispatch(cte::riscv64::Frame *frame) {
+  cte::Event event;
+  event.cause = frame->cause;
+  cte::riscv64::decode_ecall(event, cte::riscv64::ecall_a7::yield);
+  cte::detail::apply_library_state(event, *frame);
+  return cte::detail::dispatch_decoded_trap(frame, event);
 }

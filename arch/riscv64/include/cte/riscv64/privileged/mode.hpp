@@ -44,26 +44,8 @@ inline constexpr std::uint64_t supervisor_timer = 1u << 5, machine_timer = 1u <<
 inline constexpr std::uint64_t supervisor_external = 1u << 9, machine_external = 1u << 11;
 }  // namespace interrupt
 
-// Encodings the trap code compares instructions with (unprivileged spec, RV32I base).
-namespace encoding {
-inline constexpr std::uint32_t ebreak = 0x00100073;  // the 4-byte ebreak
-inline constexpr std::uint32_t opcode_op_imm = 0x13;
-inline constexpr std::uint32_t funct3_slti = 2;
-// slti x0, x0, imm: a HINT "designated for custom use" (unprivileged spec, HINT instructions).
-constexpr std::uint32_t slti_zero(std::int32_t imm) {
-  return (static_cast<std::uint32_t>(imm) << 20) | (funct3_slti << 12) | opcode_op_imm;
-}
-}  // namespace encoding
-
-// What an S-mode kernel traps with on purpose. An ecall from S-mode goes to the SBI firmware
-// (M-mode), never to stvec: the firmware keeps ecall-from-S for the SBI and delegates only
-// breakpoints, U-ecalls and page faults. So S-mode's voluntary trap is a 4-byte ebreak right
-// after the marker hint `slti x0, x0, voluntary_trap_marker`; the board records it as the
-// ecall-from-S it stands for (cause 9, pc past the ebreak), the way hosted stubs record
-// ecall-from-U. The immediate is an arbitrary 12-bit value (a hint has no effect).
-inline constexpr std::int32_t voluntary_trap_marker = 0x745;
-inline constexpr std::uint32_t voluntary_trap_marker_insn = encoding::slti_zero(voluntary_trap_marker);
-inline constexpr std::uint64_t voluntary_trap_length = 4;  // ecall and ebreak alike
+// Length of an ecall: a hardware ecall (M-mode code may execute one directly) resumes past it.
+inline constexpr std::uint64_t ecall_length = 4;
 
 // Per-mode facts. The trap entry, kcontext and the board are templates over Privilege and
 // read everything mode-dependent from here.
@@ -85,7 +67,6 @@ struct Mode<Privilege::machine> {
   static constexpr std::uint64_t timer_cause = cause::machine_timer_interrupt;
   static constexpr std::uint64_t software_cause = cause::machine_software_interrupt;
   static constexpr std::uint64_t ecall_cause = cause::ecall_from_m;
-  static constexpr bool voluntary_trap_is_ecall = true;  // M-mode ecall traps to M-mode itself
 };
 
 template <>
@@ -103,7 +84,6 @@ struct Mode<Privilege::supervisor> {
   static constexpr std::uint64_t timer_cause = cause::supervisor_timer_interrupt;
   static constexpr std::uint64_t software_cause = cause::supervisor_software_interrupt;
   static constexpr std::uint64_t ecall_cause = cause::ecall_from_s;
-  static constexpr bool voluntary_trap_is_ecall = false;  // marked ebreak, see above
 };
 
 // CSR access with the CSR number as an immediate operand.

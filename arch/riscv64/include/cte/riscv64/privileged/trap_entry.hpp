@@ -1,9 +1,12 @@
 #pragma once
 // riscv64 bare-metal trap entry: ONE implementation, a template over the privilege mode the
-// kernel runs in (M: mtvec/mret, S: stvec/sret). Every trap — ecall, exception, interrupt —
-// enters the same vector, which saves the complete Frame on the interrupted stack, calls the
-// dispatcher, and resumes the frame the handler chose with xRET: every GPR, every FP register,
-// fcsr, pc and status come back exactly (xRET jumps through xepc, so no register is lost).
+// kernel runs in (M: mtvec/mret, S: stvec/sret). Every hardware trap — exception, interrupt,
+// an ecall executed directly (M-mode) — enters the same vector, which saves the complete Frame
+// on the interrupted stack, calls the dispatcher, and resumes the frame the handler chose with
+// xRET: every GPR, every FP register, fcsr, pc and status come back exactly (xRET jumps
+// through xepc, so no register is lost). cte's own voluntary traps (yield, syscall, thread
+// exit) are calls that save a voluntary frame instead (voluntary_entry.hpp); the one restore
+// path here resumes either kind.
 //
 // Frame placement: directly below the interrupted sp (the psABI has no red zone), unless that
 // would put it below the running kcontext thread's frame limit (its stack_start plus the
@@ -26,6 +29,8 @@
 #include <cte/context.hpp>
 #include <cte/riscv64/frame.hpp>
 #include <cte/riscv64/privileged/mode.hpp>
+#include <cte/riscv64/privileged/trap_scratch.hpp>
+#include <cte/riscv64/privileged/voluntary_entry.hpp>
 
 #if !defined(__riscv_float_abi_double)
 #error "the cte riscv64 port needs the lp64d ABI (RV64GC): frames carry the D registers and fcsr"
@@ -35,43 +40,18 @@
 // resume (defined in privileged/dispatch.hpp, next to the portable dispatcher it calls).
 
 extern "C" {
-// Per privilege level (3: machine, 1: supervisor), all defined in assembly below.
+// Per privilege level (3: machine, 1: supervisor), defined in assembly below. The voluntary-trap
+// stubs (yield, syscall, thread exit) are in voluntary_entry.hpp.
 void cte_riscv64_priv3_trap_vector();
 void cte_riscv64_priv1_trap_vector();
 [[noreturn]] void cte_riscv64_priv3_restore(cte::riscv64::Frame *frame);
 [[noreturn]] void cte_riscv64_priv1_restore(cte::riscv64::Frame *frame);
-// Voluntary traps: yield (a7 = -1), syscall(a0..a5, number), kcontext thread exit (a7 = -2).
-void cte_riscv64_priv3_yield();
-void cte_riscv64_priv1_yield();
-long cte_riscv64_priv3_syscall(long a0, long a1, long a2, long a3, long a4, long a5, long number);
-long cte_riscv64_priv1_syscall(long a0, long a1, long a2, long a3, long a4, long a5, long number);
-void cte_riscv64_priv3_thread_exit();
-void cte_riscv64_priv1_thread_exit();
 }
 
 namespace cte::riscv64::privileged {
 
-inline constexpr std::size_t emergency_stack_size = 16 * 1024;
 // xtvec in direct mode holds a 4-byte-aligned base (its low two bits are the mode).
 inline constexpr unsigned vector_alignment = 4;
-// A frame that would lie below the thread's frame limit by at most this much is an overflow.
-inline constexpr unsigned overflow_window_shift = 16;  // 64 KiB
-
-// Where the vector parks what it needs before the frame exists. The scratch CSR (mscratch /
-// sscratch) points here whenever trap code is not running.
-struct TrapScratch {
-  std::uint64_t spill_t1;     // the interrupted t1 and t2, while the vector decides where the
-  std::uint64_t spill_t2;     // frame goes
-  std::uint64_t frame_limit;  // lowest address a frame of the running thread may start at; 0: none
-  std::uint64_t unused;
-  alignas(16) unsigned char emergency_stack[emergency_stack_size];  // the dispatcher's stack on overflow
-  Frame overflow_frame;  // the Context of a thread that ran off its stack (top of the emergency stack)
-};
-static_assert(offsetof(TrapScratch, overflow_frame) % 16 == 0);
-static_assert(offsetof(TrapScratch, frame_limit) < 2048, "reached with a 12-bit load offset");
-
-// One hart, one kernel: one scratch area.
-inline TrapScratch trap_scratch;
 
 // The stubs of one privilege mode, as C++ sees them.
 template <Privilege P>
@@ -100,24 +80,15 @@ struct Stubs<Privilege::supervisor> {
 // Loaded by the restore path: every GPR but x0 and x2 (sp, loaded last).
 #define CTE_RISCV64_PRIV_RESTORED_GPRS \
   "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
+// Loaded for a voluntary frame: ra, gp, tp, s0-s1, a0 (the return value), s2-s11 (sp last).
+#define CTE_RISCV64_PRIV_VOLUNTARY_RESTORED_GPRS "1,3,4,8,9,10,18,19,20,21,22,23,24,25,26,27"
 #define CTE_RISCV64_PRIV_FPRS "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
 static_assert(reg::t0 == 5 && reg::t1 == 6 && reg::t2 == 7 && reg::sp == 2,
               "CTE_RISCV64_PRIV_DIRECT_GPRS leaves out sp and t0-t2 by number");
+static_assert(reg::ra == 1 && reg::a0 == 10, "CTE_RISCV64_PRIV_VOLUNTARY_RESTORED_GPRS names ra and a0 by number");
+static_assert(frame_state::asynchronous < 2048, "andi takes a 12-bit immediate");
 
-// The instruction(s) a voluntary trap executes: ecall in M-mode; in S-mode the marker hint and a
-// 4-byte ebreak (norvc: the assembler would otherwise emit c.ebreak). See mode.hpp.
-#define CTE_RISCV64_PRIV_VOLUNTARY_TRAP   \
-  "  .if %[level] == %[machine_level]\n" \
-  "  ecall\n"                            \
-  "  .else\n"                            \
-  "  slti zero, zero, %[marker]\n"       \
-  "  .option push\n"                     \
-  "  .option norvc\n"                    \
-  "  ebreak\n"                           \
-  "  .option pop\n"                      \
-  "  .endif\n"
-
-// Emits the vector, the restore path and the voluntary-trap stubs of mode P. Never called:
+// Emits the vector and the restore path of mode P. Never called:
 // instantiating it (the board's per-mode header takes its address) makes every translation
 // unit emit the COMDAT groups inside, and the linker keeps one copy of each.
 template <Privilege P>
@@ -199,26 +170,41 @@ template <Privilege P>
 
   asm volatile(
       // --- restore(frame = a0): resume the thread a frame describes, on whatever stack the
-      // frame lives. FP registers and fcsr first, then xepc and xstatus (its xIE is 0, xPIE the
-      // thread's interrupt state, xPP this mode), then every GPR, sp last (it is the base), and
-      // xRET: pc = xepc, xIE = xPIE, privilege = xPP.
+      // frame lives. pc goes to xepc and status to xstatus (its xIE is 0, xPIE the thread's
+      // interrupt state, xPP this mode); xRET then jumps there: pc = xepc, xIE = xPIE,
+      // privilege = xPP, so every register can be loaded from the frame, sp last (the base).
+      // Asynchronous frame (the vector's, kcontext): every FP register, fcsr, every GPR.
+      // Voluntary frame (a stub's, a call): what a call keeps (fs0-fs11, fcsr, ra, sp, gp, tp,
+      // s0-s11) and a0, the return value; the caller-saved rest is dead at a call.
       ".pushsection .text.cte_riscv64_priv%[level]_restore,\"axG\",@progbits,cte_riscv64_priv%[level]_restore,comdat\n"
       ".globl cte_riscv64_priv%[level]_restore\n.hidden cte_riscv64_priv%[level]_restore\n"
       ".type cte_riscv64_priv%[level]_restore,@function\n"
       "cte_riscv64_priv%[level]_restore:\n"
       "  mv sp, a0\n"
-      "  .irp n," CTE_RISCV64_PRIV_FPRS "\n"
-      "  fld f\\n, (%[f] + \\n * %[word])(sp)\n"
-      "  .endr\n"
-      "  ld t0, %[fcsr](sp)\n"
-      "  fscsr t0\n"
       "  ld t0, %[pc](sp)\n"
       "  csrw %[epc_csr], t0\n"
       "  ld t0, %[status](sp)\n"
       "  csrw %[status_csr], t0\n"
+      "  ld t0, %[fcsr](sp)\n"
+      "  fscsr t0\n"
+      "  ld t0, %[library_state](sp)\n"
+      "  andi t0, t0, %[asynchronous]\n"
+      "  bnez t0, 1f\n"
+      "  .irp n," CTE_RISCV64_PRIV_DEFERRED_FPRS "\n"
+      "  fld f\\n, (%[f] + \\n * %[word])(sp)\n"
+      "  .endr\n"
+      "  .irp n," CTE_RISCV64_PRIV_VOLUNTARY_RESTORED_GPRS "\n"
+      "  ld x\\n, (%[x] + \\n * %[word])(sp)\n"
+      "  .endr\n"
+      "  j 2f\n"
+      "1:\n"
+      "  .irp n," CTE_RISCV64_PRIV_FPRS "\n"
+      "  fld f\\n, (%[f] + \\n * %[word])(sp)\n"
+      "  .endr\n"
       "  .irp n," CTE_RISCV64_PRIV_RESTORED_GPRS "\n"
       "  ld x\\n, (%[x] + \\n * %[word])(sp)\n"
       "  .endr\n"
+      "2:\n"
       "  ld sp, %[sp_slot](sp)\n"
       "  .if %[level] == %[machine_level]\n"
       "  mret\n"
@@ -230,50 +216,15 @@ template <Privilege P>
       [machine_level] "i"(static_cast<unsigned>(Privilege::machine)), [epc_csr] "i"(M::epc_csr),
       [status_csr] "i"(M::status_csr), [x] "i"(offsetof(Frame, x)), [f] "i"(offsetof(Frame, f)),
       [word] "i"(sizeof(std::uint64_t)), [sp_slot] "i"(gpr_offset(reg::sp)), [pc] "i"(offsetof(Frame, pc)),
-      [status] "i"(offsetof(Frame, status)), [fcsr] "i"(offsetof(Frame, fcsr)));
-
-  asm volatile(
-      // --- Voluntary traps: plain calls, so only what the psABI keeps across a call matters
-      // to the caller, but the vector saves everything anyway. The library moves the pc past
-      // the trap instruction (the board's on_trap_entry), so each returns to its caller.
-      // yield(): a7 = -1.
-      ".pushsection .text.cte_riscv64_priv%[level]_yield,\"axG\",@progbits,cte_riscv64_priv%[level]_yield,comdat\n"
-      ".globl cte_riscv64_priv%[level]_yield\n.hidden cte_riscv64_priv%[level]_yield\n"
-      ".type cte_riscv64_priv%[level]_yield,@function\n"
-      "cte_riscv64_priv%[level]_yield:\n"
-      "  li a7, %[yield_a7]\n" CTE_RISCV64_PRIV_VOLUNTARY_TRAP
-      "  ret\n"
-      ".size cte_riscv64_priv%[level]_yield, .-cte_riscv64_priv%[level]_yield\n"
-      ".popsection\n"
-      // syscall(a0..a5, number): a C call, the number arrives in a6; the convention wants a7.
-      ".pushsection .text.cte_riscv64_priv%[level]_syscall,\"axG\",@progbits,cte_riscv64_priv%[level]_syscall,comdat\n"
-      ".globl cte_riscv64_priv%[level]_syscall\n.hidden cte_riscv64_priv%[level]_syscall\n"
-      ".type cte_riscv64_priv%[level]_syscall,@function\n"
-      "cte_riscv64_priv%[level]_syscall:\n"
-      "  mv a7, a6\n" CTE_RISCV64_PRIV_VOLUNTARY_TRAP
-      "  ret\n"
-      ".size cte_riscv64_priv%[level]_syscall, .-cte_riscv64_priv%[level]_syscall\n"
-      ".popsection\n"
-      // thread_exit: the ra of every kcontext thread; reached when its entry function returns.
-      // The dispatcher refuses to resume this trap, so nothing after it ever runs.
-      ".pushsection .text.cte_riscv64_priv%[level]_thread_exit,\"axG\",@progbits,"
-      "cte_riscv64_priv%[level]_thread_exit,comdat\n"
-      ".globl cte_riscv64_priv%[level]_thread_exit\n.hidden cte_riscv64_priv%[level]_thread_exit\n"
-      ".type cte_riscv64_priv%[level]_thread_exit,@function\n"
-      "cte_riscv64_priv%[level]_thread_exit:\n"
-      "  li a7, %[exit_a7]\n" CTE_RISCV64_PRIV_VOLUNTARY_TRAP
-      "  unimp\n"
-      ".size cte_riscv64_priv%[level]_thread_exit, .-cte_riscv64_priv%[level]_thread_exit\n"
-      ".popsection\n" ::[level] "i"(static_cast<unsigned>(P)),
-      [machine_level] "i"(static_cast<unsigned>(Privilege::machine)), [marker] "i"(voluntary_trap_marker),
-      [yield_a7] "i"(static_cast<std::int64_t>(ecall_a7::yield)),
-      [exit_a7] "i"(static_cast<std::int64_t>(ecall_a7::thread_exit)));
+      [status] "i"(offsetof(Frame, status)), [fcsr] "i"(offsetof(Frame, fcsr)),
+      [library_state] "i"(offsetof(Frame, library_state)), [asynchronous] "i"(frame_state::asynchronous));
 }
 
 // Installs mode P's vector in xtvec (direct mode) and points the scratch CSR at trap_scratch.
 template <Privilege P>
 inline void install_trap_vector() {
-  static_cast<void>(&emit_trap_entry<P>);  // instantiates the emitter: the stubs exist
+  static_cast<void>(&emit_trap_entry<P>);  // instantiates the emitters: the stubs exist
+  static_cast<void>(&emit_voluntary_entry<P>);
   csr_write<Mode<P>::scratch_csr>(reinterpret_cast<std::uintptr_t>(&trap_scratch));
   csr_write<Mode<P>::tvec_csr>(reinterpret_cast<std::uintptr_t>(Stubs<P>::vector));
 }

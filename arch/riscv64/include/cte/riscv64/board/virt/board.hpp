@@ -6,7 +6,7 @@
 //   halt / fatal exit       sifive_test finisher (exit.hpp): QEMU's exit status
 //   interrupt state         mstatus.MIE / sstatus.SIE; a Context's is its saved xPIE
 //   timer                   CLINT (M) / SBI TIME (S) behind one PeriodicTimer (timer.hpp)
-//   trap hooks              pc past the voluntary trap, tick acknowledge, stack guard
+//   trap hooks              pc past an ecall, tick acknowledge, stack guard
 // Pending interrupts need no software help: when a Context resumes with interrupts enabled,
 // xRET enables them and the hart takes a pending one before the first instruction.
 //
@@ -126,13 +126,15 @@ struct Board {
   template <class Event>
   static void after_handler(const Event &) {}
 
-  // Before the handler: the pc of a voluntary trap moves past it (the handler sees pc after the
-  // ecall, as the API promises), and a tick or software interrupt is acknowledged.
+  // Before the handler, for traps that entered the vector: the pc of an ecall moves past it
+  // (the handler sees pc after the ecall, as the API promises; M-mode only: an S-mode ecall is
+  // an SBI call and traps to the firmware), and a tick or software interrupt is acknowledged.
+  // cte's yield, syscall and thread exit do not get here: they are calls that record the
+  // finished trap themselves (privileged/voluntary_entry.hpp).
   static void on_trap_entry(Frame &frame) {
-    if (is_voluntary_trap(frame)) {
-      frame.cause = Mode::ecall_cause;
+    if (machine_mode && frame.cause == Mode::ecall_cause) {
       frame.tval = 0;
-      frame.pc += privileged::voluntary_trap_length;
+      frame.pc += privileged::ecall_length;
     } else if (frame.cause == Mode::timer_cause) {
       Timer::acknowledge();
     } else if (frame.cause == Mode::software_cause) {
@@ -144,10 +146,13 @@ struct Board {
   }
 
   // Before resuming `frame`: the frame limit (and in M-mode the PMP guard) of its thread.
+  // (One comparison when the stack is the one already guarded: the common case.)
   static void on_trap_exit(const Frame &frame) {
+    privileged::TrapScratch &scratch = privileged::trap_scratch;
+    if (frame.stack_start == scratch.limit_stack_start) return;
+    scratch.limit_stack_start = frame.stack_start;
     const std::uint64_t limit = frame.stack_start ? frame.stack_start + stack_reserve : 0;
-    if (limit == privileged::trap_scratch.frame_limit) return;
-    privileged::trap_scratch.frame_limit = limit;
+    scratch.frame_limit = limit;
     if constexpr (machine_mode) {
       if (limit)
         privileged::pmp::set_guard(frame.stack_start, limit);
@@ -169,23 +174,6 @@ struct Board {
       privileged::csr_clear<Mode::ip_csr>(Mode::software_interrupt);
     }
     privileged::csr_set<Mode::ie_csr>(Mode::timer_interrupt | Mode::software_interrupt);
-  }
-
- private:
-  // M-mode: ecall traps to M-mode itself. S-mode: the marked ebreak (see privileged/mode.hpp).
-  static bool is_voluntary_trap(const Frame &frame) {
-    if constexpr (Mode::voluntary_trap_is_ecall) {
-      return frame.cause == Mode::ecall_cause;
-    } else {
-      if (frame.cause != cause::breakpoint) return false;
-      return read_instruction_word(frame.pc) == privileged::encoding::ebreak &&
-             read_instruction_word(frame.pc - privileged::voluntary_trap_length) == privileged::voluntary_trap_marker_insn;
-    }
-  }
-  // Instructions are 2-byte aligned: read 32 bits as two halves.
-  static std::uint32_t read_instruction_word(std::uint64_t address) {
-    const auto *half = reinterpret_cast<const volatile std::uint16_t *>(address);
-    return static_cast<std::uint32_t>(half[0]) | (static_cast<std::uint32_t>(half[1]) << 16);
   }
 };
 
