@@ -79,18 +79,14 @@ inline Event decode_frame(const TargetIsa::Frame &frame) {
 // the caller makes). That argument is built from the four fields as whole words, never copied
 // from an Event object: an object copy is a block copy through memory, padding included, while
 // words go straight from where they were computed into the argument.
-// Where 16-byte vector registers exist (x86_64 SSE2, aarch64 Neon), GCC and clang build the
-// argument by copying a temporary with two 16-byte loads. A load that spans several smaller
+// Where 16-byte vector registers exist (TargetIsa::has_16_byte_vectors: x86_64 SSE2, aarch64
+// Neon), GCC and clang build the argument by copying a temporary with two 16-byte loads. A load that spans several smaller
 // stores made just before (the Event's fields, one by one) cannot be forwarded from the store
 // buffer: it waits until those stores reach the cache. On x86_64 that stall was a quarter of a
 // yield (about 4 of 15 ns, docs/PERFORMANCE.md). So there the words form two 16-byte halves, and
 // the temporary is read back exactly as it was stored. Elsewhere (riscv64 without V): four word
 // stores (event_from_words).
-#if defined(__SSE2__) || defined(__ARM_NEON)
-inline constexpr bool handler_event_in_halves = true;
-#else
-inline constexpr bool handler_event_in_halves = false;
-#endif
+inline constexpr bool handler_event_in_halves = TargetIsa::has_16_byte_vectors;
 inline constexpr bool event_is_four_words = sizeof(Event) == 4 * sizeof(std::uint64_t) &&
                                             sizeof(Event::cause) == 8 && offsetof(Event, cause) == 8 &&
                                             offsetof(Event, ref) == 16 && offsetof(Event, msg) == 24 &&

@@ -15,7 +15,7 @@
 // thread reloads MXCSR unconditionally (ldmxcsr is cheap; comparing would need a second read);
 // the x87 control word is cheap to read and costlier to load, so it is compared with the live
 // one and loaded only if another thread changed it. The resume address is reached with
-// pop+jmp, not ret, so the return-stack predictor stays in step with the real call stack.
+// an indirect jmp, not ret, so the return-stack predictor stays in step with the real call stack.
 
 #include <cstddef>
 #include <cstdint>
@@ -43,8 +43,10 @@ struct SwitchRecord {
   std::uint64_t scratch;
 };
 static_assert(sizeof(SwitchRecord) == 32 && sizeof(SwitchRecord) % 16 == 0);
-// fast_switch pushes the first two words: RBP, then the resume address.
-static_assert(offsetof(SwitchRecord, rbp) == 8 && offsetof(SwitchRecord, mxcsr) == 16);
+// fast_switch pushes the first two words, RBP then the resume address, and skips one word to
+// resume.
+static_assert(offsetof(SwitchRecord, resume_address) == 0 && offsetof(SwitchRecord, rbp) == sizeof(std::uint64_t) &&
+              offsetof(SwitchRecord, mxcsr) == 2 * sizeof(std::uint64_t));
 
 // A fresh thread's stack: the record the first switch pops, then what the trampoline reads.
 struct FreshThreadRecord {
@@ -68,8 +70,12 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
       "lea 1f(%%rip), %%rax\n\t"
       "push %%rax\n\t"
       "mov %%rsp, (%[save])\n\t"
-      "mov %[resume], %%rsp\n\t"
-      "pop %%rax\n\t"
+      // Read the resume address through the operand register, then move RSP past it: a pop
+      // right after RSP was reloaded made Zen 5 stall each switch until the record arrived
+      // from memory (a ring of 100,000 threads: 140 ns per switch against 23 ns this way;
+      // docs/PERFORMANCE.md).
+      "mov (%[resume]), %%rax\n\t"
+      "lea %c[word](%[resume]), %%rsp\n\t"
       "jmp *%%rax\n"
       "1:\n\t"  // resumed here by another thread's switch; RSP = our record + 8
       "pop %%rbp\n\t"
@@ -84,7 +90,7 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
       ".endif\n\t"
       "lea (%c[fp_slots] + %c[red_zone])(%%rsp), %%rsp"
       : [save] "+D"(save_sp), [resume] "+S"(resume_sp)
-      : [red_zone] "i"(red_zone), [per_thread] "i"(controls == FpControls::per_thread),
+      : [red_zone] "i"(red_zone), [per_thread] "i"(controls == FpControls::per_thread), [word] "i"(sizeof(std::uint64_t)),
         // RSP points at the mxcsr slot when the FP slots are accessed: offsets from there.
         [fp_slots] "i"(sizeof(SwitchRecord) - offsetof(SwitchRecord, mxcsr)),
         [fcw] "i"(offsetof(SwitchRecord, fcw) - offsetof(SwitchRecord, mxcsr)),
