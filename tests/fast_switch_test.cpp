@@ -84,9 +84,9 @@ TEST_CASE("make_fast_context rejects bad stacks") {
   CHECK_FALSE(cte::make_fast_context(context, {memory + 8, memory + 8192}, produce, nullptr));
   CHECK_FALSE(cte::make_fast_context(context, {memory, memory + 64}, produce, nullptr));
   CHECK_FALSE(cte::make_fast_context(context, {memory, memory + 8192}, nullptr, nullptr));
-  CHECK(context.sp == nullptr);
+  CHECK(context.state.sp == nullptr);
   CHECK(cte::make_fast_context(context, {memory, memory + 8192}, produce, nullptr));
-  CHECK(context.sp != nullptr);
+  CHECK(context.state.sp != nullptr);
 }
 
 namespace {

@@ -17,7 +17,7 @@
 namespace cte {
 
 struct FastContext {
-  void *sp = nullptr;  // where the thread is parked; null until it first switches away or is made
+  TargetPort::FastSwitchState state;  // how the thread is parked (state.sp null: not yet)
   std::uintptr_t stack_start = 0;  // stack bounds, for AddressSanitizer (0: learnt at first switch)
   std::uintptr_t stack_end = 0;
   void *sanitizer_fake_stack = nullptr;
@@ -40,7 +40,7 @@ inline bool make_fast_context(FastContext &context, Area stack, void (*entry)(vo
   context.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
   context.stack_end = reinterpret_cast<std::uintptr_t>(stack.end);
   context.sanitizer_fake_stack = nullptr;
-  context.sp = TargetPort::prepare_fast_thread(context.stack_end, entry, arg);
+  TargetPort::prepare_fast_thread(context.state, context.stack_end, entry, arg);
   return true;
 }
 
@@ -55,7 +55,7 @@ inline void fast_switch(FastContext &from, FastContext &to) {
     detail::sanitizer_begin_switch(&from.sanitizer_fake_stack, to.stack_start, to.stack_end);
     detail::fast_switch_origin = &from;
   }
-  TargetPort::template fast_switch<controls>(&from.sp, to.sp);
+  TargetPort::template fast_switch<controls>(from.state, to.state);
   if constexpr (detail::address_sanitizer_active) {
     FastContext *origin = detail::fast_switch_origin;
     detail::sanitizer_end_switch(from.sanitizer_fake_stack, &origin->stack_start, &origin->stack_end);

@@ -71,9 +71,16 @@ struct FreshThreadRecord {
 static_assert(sizeof(FreshThreadRecord) % 16 == 0);
 static_assert(offsetof(FreshThreadRecord, arg) == offsetof(FreshThreadRecord, entry) + 8, "an ldp pair");
 
-// Saves the running thread's switch record at *save_sp and resumes the one at resume_sp.
+// A parked fast-switch thread: where its switch record is (null: not prepared yet).
+struct FastSwitchState {
+  void *sp = nullptr;
+};
+
+// Saves the running thread's switch record on its stack, parks it in `from` and resumes `to`.
 template <FpControls controls>
-inline void fast_switch(void **save_sp, void *resume_sp) {
+inline void fast_switch(FastSwitchState &from, FastSwitchState &to) {
+  void **const save_sp = &from.sp;
+  void *const resume_sp = to.sp;
   register void **save asm("x0") = save_sp;
   register void *resume asm("x1") = resume_sp;
   asm volatile(
@@ -124,14 +131,14 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
   cte_aarch64_fast_switch_fence();
 }
 
-// Lays out a fresh thread at the top of [stack_start, stack_end) and returns its parked SP.
-inline void *prepare_fast_thread(std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
+// Lays out a fresh thread at the top of [stack_start, stack_end) and parks it in `state`.
+inline void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
   auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
   // No FP controls: a new thread starts with those live when it is first switched to.
   fresh->record = SwitchRecord{reinterpret_cast<std::uint64_t>(&cte_aarch64_fast_thread_trampoline), 0, 0, 0};
   fresh->entry = reinterpret_cast<std::uint64_t>(entry);
   fresh->arg = reinterpret_cast<std::uint64_t>(arg);
-  return fresh;
+  state.sp = fresh;
 }
 
 inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) + 16;

@@ -24,12 +24,13 @@ struct Port {
   }
 
   static constexpr std::size_t fast_thread_footprint = aarch64::fast_thread_footprint;
-  static void *prepare_fast_thread(std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
-    return aarch64::prepare_fast_thread(stack_end, entry, arg);
+  using FastSwitchState = aarch64::FastSwitchState;
+  static void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
+    aarch64::prepare_fast_thread(state, stack_end, entry, arg);
   }
   template <FpControls controls>
-  static void fast_switch(void **save_sp, void *resume_sp) {
-    aarch64::fast_switch<controls>(save_sp, resume_sp);
+  static void fast_switch(FastSwitchState &from, FastSwitchState &to) {
+    aarch64::fast_switch<controls>(from, to);
   }
 };
 

@@ -1,21 +1,26 @@
 #pragma once
 // x86_64 fast cooperative switch: only what the System V ABI makes callee-saved survives,
 // and the compiler saves the live callee-saved registers itself, because the switch is inline
-// assembly that declares every other register clobbered. What remains on the suspended stack
-// is a 4-word switch record:
+// assembly that declares every other register clobbered. What the switch itself keeps of a
+// parked thread lives in its FastSwitchState, inside the FastContext, not on the thread's
+// stack: RSP, RBP (which cannot be declared clobbered while it is the frame pointer), the
+// resume address and, when asked, the FP controls. Nothing is pushed, so the caller's red zone
+// is never touched, and a switch touches the two FastContexts and no stack memory of its own:
+// in a ring of 100,000 threads that is one cache line less per switch, pulled from memory
+// (docs/PERFORMANCE.md).
 //
-//   [sp+0]  resume address      [sp+8]  RBP
-//   [sp+16] MXCSR | x87 CW<<32  [sp+24] scratch for the control-word check
+// Protocol between a switch and every resume address: RSI holds the resumed thread's own
+// FastSwitchState (the switcher's `to`), so a resumed thread finds its FP controls there.
 //
 // The FP controls are the caller's choice (cte/fp_controls.hpp). With FpControls::per_thread
 // MXCSR and the x87 control word are stored when a thread switches away and put back when it
 // resumes. Reading MXCSR (stmxcsr, the only way to read it) is microcoded: about 5 ns of
 // throughput on AMD Zen 5 against about 2 ns for the rest of the switch (docs/PERFORMANCE.md),
-// so the default, FpControls::shared, leaves both alone and the two slots unused. The resumed
-// thread reloads MXCSR unconditionally (ldmxcsr is cheap; comparing would need a second read);
-// the x87 control word is cheap to read and costlier to load, so it is compared with the live
-// one and loaded only if another thread changed it. The resume address is reached with
-// an indirect jmp, not ret, so the return-stack predictor stays in step with the real call stack.
+// so the default, FpControls::shared, leaves both alone. The resumed thread reloads MXCSR
+// unconditionally (ldmxcsr is cheap; comparing would need a second read); the x87 control
+// word is cheap to read and costlier to load, so it is compared with the live one and loaded
+// only if another thread changed it. The resume address is reached with an indirect jmp, not
+// ret, so the return-stack predictor stays in step with the real call stack.
 
 #include <cstddef>
 #include <cstdint>
@@ -34,68 +39,62 @@ void cte_x86_64_fast_switch_fence() noexcept;
 
 namespace cte::x86_64 {
 
-struct SwitchRecord {
-  std::uint64_t resume_address;
-  std::uint64_t rbp;
-  std::uint32_t mxcsr;
-  std::uint16_t fcw;
-  std::uint16_t unused;
-  std::uint64_t scratch;
+// A parked fast-switch thread, as the switch left it (null sp: not prepared yet).
+struct FastSwitchState {
+  void *sp = nullptr;
+  std::uint64_t resume_address = 0;
+  std::uint64_t rbp = 0;
+  std::uint64_t rbx = 0;
+  std::uint32_t mxcsr = 0;  // FpControls::per_thread only
+  std::uint16_t fcw = 0;    // FpControls::per_thread only
+  std::uint16_t scratch = 0;  // the live x87 control word, for the comparison at resume
 };
-static_assert(sizeof(SwitchRecord) == 32 && sizeof(SwitchRecord) % 16 == 0);
-// fast_switch pushes the first two words, RBP then the resume address, and skips one word to
-// resume.
-static_assert(offsetof(SwitchRecord, resume_address) == 0 && offsetof(SwitchRecord, rbp) == sizeof(std::uint64_t) &&
-              offsetof(SwitchRecord, mxcsr) == 2 * sizeof(std::uint64_t));
+static_assert(sizeof(FastSwitchState) == 40);
 
-// A fresh thread's stack: the record the first switch pops, then what the trampoline reads.
+// A fresh thread's stack top: what the trampoline reads; its end is the 16-byte-aligned top.
 struct FreshThreadRecord {
-  SwitchRecord record;
   std::uint64_t entry;
   std::uint64_t arg;
 };
-static_assert(sizeof(FreshThreadRecord) % 16 == 0);
+static_assert(sizeof(FreshThreadRecord) == 16);
 
-// Saves the running thread's switch record at *save_sp and resumes the one at resume_sp.
+// Parks the running thread in `from` and resumes the one `to` describes.
 template <FpControls controls>
-inline void fast_switch(void **save_sp, void *resume_sp) {
+inline void fast_switch(FastSwitchState &from, FastSwitchState &to) {
+  FastSwitchState *save = &from;
+  FastSwitchState *resume = &to;
   asm volatile(
-      // Skip the caller's red zone (it may keep live data there) and make room for the FP slots.
-      "lea -(%c[red_zone] + %c[fp_slots])(%%rsp), %%rsp\n\t"
-      ".if %c[per_thread]\n\t"  // this thread's FP controls, to put back when it resumes
-      "stmxcsr (%%rsp)\n\t"
-      "fnstcw %c[fcw](%%rsp)\n\t"
-      ".endif\n\t"
-      "push %%rbp\n\t"
       "lea 1f(%%rip), %%rax\n\t"
-      "push %%rax\n\t"
-      "mov %%rsp, (%[save])\n\t"
-      // Read the resume address through the operand register, then move RSP past it: a pop
-      // right after RSP was reloaded made Zen 5 stall each switch until the record arrived
-      // from memory (a ring of 100,000 threads: 140 ns per switch against 23 ns this way;
-      // docs/PERFORMANCE.md).
-      "mov (%[resume]), %%rax\n\t"
-      "lea %c[word](%[resume]), %%rsp\n\t"
-      "jmp *%%rax\n"
-      "1:\n\t"  // resumed here by another thread's switch; RSP = our record + 8
-      "pop %%rbp\n\t"
-      ".if %c[per_thread]\n\t"
-      "ldmxcsr (%%rsp)\n\t"
-      "fnstcw %c[scratch](%%rsp)\n\t"  // the x87 control word: loaded only if another thread changed it
-      "movzwl %c[scratch](%%rsp), %%eax\n\t"
-      "cmpw %c[fcw](%%rsp), %%ax\n\t"
-      "je 2f\n\t"
-      "fldcw %c[fcw](%%rsp)\n"
-      "2:\n\t"
+      "mov %%rax, %c[resume_address](%[save])\n\t"
+      "mov %%rbp, %c[rbp](%[save])\n\t"
+      "mov %%rbx, %c[rbx](%[save])\n\t"
+      "mov %%rsp, %c[sp](%[save])\n\t"
+      ".if %c[per_thread]\n\t"  // this thread's FP controls, to put back when it resumes
+      "stmxcsr %c[mxcsr](%[save])\n\t"
+      "fnstcw %c[fcw](%[save])\n\t"
       ".endif\n\t"
-      "lea (%c[fp_slots] + %c[red_zone])(%%rsp), %%rsp"
-      : [save] "+D"(save_sp), [resume] "+S"(resume_sp)
-      : [red_zone] "i"(red_zone), [per_thread] "i"(controls == FpControls::per_thread), [word] "i"(sizeof(std::uint64_t)),
-        // RSP points at the mxcsr slot when the FP slots are accessed: offsets from there.
-        [fp_slots] "i"(sizeof(SwitchRecord) - offsetof(SwitchRecord, mxcsr)),
-        [fcw] "i"(offsetof(SwitchRecord, fcw) - offsetof(SwitchRecord, mxcsr)),
-        [scratch] "i"(offsetof(SwitchRecord, scratch) - offsetof(SwitchRecord, mxcsr))
-      : "rax", "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc",
+      // Continue the other thread where its state says, with RSI = its state (the protocol).
+      "mov %c[rbp](%[resume]), %%rbp\n\t"
+      "mov %c[rbx](%[resume]), %%rbx\n\t"
+      "mov %c[sp](%[resume]), %%rsp\n\t"
+      "jmp *%c[resume_address](%[resume])\n"
+      "1:\n\t"  // resumed here by another thread's switch; RSI = our state
+      ".if %c[per_thread]\n\t"
+      "ldmxcsr %c[mxcsr](%[resume])\n\t"
+      "fnstcw %c[scratch](%[resume])\n\t"  // the x87 control word: loaded only if another thread changed it
+      "movzwl %c[scratch](%[resume]), %%eax\n\t"
+      "cmpw %c[fcw](%[resume]), %%ax\n\t"
+      "je 2f\n\t"
+      "fldcw %c[fcw](%[resume])\n"
+      "2:\n\t"
+      ".endif"
+      : [save] "+D"(save), [resume] "+S"(resume)
+      : [per_thread] "i"(controls == FpControls::per_thread), [sp] "i"(offsetof(FastSwitchState, sp)),
+        [resume_address] "i"(offsetof(FastSwitchState, resume_address)), [rbp] "i"(offsetof(FastSwitchState, rbp)),
+        [rbx] "i"(offsetof(FastSwitchState, rbx)),
+        [mxcsr] "i"(offsetof(FastSwitchState, mxcsr)), [fcw] "i"(offsetof(FastSwitchState, fcw)),
+        [scratch] "i"(offsetof(FastSwitchState, scratch))
+      : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc",
         "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
         "xmm13", "xmm14", "xmm15"
 #if defined(__AVX512F__)
@@ -114,14 +113,15 @@ inline void fast_switch(void **save_sp, void *resume_sp) {
   cte_x86_64_fast_switch_fence();
 }
 
-// Lays out a fresh thread at the top of [stack_start, stack_end) and returns its parked SP.
-inline void *prepare_fast_thread(std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
+// Prepares `state` to start entry(arg) on the stack that ends at stack_end, with the FP
+// controls live when it is first switched to.
+inline void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
   auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
-  // No FP controls: a new thread starts with those live when it is first switched to.
-  fresh->record = SwitchRecord{reinterpret_cast<std::uint64_t>(&cte_x86_64_fast_thread_trampoline), 0, 0, 0, 0, 0};
   fresh->entry = reinterpret_cast<std::uint64_t>(entry);
   fresh->arg = reinterpret_cast<std::uint64_t>(arg);
-  return fresh;
+  state = FastSwitchState{};
+  state.sp = fresh;
+  state.resume_address = reinterpret_cast<std::uint64_t>(&cte_x86_64_fast_thread_trampoline);
 }
 
 inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) + 16;
@@ -137,23 +137,22 @@ inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) +
       ".size cte_x86_64_fast_switch_fence, .-cte_x86_64_fast_switch_fence\n"
       ".popsection\n");
   asm volatile(
-      // --- The first switch to a fresh thread pops this address; RSP = record + 8.
-      // Fetch entry and arg and call into C++ with RSP 16-byte aligned (the record ends
-      // 16-byte aligned).
+      // --- The first switch to a fresh thread jumps here with RSP = its FreshThreadRecord
+      // (RBP = 0 from its state: the end of the frame-pointer chain for debuggers). Fetch
+      // entry and arg and call into C++ with RSP 16-byte aligned (the record ends there).
       ".pushsection .text.cte_x86_64_fast_thread_trampoline,\"axG\",@progbits,"
       "cte_x86_64_fast_thread_trampoline,comdat\n"
       ".globl cte_x86_64_fast_thread_trampoline\n.hidden cte_x86_64_fast_thread_trampoline\n"
       ".type cte_x86_64_fast_thread_trampoline,@function\n"
       "cte_x86_64_fast_thread_trampoline:\n"
-      "  mov (%c[entry] - 8)(%%rsp), %%rdi\n"
-      "  mov (%c[arg] - 8)(%%rsp), %%rsi\n"
-      "  lea (%c[size] - 8)(%%rsp), %%rsp\n"
-      "  xor %%ebp, %%ebp\n"  // end of the frame-pointer chain for debuggers
+      "  mov %c[entry](%%rsp), %%rdi\n"
+      "  mov %c[arg](%%rsp), %%rsi\n"
+      "  lea %c[size](%%rsp), %%rsp\n"
       "  call cte_fast_thread_main\n"
       "  ud2\n"
       ".size cte_x86_64_fast_thread_trampoline, .-cte_x86_64_fast_thread_trampoline\n"
-      ".popsection\n" ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [arg] "i"(offsetof(FreshThreadRecord, arg)),
-      [size] "i"(sizeof(FreshThreadRecord)));
+      ".popsection\n" ::[entry] "i"(offsetof(FreshThreadRecord, entry)),
+      [arg] "i"(offsetof(FreshThreadRecord, arg)), [size] "i"(sizeof(FreshThreadRecord)));
 }
 
 }  // namespace cte::x86_64
