@@ -166,6 +166,18 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
   return next;
 }
 
+// Runs the handler for the interrupt whose cause take_pending_interrupt just wrote into
+// `next`'s frame, then for every further one held pending while the resumed Context has
+// interrupts enabled. Out of line: it is rare, and inlined it would be a second copy of
+// run_handler on the trap path, whose registers every trap would save and restore.
+[[gnu::noinline]] inline Context *run_pending_interrupts(Context *next) {
+  do {
+    const Event pending = decode_frame(next->frame());
+    next = run_handler(pending, next);
+  } while (next->interrupts_enabled() && TargetPlatform::take_pending_interrupt(next->frame()));
+  return next;
+}
+
 // Runs the handler for `event`, the decoded trap `frame` records, and returns the frame to
 // resume. For a trap entry whose frame already records the trap as the handler must see it
 // (what the platform's on_trap_entry does) and that decodes it itself, e.g. the riscv64 board's
@@ -179,10 +191,8 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
   Context *next = run_handler(event, interrupted);
   // An interrupt held pending is taken the moment a Context runs with interrupts enabled,
   // as hardware takes it at the first instruction after the return from the trap.
-  while (next->interrupts_enabled() && TargetPlatform::take_pending_interrupt(next->frame())) {
-    const Event pending = decode_frame(next->frame());
-    next = run_handler(pending, next);
-  }
+  if (next->interrupts_enabled() && TargetPlatform::take_pending_interrupt(next->frame())) [[unlikely]]
+    next = run_pending_interrupts(next);
 
   if (next != interrupted) {
     // The resumed thread runs on another stack from here on.

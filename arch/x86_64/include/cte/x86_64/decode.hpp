@@ -128,6 +128,9 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
   return event;
 }
 
+// What cte::yield() traps with, decoded once at compile time (the yield stub's dispatcher).
+inline constexpr BasicEvent<Isa> yield_event = decode(TrapCause{.vector = vector::yield});
+
 inline TrapCause trap_cause(const Frame &f) { return {f.vector, f.error_code, f.fault_address, f.payload}; }
 inline BasicEvent<Isa> Isa::decode(const Frame &f) { return x86_64::decode(trap_cause(f)); }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include <cte/detail/runtime.hpp>
+#include <cte/x86_64/decode.hpp>
 #include <cte/x86_64/frame.hpp>
 
 extern "C" {
@@ -23,6 +24,12 @@ void cte_x86_64_interrupt_trap(std::uint64_t vector, std::uint64_t payload);
 // Called by the stubs with the frame they saved; returns the frame to resume.
 [[gnu::used]] inline cte::x86_64::Frame *cte_x86_64_trap_dispatch(cte::x86_64::Frame *frame) {
   return cte::detail::dispatch_trap(frame);
+}
+// Called by the yield stub: a yield's Event is a constant (the stub still records the vector
+// in the frame, for the Context's accessors and for fatal reports that decode it again).
+[[gnu::used]] inline cte::x86_64::Frame *cte_x86_64_yield_dispatch(cte::x86_64::Frame *frame) {
+  cte::TargetPlatform::on_trap_entry(*frame);
+  return cte::detail::dispatch_decoded_trap(frame, cte::x86_64::yield_event);
 }
 }
 
@@ -86,7 +93,46 @@ inline constexpr std::int64_t overflow_flag = std::int64_t{1} << overflow_bit;
   "  movb 8(%%rsp), %%ah\n"                                                             \
   "  sahf\n"
 
-// The stubs store the trap cause as two 16-byte pairs (see cte_x86_64_save_voluntary).
+// The shared tail of the voluntary stubs: RSP = frame, RAX stored, the interrupted thread's
+// RSP is frame + gap and its resume address sits just below that. The trap cause comes in XMM0
+// (vector, error code) and XMM1 (fault address, payload), free to use at a call (the ABI makes
+// every XMM register caller-saved), and goes into the frame as two 16-byte stores: the
+// dispatcher's decoder, as compilers vectorise it, reads these fields with 16-byte loads, and a
+// load that spans two narrower stores made just before cannot be forwarded from the store buffer
+// (it waits for them to reach the cache). Saves the rest of the frame, calls `dispatch` (a C
+// function: frame in, frame to resume out) and resumes what it returns.
+#define CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH(dispatch) \
+  "  mov %%rbx, %c[rbx](%%rsp)\n"                                                                                  \
+  "  mov %%rcx, %c[rcx](%%rsp)\n"                                                                                  \
+  "  mov %%rdx, %c[rdx](%%rsp)\n"                                                                                  \
+  "  mov %%rsi, %c[rsi](%%rsp)\n"                                                                                  \
+  "  mov %%rdi, %c[rdi](%%rsp)\n"                                                                                  \
+  "  mov %%rbp, %c[rbp](%%rsp)\n"                                                                                  \
+  "  mov %%r8, %c[r8](%%rsp)\n"                                                                                    \
+  "  mov %%r9, %c[r9](%%rsp)\n"                                                                                    \
+  "  mov %%r10, %c[r10](%%rsp)\n"                                                                                  \
+  "  mov %%r11, %c[r11](%%rsp)\n"                                                                                  \
+  "  mov %%r12, %c[r12](%%rsp)\n"                                                                                  \
+  "  mov %%r13, %c[r13](%%rsp)\n"                                                                                  \
+  "  mov %%r14, %c[r14](%%rsp)\n"                                                                                  \
+  "  mov %%r15, %c[r15](%%rsp)\n"                                                                                  \
+  "  mov (%c[gap] - 8)(%%rsp), %%rax\n"                                                                            \
+  "  mov %%rax, %c[rip](%%rsp)\n"                                                                                  \
+  "  lea %c[gap](%%rsp), %%rax\n"                                                                                  \
+  "  mov %%rax, %c[rsp](%%rsp)\n"                                                                                  \
+  "  pushfq\n"                                                                                                     \
+  "  popq %c[rflags](%%rsp)\n"                                                                                     \
+  "  movaps %%xmm0, %c[vector](%%rsp)\n"                                                                           \
+  "  movaps %%xmm1, %c[fault_address](%%rsp)\n"                                                                    \
+  "  movq $0, %c[library_state](%%rsp)\n" /* clear "asynchronous": at a call only the FP control words are live */ \
+  "  fnstcw %c[fcw](%%rsp)\n"                                                                                      \
+  "  stmxcsr %c[mxcsr](%%rsp)\n"                                                                                   \
+  "  mov %%rsp, %%rdi\n"                                                                                           \
+  "  call " dispatch "\n"                                                                                          \
+  "  mov %%rax, %%rdi\n"                                                                                           \
+  "  jmp cte_x86_64_restore\n"
+
+// The stubs store the trap cause as two 16-byte pairs (see CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH).
 static_assert(offsetof(Frame, vector) % 16 == 0 && offsetof(Frame, error_code) == offsetof(Frame, vector) + 8);
 static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payload) == offsetof(Frame, fault_address) + 8);
 
@@ -103,11 +149,11 @@ static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payloa
       "  mov $%c[yield_vector], %%eax\n"
       "  movq %%rax, %%xmm0\n"  // vector, error code 0
       "  pxor %%xmm1, %%xmm1\n"  // fault address 0, payload 0
-      "  jmp cte_x86_64_save_voluntary\n"
+      // Its own copy of the tail: a yield's dispatcher knows the Event without decoding.
+      CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH("cte_x86_64_yield_dispatch")
       ".size cte_x86_64_yield_trap, .-cte_x86_64_yield_trap\n"
       ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS, [yield_vector] "i"(vector::yield),
-        [syscall_vector] "i"(vector::syscall), [exit_vector] "i"(vector::thread_exit),
-        [payload] "i"(offsetof(Frame, payload)));
+        [fault_address] "i"(offsetof(Frame, fault_address)));
   asm volatile(
       // --- cte_x86_64_syscall_trap(a0..a5, number): C call; the 7th argument is on the stack.
       // Re-shape into the syscall convention (number in RAX, 4th argument in R10) and trap.
@@ -143,46 +189,12 @@ static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payloa
       ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS,
       [payload] "i"(offsetof(Frame, payload)));
   asm volatile(
-      // --- Shared tail of the stubs: RSP = frame, RAX stored, the interrupted thread's RSP is
-      // frame + gap and its resume address sits just below that. The trap cause comes in XMM0
-      // (vector, error code) and XMM1 (fault address, payload), free to use at a call (the ABI
-      // makes every XMM register caller-saved), and goes into the frame as two 16-byte
-      // stores: the dispatcher's decoder, as compilers vectorise it, reads these fields with
-      // 16-byte loads, and a load that spans two narrower stores made just before cannot be
-      // forwarded from the store buffer (it waits for them to reach the cache).
+      // --- Shared tail of the stubs other than yield (CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH).
       ".pushsection .text.cte_x86_64_save_voluntary,\"axG\",@progbits,cte_x86_64_save_voluntary,comdat\n"
       ".globl cte_x86_64_save_voluntary\n.hidden cte_x86_64_save_voluntary\n"
       ".type cte_x86_64_save_voluntary,@function\n"
       "cte_x86_64_save_voluntary:\n"
-      "  mov %%rbx, %c[rbx](%%rsp)\n"
-      "  mov %%rcx, %c[rcx](%%rsp)\n"
-      "  mov %%rdx, %c[rdx](%%rsp)\n"
-      "  mov %%rsi, %c[rsi](%%rsp)\n"
-      "  mov %%rdi, %c[rdi](%%rsp)\n"
-      "  mov %%rbp, %c[rbp](%%rsp)\n"
-      "  mov %%r8, %c[r8](%%rsp)\n"
-      "  mov %%r9, %c[r9](%%rsp)\n"
-      "  mov %%r10, %c[r10](%%rsp)\n"
-      "  mov %%r11, %c[r11](%%rsp)\n"
-      "  mov %%r12, %c[r12](%%rsp)\n"
-      "  mov %%r13, %c[r13](%%rsp)\n"
-      "  mov %%r14, %c[r14](%%rsp)\n"
-      "  mov %%r15, %c[r15](%%rsp)\n"
-      "  mov (%c[gap] - 8)(%%rsp), %%rax\n"
-      "  mov %%rax, %c[rip](%%rsp)\n"
-      "  lea %c[gap](%%rsp), %%rax\n"
-      "  mov %%rax, %c[rsp](%%rsp)\n"
-      "  pushfq\n"
-      "  popq %c[rflags](%%rsp)\n"
-      "  movaps %%xmm0, %c[vector](%%rsp)\n"
-      "  movaps %%xmm1, %c[fault_address](%%rsp)\n"
-      "  movq $0, %c[library_state](%%rsp)\n"  // asynchronous clear: a call keeps only the control words
-      "  fnstcw %c[fcw](%%rsp)\n"
-      "  stmxcsr %c[mxcsr](%%rsp)\n"
-      "  mov %%rsp, %%rdi\n"
-      "  call cte_x86_64_trap_dispatch\n"
-      "  mov %%rax, %%rdi\n"
-      "  jmp cte_x86_64_restore\n"
+      CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH("cte_x86_64_trap_dispatch")
       ".size cte_x86_64_save_voluntary, .-cte_x86_64_save_voluntary\n"
       ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS, [error_code] "i"(offsetof(Frame, error_code)),
         [fault_address] "i"(offsetof(Frame, fault_address)), [payload] "i"(offsetof(Frame, payload)));
@@ -219,9 +231,18 @@ static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payloa
       // the thread resumes at a call boundary. There, of the FP state only the control words
       // are live, and nothing below S is: the call itself wrote its return address into the
       // red zone. The window therefore goes at S-24..S.
+      // The x87 control word is loaded only when it differs from the live one: fnstcw is cheap
+      // on every CPU measured, fldcw is not on all (about 1 ns per restore on Zen 3). MXCSR is
+      // loaded unconditionally: stmxcsr is the expensive direction (docs/PERFORMANCE.md). The
+      // live word goes below RSP, which nothing else uses here (signals run on cte's stack).
+      "  fnstcw -8(%%rsp)\n"
+      "  movzwl -8(%%rsp), %%ecx\n"
+      "  cmp %%cx, %c[fcw](%%rdi)\n"
+      "  je 1f\n"
+      "  fldcw %c[fcw](%%rdi)\n"
+      "1:\n"
       "  cmp %%rdi, %%rsp\n"  // ZF: a trap stub resumes the very frame it saved (its RSP is that frame)
       "  mov %%rdi, %%rsp\n"  // (nothing from here to the je below changes the flags)
-      "  fldcw %c[fcw](%%rsp)\n"
       "  ldmxcsr %c[mxcsr](%%rsp)\n"
       "  mov %c[rip](%%rsp), %%rcx\n"
       "  mov %%rcx, -8(%%rax)\n"
