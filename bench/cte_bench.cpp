@@ -12,6 +12,7 @@
 #include <boost/context/fiber.hpp>
 
 #include <signal.h>
+#include <time.h>
 #include <ucontext.h>
 
 #include <algorithm>
@@ -265,6 +266,92 @@ void switch_ring(benchmark::State &state, bool shuffled) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Paired ratios. On a shared machine the noise comes in periods (another tenant busy for a
+// few seconds) longer than one repetition, so two benchmarks' medians can each land in a
+// different mood of the host. These benchmarks alternate blocks of the two operations of a
+// target, a few hundred microseconds each, timing every block with the thread's CPU clock, and
+// report the median of the per-block ratios (counter "ratio"): both sides of each ratio ran
+// within a millisecond of each other. The order alternates from block to block, so neither
+// side always runs first. One iteration is one pair of blocks.
+
+double thread_cpu_ns() {
+  timespec now;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) * 1e9 + static_cast<double>(now.tv_nsec);
+}
+
+// Runs `numerator` and `denominator` (each: one block, with any switching of signal handlers
+// outside the timed part done by `prepare_*`) alternately; sets the "ratio" counter.
+template <class PrepareNumerator, class Numerator, class PrepareDenominator, class Denominator>
+void run_paired(benchmark::State &state, PrepareNumerator prepare_numerator, Numerator numerator,
+                PrepareDenominator prepare_denominator, Denominator denominator) {
+  std::vector<double> ratios;
+  bool numerator_first = true;
+  const auto timed = [](auto &&block) {
+    const double start = thread_cpu_ns();
+    block();
+    return thread_cpu_ns() - start;
+  };
+  for (auto _ : state) {
+    double numerator_ns = 0, denominator_ns = 0;
+    for (int side = 0; side < 2; ++side) {
+      if ((side == 0) == numerator_first) {
+        prepare_numerator();
+        numerator_ns = timed(numerator);
+      } else {
+        prepare_denominator();
+        denominator_ns = timed(denominator);
+      }
+    }
+    numerator_first = !numerator_first;
+    if (denominator_ns > 0) ratios.push_back(numerator_ns / denominator_ns);
+  }
+  if (ratios.empty()) {
+    state.SkipWithError("no block was timed");
+    return;
+  }
+  std::nth_element(ratios.begin(), ratios.begin() + static_cast<std::ptrdiff_t>(ratios.size() / 2), ratios.end());
+  state.counters["ratio"] = ratios[ratios.size() / 2];
+}
+
+// yield round trip / jump_fcontext round trip, 1,000 round trips per block.
+void paired_yield_vs_jump_fcontext(benchmark::State &state) {
+  constexpr int block = 1000;
+  Stack yield_stack(peer_stack_size), jump_stack(peer_stack_size);
+  cte::cte_init(ping_pong);
+  yield_other = yield_stack.valid() ? cte::kcontext(yield_stack.area(), yield_peer_entry, nullptr) : nullptr;
+  if (!yield_other || !jump_stack.valid()) {
+    state.SkipWithError("no peer");
+    return;
+  }
+  fctx::fcontext_t peer = fctx::make_fcontext(jump_stack.top(), jump_stack.size(), fcontext_peer_entry);
+  run_paired(
+      state, [] {}, [] { for (int i = 0; i < block; ++i) cte::yield(); }, [] {},
+      [&peer] { for (int i = 0; i < block; ++i) peer = fctx::jump_fcontext(peer, nullptr).fctx; });
+  yield_other = nullptr;
+}
+
+// cte trap resume / bare sigaction round trip, 20 traps per block. The bare handler is
+// installed before its block and cte's put back before cte's (untimed).
+void paired_trap_vs_bare_sigaction(benchmark::State &state) {
+  constexpr int block = 20;
+  cte::cte_init(skip_and_resume);
+  struct sigaction bare = {}, cte_action = {};
+  bare.sa_sigaction = bare_sigill_handler;
+  bare.sa_flags = SA_SIGINFO;
+  sigemptyset(&bare.sa_mask);
+  if (sigaction(SIGILL, nullptr, &cte_action) != 0) {
+    state.SkipWithError("sigaction failed");
+    return;
+  }
+  run_paired(
+      state, [&cte_action] { sigaction(SIGILL, &cte_action, nullptr); },
+      [] { for (int i = 0; i < block; ++i) illegal_instruction(); }, [&bare] { sigaction(SIGILL, &bare, nullptr); },
+      [] { for (int i = 0; i < block; ++i) illegal_instruction(); });
+  sigaction(SIGILL, &cte_action, nullptr);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Creation cost and memory per context.
 
 void entry_never_run(void *) { std::abort(); }
@@ -311,6 +398,8 @@ BENCHMARK(trap_bare_sigaction)->Name("trap/bare_sigaction");
 BENCHMARK(trap_bare_sigaction_cte_flags)->Name("trap/bare_sigaction_onstack_nodefer");
 BENCHMARK_CAPTURE(switch_ring, in_order, false)->Name("switch_ring")->Arg(2)->Arg(1000)->Arg(100000);
 BENCHMARK_CAPTURE(switch_ring, shuffled, true)->Name("switch_ring_shuffled")->Arg(100000);
+BENCHMARK(paired_yield_vs_jump_fcontext)->Name("paired/yield_vs_jump_fcontext");
+BENCHMARK(paired_trap_vs_bare_sigaction)->Name("paired/trap_vs_bare_sigaction");
 BENCHMARK(create_kcontext)->Name("create/kcontext");
 BENCHMARK(create_fast_context)->Name("create/make_fast_context");
 BENCHMARK(info_memory_per_context)->Name("info/memory_per_context")->Iterations(1)->Repetitions(1);

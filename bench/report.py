@@ -35,6 +35,12 @@ CREATION = [
     ("kcontext", "create/kcontext"),
     ("make_fast_context", "create/make_fast_context"),
 ]
+# Targets whose two sides cte_bench also measures in alternating blocks (the "paired/"
+# benchmarks): target -> that benchmark, whose "ratio" counter is the median per-block ratio.
+PAIRED = {
+    "yield / jump_fcontext": "paired/yield_vs_jump_fcontext",
+    "cte trap / bare sigaction": "paired/trap_vs_bare_sigaction",
+}
 # (what, numerator, denominator, limit): numerator <= limit * denominator is the target.
 TARGETS = [
     ("fast_switch / jump_fcontext", "roundtrip/cte_fast_switch", "roundtrip/boost_jump_fcontext", 0.5),
@@ -48,13 +54,16 @@ def load(path, clock):
     """Median time (ns) and repetition count per benchmark, and the info counters."""
     with open(path) as f:
         data = json.load(f)
-    times, counters = {}, {}
+    times, counters, paired = {}, {}, {}
     for run in data["benchmarks"]:
         if run.get("error_occurred"):
             sys.exit(f"report: {run['name']} failed: {run.get('error_message')}")
         if run.get("run_type") != "iteration":
             continue  # aggregates are recomputed below from the repetitions themselves
         name = run["run_name"]
+        if name.startswith("paired/"):
+            paired.setdefault(name, []).append(run["ratio"])
+            continue
         if name.startswith("info/"):
             counters[name.split("/iterations")[0]] = run  # not a timing
             continue
@@ -68,7 +77,8 @@ def load(path, clock):
             key = name.replace("switch_ring", "ring")
             medians[key] = medians[name] / size
             repetitions[key] = repetitions[name]
-    return data.get("context", {}), medians, repetitions, counters
+    paired_ratios = {name: statistics.median(values) for name, values in paired.items()}
+    return data.get("context", {}), medians, repetitions, counters, paired_ratios
 
 
 def fmt(ns):
@@ -83,7 +93,7 @@ def main():
         args = args[1:]
     if len(args) != 2:
         sys.exit(__doc__)
-    context, medians, repetitions, counters = load(args[0], clock)
+    context, medians, repetitions, counters, paired_ratios = load(args[0], clock)
     out = Path(args[1])
     out.mkdir(parents=True, exist_ok=True)
 
@@ -131,6 +141,13 @@ def main():
     if like in medians and boost in medians:
         print(f"  (fast_switch<per_thread> / jump_fcontext: {medians[like] / medians[boost]:.2f}, no target)")
 
+    # The same two targets measured side by side in alternating blocks: immune to the host
+    # changing its mood between two benchmarks' repetitions (docs/PERFORMANCE.md).
+    if paired_ratios:
+        print("Paired (median of per-block ratios, both sides within a millisecond; a cross-check)")
+        for what, name in PAIRED.items():
+            if name in paired_ratios:
+                print(f"  {what:<44} {paired_ratios[name]:>12.2f}")
     # Data for bench/chart.gp: a label, a value and the text printed on the bar, one per line.
     def write(filename, rows):
         with open(out / filename, "w") as f:
