@@ -92,9 +92,7 @@ inline bool take_pending(InterruptSource &source, std::uint64_t &payload) {
   payload = 0;
   // Every trap that resumes a thread with interrupts enabled asks; almost always nothing is
   // pending, and two loads answer that (the loop below costs a yield about 20 instructions).
-  if (Hosted::pending_sources.load(std::memory_order_relaxed) == 0 &&
-      cte::hosted::external_line().state() != cte::hosted::LineState::raised)
-    return false;
+  if (!Hosted::interrupt_pending()) return false;
   for (InterruptSource latched : {InterruptSource::timer, InterruptSource::software}) {
     const std::uint32_t bit = Hosted::pending_bit(latched);
     if (Hosted::pending_sources.load(std::memory_order_relaxed) & bit) {

@@ -17,8 +17,8 @@ struct Isa {
   static constexpr const char *name = "aarch64";
   static constexpr unsigned syscall_arg_count = 6;
   static constexpr std::size_t stack_alignment = 16;
-  // 16-byte vector registers, always present (Advanced SIMD (Neon) is part of the AArch64 baseline): the dispatcher builds the
-  // handler's Event argument from two 16-byte halves where they exist (detail/runtime.hpp).
+  // Whether 16-byte vector registers always exist (true: Advanced SIMD (Neon) is part of the AArch64 baseline): where they do, the
+  // dispatcher builds the handler's Event argument from two 16-byte halves (detail/runtime.hpp).
   static constexpr bool has_16_byte_vectors = true;
 
   static constexpr unsigned syscall_number_register = 8;

@@ -18,8 +18,8 @@ struct Isa {
   static constexpr const char *name = "riscv64";
   static constexpr unsigned syscall_arg_count = 6;
   static constexpr std::size_t stack_alignment = 16;
-  // 16-byte vector registers, always present (RV64GC has no vector registers (V is not assumed)): the dispatcher builds the
-  // handler's Event argument from two 16-byte halves where they exist (detail/runtime.hpp).
+  // Whether 16-byte vector registers always exist (false: RV64GC has none (the V extension is not assumed)): where they do, the
+  // dispatcher builds the handler's Event argument from two 16-byte halves (detail/runtime.hpp).
   static constexpr bool has_16_byte_vectors = false;
 
   static Word pc(const Frame &f) { return f.pc; }

@@ -133,6 +133,19 @@ inline void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end
 
 inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) + 16;
 
+// The fast switch as every Port of this ISA offers it to the portable layer (cte/fast_switch.hpp).
+struct FastSwitchPort {
+  using FastSwitchState = x86_64::FastSwitchState;
+  static constexpr std::size_t fast_thread_footprint = x86_64::fast_thread_footprint;
+  static void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
+    x86_64::prepare_fast_thread(state, stack_end, entry, arg);
+  }
+  template <FpControls controls>
+  static void fast_switch(FastSwitchState &from, FastSwitchState &to) {
+    x86_64::fast_switch<controls>(from, to);
+  }
+};
+
 [[gnu::used]] inline void emit_fast_switch_stubs() {
   asm volatile(
       // --- The compiler fence of fast_switch(): returns at once (never called: see fast_switch()).

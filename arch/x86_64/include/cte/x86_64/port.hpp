@@ -1,5 +1,6 @@
 #pragma once
-// The x86_64 port as the portable layer sees it: one struct, the same members on every ISA.
+// The x86_64 port as the portable layer sees it: one struct, the same members on every ISA
+// (the fast-switch ones come from FastSwitchPort, fast_switch.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -10,7 +11,7 @@
 
 namespace cte::x86_64 {
 
-struct Port {
+struct Port : x86_64::FastSwitchPort {
   static void yield_trap() { cte_x86_64_yield_trap(); }
   static std::uint64_t syscall_trap(std::uint64_t number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
                                     std::uint64_t a3, std::uint64_t a4, std::uint64_t a5) {
@@ -24,16 +25,6 @@ struct Port {
   static constexpr std::size_t kcontext_frame_footprint = x86_64::kcontext_frame_footprint;
   static Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
     return x86_64::build_kcontext_frame(stack, entry, arg);
-  }
-
-  static constexpr std::size_t fast_thread_footprint = x86_64::fast_thread_footprint;
-  using FastSwitchState = x86_64::FastSwitchState;
-  static void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
-    x86_64::prepare_fast_thread(state, stack_end, entry, arg);
-  }
-  template <FpControls controls>
-  static void fast_switch(FastSwitchState &from, FastSwitchState &to) {
-    x86_64::fast_switch<controls>(from, to);
   }
 };
 

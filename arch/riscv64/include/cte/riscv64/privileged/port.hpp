@@ -4,7 +4,8 @@
 // `cte::TargetPort = Port<P>` and names this header as CTE_BOARD_PORT_HEADER, which
 // <cte/target_port.hpp> includes after the runtime.
 //
-// The fast switch is the hosted one (riscv64/fast_switch.hpp): pure user-level code.
+// The fast switch is the hosted one (riscv64::FastSwitchPort, riscv64/fast_switch.hpp): pure
+// user-level code.
 
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +21,7 @@
 namespace cte::riscv64::privileged {
 
 template <Privilege P>
-struct Port {
+struct Port : riscv64::FastSwitchPort {
   static void yield_trap() { Stubs<P>::yield(); }
   static std::uint64_t syscall_trap(std::uint64_t number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
                                     std::uint64_t a3, std::uint64_t a4, std::uint64_t a5) {
@@ -34,16 +35,6 @@ struct Port {
   static constexpr std::size_t kcontext_frame_footprint = privileged::kcontext_frame_footprint;
   static Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
     return privileged::build_kcontext_frame<P>(stack, entry, arg);
-  }
-
-  static constexpr std::size_t fast_thread_footprint = riscv64::fast_thread_footprint;
-  using FastSwitchState = riscv64::FastSwitchState;
-  static void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
-    riscv64::prepare_fast_thread(state, stack_end, entry, arg);
-  }
-  template <FpControls controls>
-  static void fast_switch(FastSwitchState &from, FastSwitchState &to) {
-    riscv64::fast_switch<controls>(from, to);
   }
 };
 
