@@ -8,19 +8,9 @@
 #include <cstdint>
 #include <type_traits>
 
-namespace cte {
+#include <cte/library_words.hpp>
 
-// Bits of Frame::library_state, a word every ISA frame carries for the library's own use.
-namespace frame_state {
-inline constexpr std::uint64_t interrupts_enabled = 1u << 0;  // hosted: the software IE flag
-// Saved at an arbitrary instruction (interrupt, signal, fault): every GPR and FP/SIMD register
-// is live and comes back exactly. Clear for voluntary traps (yield, syscall, thread start),
-// which are calls: caller-saved registers are dead there and need not be kept.
-inline constexpr std::uint64_t asynchronous = 1u << 1;
-// The trap was the thread running off its stack; the frame lives elsewhere and the thread
-// cannot be resumed (the handler sees EventKind::stack_overflow).
-inline constexpr std::uint64_t stack_overflow = 1u << 2;
-}  // namespace frame_state
+namespace cte {
 
 template <class Isa, class Platform>
 class BasicContext {
@@ -50,8 +40,8 @@ class BasicContext {
   void set_interrupts_enabled(bool enabled) { Platform::set_frame_interrupts_enabled(frame_, enabled); }
 
   // Stack the thread runs on, when the library knows it (kcontext threads; {0,0} otherwise).
-  std::uintptr_t stack_start() const { return frame_.stack_start; }
-  std::uintptr_t stack_end() const { return frame_.stack_end; }
+  std::uintptr_t stack_start() const { return frame_.library.stack_start; }
+  std::uintptr_t stack_end() const { return frame_.library.stack_end; }
 
   Frame &frame() { return frame_; }
   const Frame &frame() const { return frame_; }

@@ -62,7 +62,7 @@ inline Runtime runtime;
 
 // The library's own override of a decoded event: a frame marked stack_overflow.
 inline void apply_library_state(Event &event, const TargetIsa::Frame &frame) {
-  if (frame.library_state & frame_state::stack_overflow) [[unlikely]] {
+  if (frame.library.state & frame_state::stack_overflow) [[unlikely]] {
     event.kind = EventKind::stack_overflow;
     event.msg = "stack overflow";
   }
@@ -160,7 +160,7 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
     const TargetIsa::Frame &frame = interrupted->frame();
     if (TargetIsa::is_thread_exit(frame)) [[unlikely]]
       fatal_decoded("handler resumed a kcontext thread that returned from its entry function", interrupted);
-    if (frame.library_state & frame_state::stack_overflow) [[unlikely]]
+    if (frame.library.state & frame_state::stack_overflow) [[unlikely]]
       fatal_decoded("handler resumed a thread whose stack overflowed", interrupted);
   }
   return next;
@@ -185,8 +185,8 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
 [[gnu::always_inline]] inline TargetIsa::Frame *dispatch_decoded_trap(TargetIsa::Frame *frame, const Event &event) {
   Context *const interrupted = Context::from_frame(frame);
   // A trapping frame always belongs to the running thread (trap entry leaves these unset).
-  frame->stack_start = runtime.current_stack_start;
-  frame->stack_end = runtime.current_stack_end;
+  frame->library.stack_start = runtime.current_stack_start;
+  frame->library.stack_end = runtime.current_stack_end;
 
   Context *next = run_handler(event, interrupted);
   // An interrupt held pending is taken the moment a Context runs with interrupts enabled,
@@ -197,15 +197,15 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
   if (next != interrupted) {
     // The resumed thread runs on another stack from here on.
     TargetIsa::Frame &to = next->frame();
-    sanitizer_begin_switch(&frame->sanitizer_fake_stack, to.stack_start, to.stack_end);
+    sanitizer_begin_switch(&frame->library.sanitizer_fake_stack, to.library.stack_start, to.library.stack_end);
     std::uintptr_t left_start = 0, left_end = 0;
-    sanitizer_end_switch(to.sanitizer_fake_stack, &left_start, &left_end);
-    if (address_sanitizer_active && frame->stack_start == 0) {
-      frame->stack_start = left_start;
-      frame->stack_end = left_end;
+    sanitizer_end_switch(to.library.sanitizer_fake_stack, &left_start, &left_end);
+    if (address_sanitizer_active && frame->library.stack_start == 0) {
+      frame->library.stack_start = left_start;
+      frame->library.stack_end = left_end;
     }
-    runtime.current_stack_start = to.stack_start;
-    runtime.current_stack_end = to.stack_end;
+    runtime.current_stack_start = to.library.stack_start;
+    runtime.current_stack_end = to.library.stack_end;
   }
   TargetPlatform::on_trap_exit(next->frame());
   return &next->frame();

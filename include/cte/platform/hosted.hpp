@@ -69,14 +69,14 @@ struct Hosted {
 
   template <class Frame>
   static bool frame_interrupts_enabled(const Frame &frame) {
-    return (frame.library_state & frame_state::interrupts_enabled) != 0;
+    return (frame.library.state & frame_state::interrupts_enabled) != 0;
   }
   template <class Frame>
   static void set_frame_interrupts_enabled(Frame &frame, bool enabled) {
     if (enabled)
-      frame.library_state |= frame_state::interrupts_enabled;
+      frame.library.state |= frame_state::interrupts_enabled;
     else
-      frame.library_state &= ~frame_state::interrupts_enabled;
+      frame.library.state &= ~frame_state::interrupts_enabled;
   }
 
   static void write_all(int fd, const char *text, std::size_t size) {

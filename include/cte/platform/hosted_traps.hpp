@@ -153,7 +153,7 @@ inline void on_exception_signal(int signo, siginfo_t &info, ucontext_t &uc) {
                           : TargetHostedSignals::frame_below(TargetHostedSignals::sp(uc));
   TargetHostedSignals::save(uc, *frame);
   TargetHostedSignals::set_exception_cause(*frame, signo, info);
-  if (overflow) frame->library_state |= frame_state::stack_overflow;
+  if (overflow) frame->library.state |= frame_state::stack_overflow;
   dispatch_into(frame, uc);
 }
 

@@ -27,6 +27,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/library_words.hpp>
+
 namespace cte::aarch64 {
 
 // Which slot of the exception vector table the trap came through.
@@ -144,10 +146,8 @@ struct alignas(16) Frame {
   std::uint64_t far;           // FAR_EL1: fault address, when the exception class has one
   std::uint64_t trap_kind;     // TrapKind: the vector-table slot
   std::uint64_t interrupt_id;  // IRQ/FIQ: the interrupt ID the board read from its controller (hosted FIQ: the payload)
-  // Library bookkeeping (see cte::frame_state).
-  std::uint64_t library_state;
-  std::uint64_t stack_start, stack_end;
-  void *sanitizer_fake_stack;
+  // The library's own words (cte/library_words.hpp).
+  LibraryWords library;
   // FP/SIMD state. With frame_state::asynchronous clear only fpcr, fpsr and q8-q15 are
   // meaningful (a call keeps only the callee-saved d8-d15; the whole q8-q15 are stored).
   std::uint64_t fpcr;

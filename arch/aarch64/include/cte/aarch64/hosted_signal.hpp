@@ -165,7 +165,7 @@ struct HostedSignals {
     f.far = 0;
     f.trap_kind = static_cast<std::uint64_t>(TrapKind::synchronous);
     f.interrupt_id = 0;
-    f.sanitizer_fake_stack = nullptr;
+    f.library.sanitizer_fake_stack = nullptr;
     if (records.fpsimd) {
       f.fpsr = records.fpsimd->fpsr;
       f.fpcr = records.fpsimd->fpcr;
@@ -176,7 +176,7 @@ struct HostedSignals {
       f.fpcr = 0;
       std::memset(f.q, 0, sizeof(f.q));
     }
-    f.library_state = frame_state::asynchronous;
+    f.library.state = frame_state::asynchronous;
   }
 
   // Makes the signal return resume `f`. An asynchronous frame gets everything back; a
@@ -191,7 +191,7 @@ struct HostedSignals {
     for (unsigned i = 0; i < 31; ++i) mc.regs[i] = f.x[i];
     mc.sp = f.sp;
     mc.pc = f.pc;
-    const bool asynchronous = (f.library_state & frame_state::asynchronous) != 0;
+    const bool asynchronous = (f.library.state & frame_state::asynchronous) != 0;
     mc.pstate = asynchronous ? f.pstate : (mc.pstate & ~nzcv_mask) | (f.pstate & nzcv_mask);
     const SignalRecords records = find_signal_records(mc);
     if (records.fpsimd) {

@@ -34,8 +34,8 @@ inline Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg)
   frame->trap_kind = static_cast<std::uint64_t>(TrapKind::synchronous);
   frame->fpcr = initial_fpcr;
   frame->fpsr = initial_fpsr;
-  frame->stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
-  frame->stack_end = top;
+  frame->library.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
+  frame->library.stack_end = top;
   return frame;
 }
 

@@ -246,7 +246,7 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       ".popsection\n" ::CTE_AARCH64_GPR_PAIR_OPERANDS,
       CTE_AARCH64_CALLEE_SAVED_FP_OPERANDS, [gap] "i"(frame_gap), [pc] "i"(offsetof(Frame, pc)),
       [esr] "i"(offsetof(Frame, esr)), [trap_kind] "i"(offsetof(Frame, trap_kind)),
-      [library_state] "i"(offsetof(Frame, library_state)));
+      [library_state] "i"(offsetof(Frame, library.state)));
   asm volatile(
       // --- cte_aarch64_restore(frame = x0): resume the thread a frame describes.
       // SP first moves onto the frame, so that the frame stays above SP (out of reach of
@@ -349,7 +349,7 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       ".popsection\n" ::CTE_AARCH64_GPR_PAIR_OPERANDS,
       CTE_AARCH64_CALLEE_SAVED_FP_OPERANDS, [x1] "i"(offsetof(Frame, x[1])), [gap] "i"(frame_gap),
       [sp] "i"(offsetof(Frame, sp)), [pc] "i"(offsetof(Frame, pc)), [pstate] "i"(offsetof(Frame, pstate)),
-      [library_state] "i"(offsetof(Frame, library_state)), [asynchronous_bit] "i"(asynchronous_bit),
+      [library_state] "i"(offsetof(Frame, library.state)), [asynchronous_bit] "i"(asynchronous_bit),
       [stack_overflow_bit] "i"(stack_overflow_bit));
 }
 

@@ -25,6 +25,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/library_words.hpp>
+
 namespace cte::riscv64 {
 
 // Integer register numbers (RISC-V psABI names). x[n] of a Frame is register xn.
@@ -103,10 +105,8 @@ struct alignas(16) Frame {
   // decoder reports it as the event's cause and ref; without it the cause is the raw scause.
   std::uint64_t irq_id;
   std::uint64_t irq_id_valid;
-  // Library bookkeeping (see cte::frame_state).
-  std::uint64_t library_state;
-  std::uint64_t stack_start, stack_end;
-  void *sanitizer_fake_stack;
+  // The library's own words (cte/library_words.hpp).
+  LibraryWords library;
   // FP registers (raw bits). With frame_state::asynchronous clear only fs0-fs1, fs2-fs11 and
   // fcsr are meaningful: a voluntary trap (a call) need not keep caller-saved FP registers.
   std::uint64_t f[freg::count];

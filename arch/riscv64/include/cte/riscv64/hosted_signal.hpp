@@ -182,7 +182,7 @@ struct HostedSignals {
     f.status = 0;
     f.irq_id = 0;
     f.irq_id_valid = 0;
-    f.library_state = frame_state::asynchronous;
+    f.library.state = frame_state::asynchronous;
     fail_interrupted_sc(uc);
   }
 
@@ -195,7 +195,7 @@ struct HostedSignals {
     g[REG_PC] = f.pc;
     for (unsigned n = 1; n < reg::count; ++n) g[n] = f.x[n];
     auto &fp = uc.uc_mcontext.__fpregs.__d;
-    if (f.library_state & frame_state::asynchronous) {
+    if (f.library.state & frame_state::asynchronous) {
       for (unsigned n = 0; n < freg::count; ++n) fp.__f[n] = f.f[n];
     } else {
       for (unsigned n = freg::fs0; n <= freg::fs1; ++n) fp.__f[n] = f.f[n];

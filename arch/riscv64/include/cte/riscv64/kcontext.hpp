@@ -33,8 +33,8 @@ inline Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg)
   frame->x[reg::a7] = ecall_a7::yield;  // decodes as the yield it will resume from
   frame->cause = cause::ecall_from_u;
   frame->fcsr = initial_fcsr;
-  frame->stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
-  frame->stack_end = top;
+  frame->library.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
+  frame->library.stack_end = top;
   return frame;
 }
 

@@ -73,7 +73,7 @@ static_assert(reg::restore_scratch == 31, "CTE_RISCV64_RESTORED_GPRS leaves out 
 #define CTE_RISCV64_FRAME_OPERANDS                                                                                  \
   [x] "i"(offsetof(Frame, x)), [f] "i"(offsetof(Frame, f)), [word] "i"(sizeof(std::uint64_t)),                    \
       [pc] "i"(offsetof(Frame, pc)), [cause] "i"(offsetof(Frame, cause)), [tval] "i"(offsetof(Frame, tval)),       \
-      [status] "i"(offsetof(Frame, status)), [library_state] "i"(offsetof(Frame, library_state)),                  \
+      [status] "i"(offsetof(Frame, status)), [library_state] "i"(offsetof(Frame, library.state)),                  \
       [fcsr] "i"(offsetof(Frame, fcsr)), [frame_size] "i"(sizeof(Frame)), [sp_slot] "i"(gpr_offset(reg::sp)),      \
       [irq_id] "i"(offsetof(Frame, irq_id)), [irq_id_valid] "i"(offsetof(Frame, irq_id_valid)),                   \
       [asynchronous] "i"(frame_state::asynchronous), [ecall_u] "i"(cause::ecall_from_u),                          \

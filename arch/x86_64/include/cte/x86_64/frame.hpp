@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/library_words.hpp>
+
 namespace cte::x86_64 {
 
 // Layout of the FXSAVE image: x87 state, MXCSR, XMM0-15 (Intel SDM vol. 1, table 10-2).
@@ -64,10 +66,8 @@ struct alignas(16) Frame {
   std::uint64_t error_code;     // CPU error code, or signal si_code when hosted
   std::uint64_t fault_address;  // CR2, or si_addr when hosted
   std::uint64_t payload;        // interrupt payload (external interrupt line / kick value)
-  // Library bookkeeping (see cte::frame_state).
-  std::uint64_t library_state;
-  std::uint64_t stack_start, stack_end;
-  void *sanitizer_fake_stack;
+  // The library's own words (cte/library_words.hpp).
+  LibraryWords library;
   // x87/SSE state. With frame_state::asynchronous clear only fcw and mxcsr are meaningful:
   // a voluntary trap (a call) need not keep caller-saved XMM registers.
   FxsaveArea fpu;

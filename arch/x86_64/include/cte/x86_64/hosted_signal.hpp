@@ -52,7 +52,7 @@ struct HostedSignals {
     f.vector = r(REG_TRAPNO), f.error_code = r(REG_ERR), f.fault_address = r(REG_CR2), f.payload = 0;
     static_assert(sizeof(*uc.uc_mcontext.fpregs) == sizeof(FxsaveArea));
     if (uc.uc_mcontext.fpregs) std::memcpy(&f.fpu, uc.uc_mcontext.fpregs, sizeof(FxsaveArea));
-    f.library_state = frame_state::asynchronous;
+    f.library.state = frame_state::asynchronous;
   }
 
   // Makes the signal return resume `f`. A voluntary frame carries only the FP control words:
@@ -67,7 +67,7 @@ struct HostedSignals {
     w(REG_R12, f.r12), w(REG_R13, f.r13), w(REG_R14, f.r14), w(REG_R15, f.r15);
     w(REG_RIP, f.rip), w(REG_RSP, f.rsp), w(REG_EFL, f.rflags);  // the kernel keeps only user flags
     if (!uc.uc_mcontext.fpregs) return;
-    if (f.library_state & frame_state::asynchronous) {
+    if (f.library.state & frame_state::asynchronous) {
       std::memcpy(uc.uc_mcontext.fpregs, &f.fpu, sizeof(FxsaveArea));
     } else {
       uc.uc_mcontext.fpregs->cwd = f.fpu.fcw;

@@ -32,8 +32,8 @@ inline Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg)
   frame->vector = vector::yield;
   frame->fpu.fcw = initial_fcw;
   frame->fpu.mxcsr = initial_mxcsr;
-  frame->stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
-  frame->stack_end = top;
+  frame->library.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
+  frame->library.stack_end = top;
   return frame;
 }
 

@@ -50,7 +50,7 @@ inline constexpr std::int64_t overflow_flag = std::int64_t{1} << overflow_bit;
       [r13] "i"(offsetof(Frame, r13)), [r14] "i"(offsetof(Frame, r14)), [r15] "i"(offsetof(Frame, r15)),       \
       [rip] "i"(offsetof(Frame, rip)), [rsp] "i"(offsetof(Frame, rsp)), [rflags] "i"(offsetof(Frame, rflags))
 #define CTE_X86_64_STATE_OPERANDS                                                                               \
-  [library_state] "i"(offsetof(Frame, library_state)), [fpu] "i"(offsetof(Frame, fpu)),                       \
+  [library_state] "i"(offsetof(Frame, library.state)), [fpu] "i"(offsetof(Frame, fpu)),                       \
       [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)),                                             \
       [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [gap] "i"(frame_gap),                   \
       [red_zone] "i"(red_zone), [asynchronous] "i"(frame_state::asynchronous), [vector] "i"(offsetof(Frame, vector))

@@ -14,7 +14,7 @@
 // Called by the vector of either mode with the frame it saved; returns the frame to resume.
 extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_trap_dispatch(cte::riscv64::Frame *frame) {
   if (frame == &cte::riscv64::privileged::trap_scratch.overflow_frame)
-    frame->library_state |= cte::frame_state::stack_overflow;
+    frame->library.state |= cte::frame_state::stack_overflow;
   return cte::detail::dispatch_trap(frame);
 }
 

@@ -48,9 +48,9 @@ inline Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg)
   frame->cause = Mode<P>::ecall_cause;
   frame->status = initial_thread_status<P>();
   frame->fcsr = initial_fcsr;
-  frame->library_state = frame_state::asynchronous;  // restore loads every register anyway
-  frame->stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
-  frame->stack_end = top;
+  frame->library.state = frame_state::asynchronous;  // restore loads every register anyway
+  frame->library.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
+  frame->library.stack_end = top;
   return frame;
 }
 

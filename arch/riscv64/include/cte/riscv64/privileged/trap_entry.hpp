@@ -165,7 +165,7 @@ template <Privilege P>
       [f] "i"(offsetof(Frame, f)), [word] "i"(sizeof(std::uint64_t)), [sp_slot] "i"(gpr_offset(reg::sp)), [t0_slot] "i"(gpr_offset(reg::t0)),
       [t1_slot] "i"(gpr_offset(reg::t1)), [t2_slot] "i"(gpr_offset(reg::t2)), [pc] "i"(offsetof(Frame, pc)),
       [cause] "i"(offsetof(Frame, cause)), [tval] "i"(offsetof(Frame, tval)), [status] "i"(offsetof(Frame, status)),
-      [fcsr] "i"(offsetof(Frame, fcsr)), [library_state] "i"(offsetof(Frame, library_state)),
+      [fcsr] "i"(offsetof(Frame, fcsr)), [library_state] "i"(offsetof(Frame, library.state)),
       [asynchronous] "i"(frame_state::asynchronous));
 
   asm volatile(
@@ -217,7 +217,7 @@ template <Privilege P>
       [status_csr] "i"(M::status_csr), [x] "i"(offsetof(Frame, x)), [f] "i"(offsetof(Frame, f)),
       [word] "i"(sizeof(std::uint64_t)), [sp_slot] "i"(gpr_offset(reg::sp)), [pc] "i"(offsetof(Frame, pc)),
       [status] "i"(offsetof(Frame, status)), [fcsr] "i"(offsetof(Frame, fcsr)),
-      [library_state] "i"(offsetof(Frame, library_state)), [asynchronous] "i"(frame_state::asynchronous));
+      [library_state] "i"(offsetof(Frame, library.state)), [asynchronous] "i"(frame_state::asynchronous));
 }
 
 // Installs mode P's vector in xtvec (direct mode) and points the scratch CSR at trap_scratch.

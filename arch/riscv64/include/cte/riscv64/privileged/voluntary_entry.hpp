@@ -152,7 +152,7 @@ static_assert((status::mie << interrupt_enable_to_previous_shift) == status::mpi
       [frame_limit] "i"(offsetof(TrapScratch, frame_limit)),                                                  \
       [overflow_frame] "i"(offsetof(TrapScratch, overflow_frame)), [window_shift] "i"(overflow_window_shift), \
       [stack_overflow] "i"(frame_state::stack_overflow), [frame_size] "i"(sizeof(Frame)),                    \
-      [library_state] "i"(offsetof(Frame, library_state)), [sp_slot] "i"(gpr_offset(reg::sp)),              \
+      [library_state] "i"(offsetof(Frame, library.state)), [sp_slot] "i"(gpr_offset(reg::sp)),              \
       [ra_slot] "i"(gpr_offset(reg::ra)), [a0_slot] "i"(gpr_offset(reg::a0)), [pc] "i"(offsetof(Frame, pc)), \
       [cause] "i"(offsetof(Frame, cause)), [tval] "i"(offsetof(Frame, tval)),                                \
       [irq_id_valid] "i"(offsetof(Frame, irq_id_valid)), [status] "i"(offsetof(Frame, status)),              \

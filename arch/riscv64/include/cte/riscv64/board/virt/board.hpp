@@ -149,13 +149,13 @@ struct Board {
   // (One comparison when the stack is the one already guarded: the common case.)
   static void on_trap_exit(const Frame &frame) {
     privileged::TrapScratch &scratch = privileged::trap_scratch;
-    if (frame.stack_start == scratch.limit_stack_start) return;
-    scratch.limit_stack_start = frame.stack_start;
-    const std::uint64_t limit = frame.stack_start ? frame.stack_start + stack_reserve : 0;
+    if (frame.library.stack_start == scratch.limit_stack_start) return;
+    scratch.limit_stack_start = frame.library.stack_start;
+    const std::uint64_t limit = frame.library.stack_start ? frame.library.stack_start + stack_reserve : 0;
     scratch.frame_limit = limit;
     if constexpr (machine_mode) {
       if (limit)
-        privileged::pmp::set_guard(frame.stack_start, limit);
+        privileged::pmp::set_guard(frame.library.stack_start, limit);
       else
         privileged::pmp::clear_guard();
     }
