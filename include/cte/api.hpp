@@ -57,7 +57,13 @@ inline Context *kcontext(Area kstack, void (*entry)(void *), void *arg) {
 // Interrupt-enable state of the running thread.
 // iset(true) delivers an interrupt that arrived while disabled before it returns.
 inline bool ienabled() { return TargetPlatform::interrupts_enabled(); }
-inline void iset(bool enable) { TargetPlatform::set_interrupts_enabled(enable); }
+// Inside the handler interrupts stay disabled: the state a thread resumes with is its
+// Context's (Context::set_interrupts_enabled), so iset(true) there is a fatal error.
+inline void iset(bool enable) {
+  if (enable && detail::runtime.context_in_handler) [[unlikely]]
+    detail::fatal("iset(true) inside the handler (set the resumed Context's state with Context::set_interrupts_enabled)");
+  TargetPlatform::set_interrupts_enabled(enable);
+}
 // True if an interrupt is waiting for interrupts to be enabled.
 inline bool interrupt_pending() { return TargetPlatform::interrupt_pending(); }
 

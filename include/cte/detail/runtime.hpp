@@ -36,7 +36,18 @@ struct Runtime {
   // The Context whose handler is running, to name both events if another trap nests in it
   // (its Event is decoded again for that report: the trap path keeps Events in registers).
   const Context *context_in_handler = nullptr;
+  // Debug builds: true from dispatcher entry until it returns the frame to resume.
+  bool dispatching = false;
 };
+
+// Checks of the library's own invariants: on unless NDEBUG (or CTE_DEBUG_CHECKS=0).
+#if defined(CTE_DEBUG_CHECKS)
+inline constexpr bool debug_checks = CTE_DEBUG_CHECKS != 0;
+#elif defined(NDEBUG)
+inline constexpr bool debug_checks = false;
+#else
+inline constexpr bool debug_checks = true;
+#endif
 inline Runtime runtime;
 
 // Out of line and cold: the trap path keeps only the branch to it.
@@ -183,6 +194,7 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
 // (what the platform's on_trap_entry does) and that decodes it itself, e.g. the riscv64 board's
 // voluntary-trap stubs; every other entry calls dispatch_trap.
 [[gnu::always_inline]] inline TargetIsa::Frame *dispatch_decoded_trap(TargetIsa::Frame *frame, const Event &event) {
+  if constexpr (debug_checks) runtime.dispatching = true;
   Context *const interrupted = Context::from_frame(frame);
   // A trapping frame always belongs to the running thread (trap entry leaves these unset).
   frame->library.stack_start = runtime.current_stack_start;
@@ -207,7 +219,8 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
     runtime.current_stack_start = to.library.stack_start;
     runtime.current_stack_end = to.library.stack_end;
   }
-  TargetPlatform::on_trap_exit(next->frame());
+  TargetPlatform::before_resume(next->frame());
+  if constexpr (debug_checks) runtime.dispatching = false;
   return &next->frame();
 }
 

@@ -1,13 +1,20 @@
 #pragma once
 // The hosted platform: a cte kernel running on one thread of a Linux process.
 //
-// Interrupt enable is a software flag: iset() and ienabled() never make a system call.
-// Interrupts (timer, external kicks) arrive as signals; one that finds interrupts disabled,
-// or finds the thread inside a shared library (libc, the sanitizer runtime), stays pending
-// (the timer latches a bit, the external line stays raised) and is delivered as soon as that
-// is no longer so: at iset(true), when the handler resumes a Context with interrupts enabled,
-// or at the next signal (the external line's raiser re-sends its signal every millisecond). The signal layer itself
-// is in hosted_traps.hpp.
+// Interrupt enable is a software word (cte_hosted_interrupts_enabled): iset() and ienabled()
+// never make a system call. Interrupts (timer, external kicks) arrive as signals; one that
+// finds interrupts disabled, or finds the thread inside a shared library (libc, the sanitizer
+// runtime), stays pending (the timer latches a bit, the external line stays raised) and is
+// delivered as soon as that is no longer so: at iset(true), when a trap resumes a Context with
+// interrupts enabled, or at the next signal (the external line's raiser re-sends its signal
+// every millisecond).
+//
+// The one rule for leaving a trap, as mret/sret/eret/iretq do on hardware: trap entry clears
+// the word, the dispatcher never sets it, and the resume sets it from the resumed frame as its
+// last act: the port's restore stub right before its final jump, once every register and the
+// stack pointer are the resumed thread's, or the signal layer right before sigreturn (interrupt
+// signals are blocked while any cte signal handler runs). The signal layer is in
+// hosted_traps.hpp.
 
 #include <unistd.h>
 
@@ -19,11 +26,16 @@
 #include <cte/context.hpp>
 #include <cte/interrupt_source.hpp>
 
+// The hosted interrupt-enable word: 1 while the kernel thread takes interrupts. C linkage, so
+// the ports' restore stubs store into it by name as their last act before the final jump.
+extern "C" {
+[[gnu::visibility("hidden")]] alignas(8) inline std::uint64_t cte_hosted_interrupts_enabled = 0;
+}
+
 namespace cte {
 
 struct Hosted {
   static constexpr const char *name = "hosted";
-  static constexpr bool is_hosted = true;
   // Smallest kcontext stack accepted: room for the handler's own frames on top of the
   // Context, and for the frame a signal puts on the interrupted stack.
   static constexpr std::size_t min_kstack_size = 16 * 1024;
@@ -37,7 +49,7 @@ struct Hosted {
   [[noreturn]] static void terminate_failure() { std::abort(); }
 
   // --- interrupt state (defined in hosted_traps.hpp)
-  static bool interrupts_enabled() { return interrupts_enabled_flag.load(std::memory_order_relaxed) != 0; }
+  static bool interrupts_enabled() { return enable_word().load(std::memory_order_relaxed) != 0; }
   static void set_interrupts_enabled(bool enable);
   static bool interrupt_pending();
   // Installs the signal layer for the calling thread, which becomes the kernel thread.
@@ -54,18 +66,17 @@ struct Hosted {
   static bool timer_start(std::uint64_t period_us);
   static void timer_stop();
 
-  // The handler runs with interrupts disabled; the resumed thread gets its own state back.
+  // The handler runs with interrupts disabled; the frame records the state the thread had.
+  // (Re-enabling is the resume's last act: see the top of this file.)
   template <class Frame>
   static void on_trap_entry(Frame &frame) {
-    set_frame_interrupts_enabled(frame, interrupts_enabled_flag.load(std::memory_order_relaxed) != 0);
-    interrupts_enabled_flag.store(0, std::memory_order_relaxed);
+    set_frame_interrupts_enabled(frame, enable_word().load(std::memory_order_relaxed) != 0);
+    enable_word().store(0, std::memory_order_relaxed);
     std::atomic_signal_fence(std::memory_order_seq_cst);
   }
+  // Before a frame is resumed: nothing hosted (the resume itself restores the enable word).
   template <class Frame>
-  static void on_trap_exit(const Frame &frame) {
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    interrupts_enabled_flag.store(frame_interrupts_enabled(frame) ? 1 : 0, std::memory_order_relaxed);
-  }
+  static void before_resume(const Frame &) {}
 
   template <class Frame>
   static bool frame_interrupts_enabled(const Frame &frame) {
@@ -90,9 +101,13 @@ struct Hosted {
 
   static constexpr std::uint32_t pending_bit(InterruptSource source) { return 1u << static_cast<unsigned>(source); }
 
-  // Lock-free atomics: written by signal handlers on the kernel thread. Words, not bools:
-  // riscv64 has no byte-sized atomic operations, so std::atomic<bool> is not lock-free there.
-  static inline std::atomic<std::uint32_t> interrupts_enabled_flag{0};  // 1: enabled
+  // The interrupt-enable word (1: enabled), as lock-free atomic accesses: signal handlers on the
+  // kernel thread write it, and so do the ports' restore stubs (plain 64-bit stores).
+  static std::atomic_ref<std::uint64_t> enable_word() { return std::atomic_ref<std::uint64_t>(cte_hosted_interrupts_enabled); }
+  static_assert(std::atomic_ref<std::uint64_t>::is_always_lock_free);
+
+  // Lock-free atomic written by signal handlers on the kernel thread. A word, not a byte:
+  // riscv64 has no byte-sized atomic operations.
   static inline std::atomic<std::uint32_t> pending_sources{0};
   static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 };

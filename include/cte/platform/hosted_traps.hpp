@@ -118,9 +118,29 @@ inline bool claim_pending(Frame &frame) {
   return true;
 }
 
-inline void dispatch_into(Frame *frame, ucontext_t &uc) {
-  Frame *next = dispatch_trap(frame);
-  TargetHostedSignals::load(*next, uc);
+// Makes the signal return in progress resume `frame`: every register from the frame, the
+// signal mask of the interrupted code with the interrupt signals unblocked (the enable word
+// gates interrupts, never the mask: the same policy on every ISA), and, as the last act, the
+// enable word from the frame. Every cte signal handler runs with the interrupt signals
+// blocked, so none is taken between that store and the sigreturn: the two are one step, as
+// an xRET is on hardware.
+inline void resume_through_sigreturn(const Frame &frame, ucontext_t &uc) {
+  TargetHostedSignals::load(frame, uc);
+  sigdelset(&uc.uc_sigmask, SIGALRM);
+  sigdelset(&uc.uc_sigmask, cte::hosted::ExternalLine::signal_number());
+  sigdelset(&uc.uc_sigmask, SignalLayer::exact_resume_signal());
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  Hosted::enable_word().store(Hosted::frame_interrupts_enabled(frame) ? 1 : 0, std::memory_order_relaxed);
+}
+
+inline void dispatch_into(Frame *frame, ucontext_t &uc) { resume_through_sigreturn(*dispatch_trap(frame), uc); }
+
+// Debug builds check the rule for leaving a trap: no interrupt is ever taken while the
+// dispatcher runs (from trap entry until the resume's last act the enable word is clear).
+inline void check_not_in_trap_path() {
+  if constexpr (debug_checks)
+    if (runtime.dispatching) [[unlikely]]
+      fatal("interrupt taken inside the trap path (the enable word was set before the resume)");
 }
 
 inline void on_interrupt_signal(int signo, ucontext_t &uc) {
@@ -131,8 +151,14 @@ inline void on_interrupt_signal(int signo, ucontext_t &uc) {
   }
   // The timer latches a pending bit; the external line needs nothing: it stays raised.
   if (signo == SIGALRM) pend(InterruptSource::timer);
-  if (Hosted::interrupts_enabled_flag.load(std::memory_order_relaxed) == 0) return;  // delivered at iset(true)
+  if (Hosted::enable_word().load(std::memory_order_relaxed) == 0) return;  // delivered at iset(true)
+  // A signal that interrupted one of cte's own handlers (they run on the alternate stack) is
+  // never taken there. Their sa_mask normally keeps interrupt signals out, but qemu-riscv64
+  // 7.2 ignores sa_mask on delivery and can deliver a pending SIGALRM at the first
+  // instruction of another handler, or between a resume's enable-word store and sigreturn.
+  if (uc.uc_stack.ss_flags & SS_ONSTACK) return;
   if (!in_program_text(TargetHostedSignals::pc(uc))) return;                     // delivered at the next chance
+  check_not_in_trap_path();
   Frame *frame = TargetHostedSignals::frame_below(TargetHostedSignals::sp(uc));
   TargetHostedSignals::save(uc, *frame);
   if (!claim_pending(*frame)) return;
@@ -157,9 +183,18 @@ inline void on_exception_signal(int signo, siginfo_t &info, ucontext_t &uc) {
   dispatch_into(frame, uc);
 }
 
+// The second half of exact_resume: the frame becomes the thread's state at sigreturn. An
+// interrupt held pending while the trap path ran is taken right there if the frame runs with
+// interrupts enabled, as hardware takes it at the first instruction after the xRET.
 inline void on_exact_resume_signal(ucontext_t &uc) {
   Frame *frame = SignalLayer::exact_resume_frame.exchange(nullptr, std::memory_order_acq_rel);
-  if (frame) TargetHostedSignals::load(*frame, uc);
+  if (!frame) return;  // not sent by exact_resume: ignored
+  const bool enabled = Hosted::frame_interrupts_enabled(*frame);
+  Hosted::enable_word().store(enabled ? 1 : 0, std::memory_order_relaxed);  // what trap entry records
+  if (enabled && claim_pending(*frame))
+    dispatch_into(frame, uc);
+  else
+    resume_through_sigreturn(*frame, uc);
 }
 
 inline void on_signal(int signo, siginfo_t *info, void *context) {
@@ -217,7 +252,7 @@ inline void Hosted::on_init() { detail::hosted::install_signal_layer(); }
 
 inline void Hosted::set_interrupts_enabled(bool enable) {
   std::atomic_signal_fence(std::memory_order_seq_cst);
-  interrupts_enabled_flag.store(enable ? 1 : 0, std::memory_order_relaxed);
+  enable_word().store(enable ? 1 : 0, std::memory_order_relaxed);
   std::atomic_signal_fence(std::memory_order_seq_cst);
   if (!enable) return;
   // A signal arriving from here on finds interrupts enabled and delivers by itself; what
@@ -253,6 +288,8 @@ inline void detach_kernel_thread() {
 
 namespace detail::hosted {
 // Resumes an asynchronous frame with every register exact, through the kernel's sigreturn.
+// Called from a restore stub with interrupts still held (the enable word clear): no interrupt
+// can take the frame's slot before the signal does.
 [[noreturn]] inline void exact_resume(Frame *frame) {
   SignalLayer::exact_resume_frame.store(frame, std::memory_order_release);
   ::syscall(SYS_tgkill, ::getpid(), current_tid(), SignalLayer::exact_resume_signal());

@@ -135,15 +135,8 @@ struct HostedSignals {
   static void enter_handler() {}
 
   // The interrupted PC, as the hosted layer uses it to decide whether an interrupt may be
-  // taken there (only in the program's own code). Inside a voluntary trap, between the call
-  // of the dispatcher and restore's switch to the resumed thread's stack, no interrupt may be
-  // taken (see cte_aarch64_voluntary_trap_active): there this reports no PC (0), so the
-  // interrupt stays pending like one that arrives inside libc.
-  static std::uintptr_t pc(const ucontext_t &uc) {
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    if (*static_cast<volatile std::uint64_t *>(&cte_aarch64_voluntary_trap_active) != 0) return 0;
-    return static_cast<std::uintptr_t>(uc.uc_mcontext.pc);
-  }
+  // taken there (only in the program's own code).
+  static std::uintptr_t pc(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.pc); }
   static std::uintptr_t sp(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.sp); }
 
   // Where the frame of a thread whose stack pointer is `sp` goes. AAPCS64 has no red zone:
@@ -183,9 +176,7 @@ struct HostedSignals {
   // voluntary one (a call) what it holds: the GPRs, SP, PC, NZCV, FPCR/FPSR and q8-q15. The
   // caller-saved vector registers and the rest of PSTATE stay as they are. With SVE state in
   // the frame the low 128 bits of each Z register written are updated too (they are the V
-  // registers, and QEMU restores Z over V). The hosted interrupt signals are unblocked in
-  // the resumed mask: the hosted layer gates interrupts with its own flag, and the
-  // asynchronous restore path blocks them just before it sends the exact-resume signal.
+  // registers, and QEMU restores Z over V).
   static void load(const Frame &f, ucontext_t &uc) {
     mcontext_t &mc = uc.uc_mcontext;
     for (unsigned i = 0; i < 31; ++i) mc.regs[i] = f.x[i];
@@ -205,8 +196,6 @@ struct HostedSignals {
                       &f.q[i], sizeof(f.q[i]));
       }
     }
-    sigdelset(&uc.uc_sigmask, SIGALRM);
-    sigdelset(&uc.uc_sigmask, cte::hosted::ExternalLine::signal_number());
   }
 
   // The syndrome an EL1 kernel would have read for this fault of EL0 code (see the table at

@@ -43,16 +43,6 @@ void cte_aarch64_interrupt_trap(std::uint64_t trap_kind, std::uint64_t interrupt
   return cte::detail::dispatch_trap(frame);
 }
 
-// Nonzero while the thread is inside a voluntary trap: from just before the stubs call the
-// dispatcher until restore has moved SP onto the resumed thread's stack (defined in the
-// stubs' assembly below). The dispatcher switches the interrupt state to the resumed
-// Context's before it returns, but until SP has moved the code still runs on the trapping
-// thread's stack; an interrupt taken there would be a Context of the resumed thread that
-// lives on (and returns through) another thread's stack. Bare metal is safe by construction
-// (the trap runs with IRQs masked until the eret); the hosted layer defers interrupts while
-// this is set (HostedSignals::pc).
-[[gnu::visibility("hidden")]] extern std::uint64_t cte_aarch64_voluntary_trap_active;
-
 #if !defined(CTE_BOARD_HEADER)
 // Defined by the hosted trap layer (include/cte/platform/hosted_traps.hpp): resumes a frame
 // with every register exact, through a signal to the calling thread and its sigreturn.
@@ -71,17 +61,7 @@ void cte_aarch64_interrupt_trap(std::uint64_t trap_kind, std::uint64_t interrupt
   cte::detail::fatal("exact resume of an asynchronous aarch64 frame is not implemented on bare metal yet", nullptr,
                      cte::Context::from_frame(frame));
 #else
-  // Hosted. Interrupts are enabled already if the frame's state says so, and an interrupt
-  // signal taken between here and the exact-resume signal would run the handler in the middle
-  // of the hand-over (another exact resume could take the frame pointer it publishes). So the
-  // two interrupt signals are blocked first; HostedSignals::load unblocks them in the mask the
-  // sigreturn installs, and one that arrived meanwhile is taken at the frame's first
-  // instruction, as hardware would take it right after the eret.
-  sigset_t interrupts;
-  sigemptyset(&interrupts);
-  sigaddset(&interrupts, SIGALRM);
-  sigaddset(&interrupts, cte::hosted::ExternalLine::signal_number());
-  pthread_sigmask(SIG_BLOCK, &interrupts, nullptr);
+  // Hosted: interrupts are still held (the enable word is clear until the resume's last act).
   cte_hosted_resume_asynchronous(frame);
 #endif
 }
@@ -114,6 +94,17 @@ static_assert(frame_state::stack_overflow == std::uint64_t{1} << stack_overflow_
   "  cmp x10, x9\n"                              \
   "  b.lo 3f\n"  /* frame below the new SP: exact resume */
 #endif
+// The last act of a voluntary resume (x16 = the frame's library.state, x17 = the resume
+// address, everything else the thread's): set the hosted interrupt-enable word if the frame
+// runs with interrupts enabled (any nonzero value: the page address at hand), then jump. The
+// word is clear until here (platform/hosted.hpp). x16 and x17 (IP0/IP1) are dead at a call.
+static_assert(frame_state::interrupts_enabled == 1, "tbz tests bit 0");
+#define CTE_AARCH64_SET_ENABLE_WORD_AND_RETURN                        \
+  "  tbz x16, #0, 9f\n"                                               \
+  "  adrp x16, cte_hosted_interrupts_enabled\n"                       \
+  "  str x16, [x16, :lo12:cte_hosted_interrupts_enabled]\n"           \
+  "9:\n"                                                              \
+  "  ret x17\n"
 // The ESR value a bare-metal `svc #0` produces.
 inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
 
@@ -230,19 +221,11 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       "  stp q10, q11, [sp, #%c[q10]]\n"
       "  stp q12, q13, [sp, #%c[q12]]\n"
       "  stp q14, q15, [sp, #%c[q14]]\n"
-      "  adrp x9, cte_aarch64_voluntary_trap_active\n"
-      "  mov x10, #1\n"
-      "  str x10, [x9, :lo12:cte_aarch64_voluntary_trap_active]\n"  // cleared by restore
       "  mov x0, sp\n"
       "  bl cte_aarch64_trap_dispatch\n"
       "  b cte_aarch64_restore\n"
       ".size cte_aarch64_save_voluntary, .-cte_aarch64_save_voluntary\n"
       ".popsection\n"
-      ".pushsection .bss.cte_aarch64_voluntary_trap_active,\"awG\",@nobits,cte_aarch64_voluntary_trap_active,comdat\n"
-      ".globl cte_aarch64_voluntary_trap_active\n.hidden cte_aarch64_voluntary_trap_active\n"
-      ".type cte_aarch64_voluntary_trap_active,@object\n.p2align 3\n"
-      "cte_aarch64_voluntary_trap_active:\n  .zero 8\n"
-      ".size cte_aarch64_voluntary_trap_active, 8\n"
       ".popsection\n" ::CTE_AARCH64_GPR_PAIR_OPERANDS,
       CTE_AARCH64_CALLEE_SAVED_FP_OPERANDS, [gap] "i"(frame_gap), [pc] "i"(offsetof(Frame, pc)),
       [esr] "i"(offsetof(Frame, esr)), [trap_kind] "i"(offsetof(Frame, trap_kind)),
@@ -262,8 +245,6 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       "  ldr x9, [x0, #%c[library_state]]\n"
       "  tbnz x9, #%c[stack_overflow_bit], 4f\n"  // before SP moves: that frame is not on a stack
       "  mov sp, x0\n"
-      "  adrp x10, cte_aarch64_voluntary_trap_active\n"  // on the resumed thread's stack now
-      "  str xzr, [x10, :lo12:cte_aarch64_voluntary_trap_active]\n"
       "  tbnz x9, #%c[asynchronous_bit], 3f\n"
       "  ldp q8, q9, [sp, #%c[q8]]\n"
       "  ldp q10, q11, [sp, #%c[q10]]\n"
@@ -297,7 +278,7 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       "  ldp x10, x11, [sp, #%c[x10]]\n"
       "  ldp x12, x13, [sp, #%c[x12]]\n"
       "  ldp x14, x15, [sp, #%c[x14]]\n"
-      "  ldr x16, [sp, #%c[x16]]\n"
+      "  ldr x16, [sp, #%c[library_state]]\n"
       "  ldp x18, x19, [sp, #%c[x18]]\n"
       "  ldp x20, x21, [sp, #%c[x20]]\n"
       "  ldp x22, x23, [sp, #%c[x22]]\n"
@@ -307,7 +288,8 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       "  ldr x30, [sp, #%c[x30]]\n"
       "  ldr x17, [sp, #%c[pc]]\n"
       "  add sp, sp, #%c[gap]\n"
-      "  ret x17\n"
+      CTE_AARCH64_SET_ENABLE_WORD_AND_RETURN
+
       // Any other SP (ISA-specific code moved it): load through x0, switch SP, then read pc
       // and x0 last. If such a frame lay just below the new SP, these last two loads would
       // read memory below SP (hosted, such a frame takes the exact resume instead).
@@ -323,7 +305,7 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       "  ldp x10, x11, [x0, #%c[x10]]\n"
       "  ldp x12, x13, [x0, #%c[x12]]\n"
       "  ldp x14, x15, [x0, #%c[x14]]\n"
-      "  ldr x16, [x0, #%c[x16]]\n"
+      "  ldr x16, [x0, #%c[library_state]]\n"
       "  ldp x18, x19, [x0, #%c[x18]]\n"
       "  ldp x20, x21, [x0, #%c[x20]]\n"
       "  ldp x22, x23, [x0, #%c[x22]]\n"
@@ -335,7 +317,7 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
       "  mov sp, x17\n"
       "  ldr x17, [x0, #%c[pc]]\n"
       "  ldr x0, [x0, #%c[x0]]\n"
-      "  ret x17\n"
+      CTE_AARCH64_SET_ENABLE_WORD_AND_RETURN
       // Exact resume (x0 = frame, SP = frame: it runs below the frame, on the thread's stack).
       "3:\n"
       "  mov x0, sp\n"
@@ -356,5 +338,6 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
 #undef CTE_AARCH64_GPR_PAIR_OPERANDS
 #undef CTE_AARCH64_CALLEE_SAVED_FP_OPERANDS
 #undef CTE_AARCH64_HOSTED_FRAME_BELOW_SP_CHECK
+#undef CTE_AARCH64_SET_ENABLE_WORD_AND_RETURN
 
 }  // namespace cte::aarch64

@@ -117,12 +117,6 @@ constexpr InterruptCause interrupt_cause(InterruptSource source, std::uint64_t p
   return {cause::supervisor_software_interrupt, payload, 0, 0};
 }
 
-// Interrupt signals blocked for an exact resume (HostedSignals::resume_asynchronous).
-struct HeldInterrupts {
-  bool active = false;
-  sigset_t mask;  // the thread's signal mask before the interrupt signals were blocked
-};
-
 struct HostedSignals {
   // Nothing to do: the handler runs with the interrupted code's gp and tp (which the program
   // never changes) and its fcsr (a voluntary trap's handler does too; the resumed thread gets
@@ -130,35 +124,8 @@ struct HostedSignals {
   static void enter_handler() {}
 
   // The pc the signal layer checks before it takes an interrupt (is the thread in the
-  // program's own code?). Code that runs on the alternate signal stack is the signal layer's
-  // own handler, never the program's code: it has no program pc (0), so the interrupt stays
-  // pending. Normally the handlers' sa_mask keeps interrupt signals out of them, but
-  // qemu-riscv64 7.2 ignores sa_mask when it delivers a signal (only the signal itself is
-  // blocked; sigaction reads the mask back correctly), and it delivers a pending SIGALRM at
-  // the very first instruction of another handler. Taken there, the handler's own state
-  // (on the alternate stack, reused by the next signal) would become a thread's Context.
-  //
-  // The same holds for the switch path of a voluntary trap: from the moment the dispatcher
-  // returns (it has set the interrupt flag to the resumed thread's state) until restore moves
-  // sp to the resumed thread's frame, the code still runs on the old thread's stack, below
-  // that thread's frame. An interrupt taken there would leave the new thread's Context on the
-  // old thread's stack, overwritten as soon as the old thread runs again. qemu-user delivers
-  // signals at translation-block starts, and the return from the dispatcher and the entry of
-  // cte_riscv64_restore are two such starts on every switch. These stubs have no program pc
-  // either; the interrupt waits for the next signal or iset(true).
-  static std::uintptr_t pc(const ucontext_t &uc) {
-    if (uc.uc_stack.ss_flags & SS_ONSTACK) return 0;
-    const auto pc = static_cast<std::uintptr_t>(uc.uc_mcontext.__gregs[REG_PC]);
-    if (in_switch_path(pc)) return 0;
-    return pc;
-  }
-  static bool in_switch_path(std::uintptr_t pc) {
-    const auto in = [pc](const void *start, const void *end) {
-      return pc >= reinterpret_cast<std::uintptr_t>(start) && pc < reinterpret_cast<std::uintptr_t>(end);
-    };
-    return in(cte_riscv64_save_voluntary, cte_riscv64_save_voluntary_end) ||
-           in(reinterpret_cast<const void *>(&cte_riscv64_restore), cte_riscv64_restore_end);
-  }
+  // program's own code?).
+  static std::uintptr_t pc(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.__gregs[REG_PC]); }
   static std::uintptr_t sp(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.__gregs[REG_SP]); }
 
   // Where the frame of a thread whose stack pointer is `sp` goes: directly below sp. The
@@ -203,31 +170,12 @@ struct HostedSignals {
     }
     fp.__fcsr = static_cast<unsigned int>(f.fcsr);
     fail_interrupted_sc(uc);
-    if (held.active) {  // the exact-resume signal: the interrupt signals were held for it
-      held.active = false;
-      uc.uc_sigmask = held.mask;
-    }
   }
 
-  // The restore path's exact resume (cte_riscv64_resume_asynchronous). The frame travels to
-  // the exact-resume signal's handler through one shared slot; an interrupt taken between
-  // filling the slot and that signal (the PLT stub of syscall() is the program's own code)
-  // would park this half-done resume as the thread's Context, and when it is resumed after
-  // another exact resume has used the slot, it would resume that other frame (or none). So
-  // the interrupt signals are blocked first: the kernel holds them, and the sigreturn that
-  // resumes the frame unblocks them (load() puts the mask back), so one that arrived in
-  // between is taken at the frame's first instruction, as hardware takes a pending interrupt
-  // right after sret.
-  [[noreturn]] static void resume_asynchronous(Frame *frame) {
-    sigset_t interrupts;
-    sigemptyset(&interrupts);
-    sigaddset(&interrupts, SIGALRM);
-    sigaddset(&interrupts, cte::hosted::ExternalLine::signal_number());
-    pthread_sigmask(SIG_BLOCK, &interrupts, &held.mask);
-    held.active = true;
-    cte_hosted_resume_asynchronous(frame);
-  }
-  static inline thread_local HeldInterrupts held;
+  // The restore path's exact resume (cte_riscv64_resume_asynchronous): the kernel's sigreturn
+  // loads every register. Interrupts are still held here (the enable word is clear until the
+  // resume's last act), so nothing can take the frame's place before the signal does.
+  [[noreturn]] static void resume_asynchronous(Frame *frame) { cte_hosted_resume_asynchronous(frame); }
 
   // LR/SC across a signal. Linux drops the load reservation on every return to user mode, so an
   // SC resumed after a trap fails and its LR/SC loop retries. qemu-user keeps the reservation

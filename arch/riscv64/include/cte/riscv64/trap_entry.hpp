@@ -36,11 +36,6 @@ void cte_riscv64_thread_exit_trap();
 void cte_riscv64_interrupt_trap(std::uint64_t cause, std::uint64_t tval, std::uint64_t irq_id_valid,
                                 std::uint64_t irq_id);
 [[noreturn]] void cte_riscv64_restore(cte::riscv64::Frame *frame);
-// Code ranges of the switch path: [cte_riscv64_save_voluntary, cte_riscv64_save_voluntary_end)
-// (the shared save tail, the dispatch call, the jump to restore) and [cte_riscv64_restore,
-// cte_riscv64_restore_end). Hosted, interrupts are not taken there (see hosted_signal.hpp).
-extern const char cte_riscv64_save_voluntary[], cte_riscv64_save_voluntary_end[];
-extern const char cte_riscv64_restore_end[];
 
 // Called by the stubs with the frame they saved; returns the frame to resume.
 [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_trap_dispatch(cte::riscv64::Frame *frame) {
@@ -61,8 +56,9 @@ namespace cte::riscv64 {
 // Register-number lists for the assembler's .irp loops: register n lives at x[n] / f[n].
 // Every GPR a voluntary trap saves: all but x0 (zero) and x2 (sp, stored as the caller's sp).
 #define CTE_RISCV64_SAVED_GPRS "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
-// Every GPR restore loads directly: as above without x31 (t6, the restore scratch register).
-#define CTE_RISCV64_RESTORED_GPRS "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30"
+// Every GPR a voluntary restore loads: as above without x30 and x31 (t5, t6: the restore's
+// scratch registers, dead at the call that trapped).
+#define CTE_RISCV64_RESTORED_GPRS "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29"
 // Callee-saved FP registers: fs0-fs1 (f8-f9), fs2-fs11 (f18-f27).
 #define CTE_RISCV64_CALLEE_SAVED_FPRS "8,9,18,19,20,21,22,23,24,25,26,27"
 #define CTE_RISCV64_ALL_FPRS "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
@@ -76,7 +72,7 @@ static_assert(reg::restore_scratch == 31, "CTE_RISCV64_RESTORED_GPRS leaves out 
       [status] "i"(offsetof(Frame, status)), [library_state] "i"(offsetof(Frame, library.state)),                  \
       [fcsr] "i"(offsetof(Frame, fcsr)), [frame_size] "i"(sizeof(Frame)), [sp_slot] "i"(gpr_offset(reg::sp)),      \
       [irq_id] "i"(offsetof(Frame, irq_id)), [irq_id_valid] "i"(offsetof(Frame, irq_id_valid)),                   \
-      [asynchronous] "i"(frame_state::asynchronous), [ecall_u] "i"(cause::ecall_from_u),                          \
+      [asynchronous] "i"(frame_state::asynchronous), [enabled_bit] "i"(frame_state::interrupts_enabled), [ecall_u] "i"(cause::ecall_from_u),                          \
       [yield_a7] "i"(static_cast<std::int64_t>(ecall_a7::yield)),                                                 \
       [exit_a7] "i"(static_cast<std::int64_t>(ecall_a7::thread_exit))
 
@@ -177,8 +173,6 @@ static_assert(frame_state::asynchronous < 2048, "andi takes a 12-bit immediate")
       "  mv a0, sp\n"
       "  call cte_riscv64_trap_dispatch\n"
       "  tail cte_riscv64_restore\n"
-      ".globl cte_riscv64_save_voluntary_end\n.hidden cte_riscv64_save_voluntary_end\n"
-      "cte_riscv64_save_voluntary_end:\n"
       ".size cte_riscv64_save_voluntary, .-cte_riscv64_save_voluntary\n"
       ".popsection\n" ::CTE_RISCV64_FRAME_OPERANDS);
   asm volatile(
@@ -204,7 +198,16 @@ static_assert(frame_state::asynchronous < 2048, "andi takes a 12-bit immediate")
       "  ld x\\n, (%[x] + \\n * %[word])(sp)\n"
       "  .endr\n"
       "  ld t6, %[pc](sp)\n"
+      "  ld t5, %[library_state](sp)\n"
       "  ld sp, %[sp_slot](sp)\n"
+      // The last act: set the hosted interrupt-enable word if the frame runs with interrupts
+      // enabled (any nonzero value: its own address), then jump. The word is clear until here
+      // (platform/hosted.hpp).
+      "  andi t5, t5, %[enabled_bit]\n"
+      "  beqz t5, 2f\n"
+      "  lla t5, cte_hosted_interrupts_enabled\n"
+      "  sd t5, 0(t5)\n"
+      "2:\n"
       "  jr t6\n"
       "1:\n"
       // THE exact-resume point (the only one): a0 = sp = the frame, 16-byte aligned; the callee
@@ -215,8 +218,6 @@ static_assert(frame_state::asynchronous < 2048, "andi takes a 12-bit immediate")
       "  mv a0, sp\n"
       "  call cte_riscv64_resume_asynchronous\n"
       "  unimp\n"
-      ".globl cte_riscv64_restore_end\n.hidden cte_riscv64_restore_end\n"
-      "cte_riscv64_restore_end:\n"
       ".size cte_riscv64_restore, .-cte_riscv64_restore\n"
       ".popsection\n" ::CTE_RISCV64_FRAME_OPERANDS);
 }

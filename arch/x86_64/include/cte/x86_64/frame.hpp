@@ -76,12 +76,12 @@ static_assert(offsetof(Frame, fpu) % 16 == 0, "fxsave needs a 16-byte aligned ar
 static_assert(sizeof(Frame) % 16 == 0, "frames stack at 16-byte alignment");
 static_assert(sizeof(Frame) == 720);
 
-// Restore needs three words just below the resumed thread's 128-byte red zone (RAX, RFLAGS,
-// RIP, popped in that order) when it resumes an asynchronous frame. Every frame therefore
-// lies below that window. (A voluntary frame resumes at a call boundary, where the red zone
-// is dead: restore puts those words inside it.)
+// Restore needs four words just below the resumed thread's 128-byte red zone (RAX, RFLAGS,
+// the interrupt-enable word, RIP, popped in that order) when it resumes an asynchronous frame.
+// Every frame therefore lies below that window. (A voluntary frame resumes at a call boundary,
+// where the red zone is dead: restore puts those words inside it.)
 inline constexpr std::size_t red_zone = 128;
-inline constexpr std::size_t restore_window = 3 * 8;
+inline constexpr std::size_t restore_window = 4 * 8;
 // Distance from a thread's stack pointer down to the frame that describes it.
 inline constexpr std::size_t frame_gap = ((red_zone + restore_window + 15) / 16) * 16 + sizeof(Frame);
 

@@ -38,6 +38,6 @@ inline Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg)
 }
 
 // Bytes of a kcontext stack the initial frame occupies.
-inline constexpr std::size_t kcontext_frame_footprint = 8 + red_zone + restore_window + sizeof(Frame) + 16;
+inline constexpr std::size_t kcontext_frame_footprint = (8 + red_zone + restore_window + sizeof(Frame) + 15) / 16 * 16 + 16;
 
 }  // namespace cte::x86_64

@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include <cte/detail/runtime.hpp>
+#include <cte/platform/hosted.hpp>
 #include <cte/x86_64/decode.hpp>
 #include <cte/x86_64/frame.hpp>
 
@@ -79,7 +80,7 @@ inline constexpr std::int64_t overflow_flag = std::int64_t{1} << overflow_bit;
 // every thread; otherwise it jumps to `slow`, which must pop RAX and then popfq. The status
 // flags are set exactly: OF by an addition that overflows or not, then SF ZF AF PF CF by sahf
 // (in 64-bit mode: CPUID LAHF-SAHF, which all but some of the earliest x86-64 CPUs have and
-// the x86-64-v2 baseline requires). pushfq writes at S-32, which is dead at a call boundary.
+// the x86-64-v2 baseline requires). pushfq writes at S-40, below the window, which is dead at a call boundary.
 #define CTE_X86_64_STATUS_FLAGS_FROM_WINDOW(slow)                                     \
   "  pushfq\n"                                                                          \
   "  pop %%rax\n"                                                                       \
@@ -131,6 +132,8 @@ inline constexpr std::int64_t overflow_flag = std::int64_t{1} << overflow_bit;
   "  call " dispatch "\n"                                                                                          \
   "  mov %%rax, %%rdi\n"                                                                                           \
   "  jmp cte_x86_64_restore\n"
+
+static_assert(frame_state::interrupts_enabled == 1, "restore pops (state & interrupts_enabled) as the enable word");
 
 // The stubs store the trap cause as two 16-byte pairs (see CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH).
 static_assert(offsetof(Frame, vector) % 16 == 0 && offsetof(Frame, error_code) == offsetof(Frame, vector) + 8);
@@ -219,22 +222,29 @@ static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payloa
         [payload] "i"(offsetof(Frame, payload)));
   asm volatile(
       // --- cte_x86_64_restore(frame): resume the thread a frame describes, with every register.
-      // The frame may live on any stack. RIP, RFLAGS and RAX go to a 3-word window on the
-      // resumed thread's stack, the rest is loaded, then RSP steps into the window and pops.
+      // The frame may live on any stack. RIP, the interrupt-enable word, RFLAGS and RAX go to a
+      // 4-word window on the resumed thread's stack, the rest is loaded, then RSP steps into the
+      // window and pops. The enable word is popped into cte_hosted_interrupts_enabled as the
+      // last act before the jump: until then interrupts stay held (the hosted rule for leaving
+      // a trap, platform/hosted.hpp), and after it the thread's state is complete.
       ".pushsection .text.cte_x86_64_restore,\"axG\",@progbits,cte_x86_64_restore,comdat\n"
       ".globl cte_x86_64_restore\n.hidden cte_x86_64_restore\n.type cte_x86_64_restore,@function\n"
       "cte_x86_64_restore:\n"
       "  mov %c[rsp](%%rdi), %%rax\n"  // S: the resumed thread's stack pointer
-      "  testq $%c[asynchronous], %c[library_state](%%rdi)\n"
+      "  mov %c[library_state](%%rdi), %%rcx\n"
+      "  mov %%ecx, %%edx\n"
+      "  and $%c[enabled_bit], %%edx\n"  // the enable word the thread resumes with (bit 0)
+      "  test $%c[asynchronous], %%ecx\n"
       "  jnz 4f\n"
       // --- Voluntary frame (yield, syscall, thread start, a held interrupt taken by iset):
       // the thread resumes at a call boundary. There, of the FP state only the control words
       // are live, and nothing below S is: the call itself wrote its return address into the
-      // red zone. The window therefore goes at S-24..S.
+      // red zone. The window therefore goes at S-32..S.
       // The x87 control word is loaded only when it differs from the live one: fnstcw is cheap
-      // on every CPU measured, fldcw is not on all (about 1 ns per restore on Zen 3). MXCSR is
-      // loaded unconditionally: stmxcsr is the expensive direction (docs/PERFORMANCE.md). The
-      // live word goes below RSP, which nothing else uses here (signals run on cte's stack).
+      // on every CPU measured, fldcw is not on all (docs/PERFORMANCE.md). MXCSR is loaded
+      // unconditionally: stmxcsr is the expensive direction. The live word goes below RSP,
+      // which nothing else uses here (signals run on cte's stack).
+      "  mov %%rdx, -16(%%rax)\n"
       "  fnstcw -8(%%rsp)\n"
       "  movzwl -8(%%rsp), %%ecx\n"
       "  cmp %%cx, %c[fcw](%%rdi)\n"
@@ -247,26 +257,28 @@ static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payloa
       "  mov %c[rip](%%rsp), %%rcx\n"
       "  mov %%rcx, -8(%%rax)\n"
       "  mov %c[rflags](%%rsp), %%rcx\n"
-      "  mov %%rcx, -16(%%rax)\n"
-      "  mov %c[rax](%%rsp), %%rcx\n"
       "  mov %%rcx, -24(%%rax)\n"
+      "  mov %c[rax](%%rsp), %%rcx\n"
+      "  mov %%rcx, -32(%%rax)\n"
       CTE_X86_64_LOAD_GPRS_BUT_RAX
-      "  lea -24(%%rax), %%rsp\n"  // the window: [RSP] RAX, [RSP+8] RFLAGS, [RSP+16] RIP
+      "  lea -32(%%rax), %%rsp\n"  // the window: [RSP] RAX, [RSP+8] RFLAGS, [RSP+16] enable, [RSP+24] RIP
       "  je 5f\n"
       // Another thread than the one that trapped: jump with jmp, RSP = S, the resume address
       // read from S-8. A ret would be mispredicted on every switch (the return-stack predictor
       // expects the trapping thread's call site); this jmp is predicted from its history.
       // Reading below RSP is safe here: S-8 lies in the red zone, which Linux skips when it
-      // delivers a signal on this stack (cte's own signals run on the alternate stack). A
-      // bare-metal port, where the CPU pushes interrupt frames onto the current stack, must not
-      // take interrupts between the lea and the jmp.
+      // delivers a signal on this stack, and an interrupt taken after the enable word is set
+      // builds its frame below the red zone.
       CTE_X86_64_STATUS_FLAGS_FROM_WINDOW(6)
       "  pop %%rax\n"
-      "  lea 16(%%rsp), %%rsp\n"  // RSP = S (lea leaves the flags alone)
+      "  lea 8(%%rsp), %%rsp\n"  // (lea and pop leave the flags alone)
+      "  popq %[enable_word]\n"
+      "  lea 8(%%rsp), %%rsp\n"  // RSP = S
       "  jmp *-8(%%rsp)\n"
       "6:\n"
       "  pop %%rax\n"
       "  popfq\n"
+      "  popq %[enable_word]\n"
       "  lea 8(%%rsp), %%rsp\n"
       "  jmp *-8(%%rsp)\n"
       // The thread that trapped: ret, which pops the return-stack entry its call pushed and is
@@ -275,10 +287,12 @@ static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payloa
       CTE_X86_64_STATUS_FLAGS_FROM_WINDOW(7)
       "  pop %%rax\n"
       "  lea 8(%%rsp), %%rsp\n"
+      "  popq %[enable_word]\n"
       "  ret\n"
       "7:\n"
       "  pop %%rax\n"
       "  popfq\n"
+      "  popq %[enable_word]\n"
       "  ret\n"
       // --- Asynchronous frame (saved at an arbitrary instruction): every register. The red
       // zone below S may hold live data, so the window lies just below it, and `ret $128`
@@ -288,18 +302,24 @@ static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payloa
       "  fxrstor64 %c[fpu](%%rsp)\n"
       "  mov %c[rip](%%rsp), %%rcx\n"
       "  mov %%rcx, -(%c[red_zone] + 8)(%%rax)\n"
+      "  mov %%rdx, -(%c[red_zone] + 16)(%%rax)\n"
       "  mov %c[rflags](%%rsp), %%rcx\n"
-      "  mov %%rcx, -(%c[red_zone] + 16)(%%rax)\n"
-      "  mov %c[rax](%%rsp), %%rcx\n"
       "  mov %%rcx, -(%c[red_zone] + 24)(%%rax)\n"
+      "  mov %c[rax](%%rsp), %%rcx\n"
+      "  mov %%rcx, -(%c[red_zone] + 32)(%%rax)\n"
       CTE_X86_64_LOAD_GPRS_BUT_RAX
-      "  lea -(%c[red_zone] + 24)(%%rax), %%rsp\n"
+      "  lea -(%c[red_zone] + 32)(%%rax), %%rsp\n"
       "  pop %%rax\n"
       "  popfq\n"
+      "  popq %[enable_word]\n"
       "  ret $%c[red_zone]\n"
       ".size cte_x86_64_restore, .-cte_x86_64_restore\n"
-      ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS,
-      [system_flags] "i"(~status_flags), [overflow_flag] "i"(overflow_flag), [overflow_bit] "i"(overflow_bit));
+      ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, [library_state] "i"(offsetof(Frame, library.state)),
+      [fpu] "i"(offsetof(Frame, fpu)), [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)),
+      [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [red_zone] "i"(red_zone),
+      [asynchronous] "i"(frame_state::asynchronous), [system_flags] "i"(~status_flags),
+      [overflow_flag] "i"(overflow_flag), [overflow_bit] "i"(overflow_bit),
+      [enable_word] "m"(cte_hosted_interrupts_enabled), [enabled_bit] "i"(frame_state::interrupts_enabled));
 }
 
 }  // namespace cte::x86_64

@@ -49,7 +49,6 @@ struct Board {
   static constexpr bool machine_mode = P == Privilege::machine;
 
   static constexpr const char *name = machine_mode ? "riscv64-virt-m" : "riscv64-virt-s";
-  static constexpr bool is_hosted = false;
   // Lowest bytes of a kcontext stack a trap frame may not use (M-mode: PMP-guarded).
   static constexpr std::size_t stack_reserve = 2048;
   // Smallest kcontext stack: the reserve, and room for the handler below the Context.
@@ -147,7 +146,7 @@ struct Board {
 
   // Before resuming `frame`: the frame limit (and in M-mode the PMP guard) of its thread.
   // (One comparison when the stack is the one already guarded: the common case.)
-  static void on_trap_exit(const Frame &frame) {
+  static void before_resume(const Frame &frame) {
     privileged::TrapScratch &scratch = privileged::trap_scratch;
     if (frame.library.stack_start == scratch.limit_stack_start) return;
     scratch.limit_stack_start = frame.library.stack_start;
