@@ -182,7 +182,6 @@ TEST_CASE("riscv64: accessors follow the syscall convention (a7 number, a0-a5 ar
   CHECK(frame.pc == 0x1007c);
   CHECK(Isa::sp(frame) == 0x7ff0);
   CHECK(std::string(Isa::name) == "riscv64");
-  CHECK(Isa::stack_alignment == 16);
 
   frame.cause = cause::ecall_from_u;
   frame.x[reg::a7] = ecall_a7::thread_exit;

@@ -16,7 +16,6 @@ struct Isa {
   using Word = std::uint64_t;
   static constexpr const char *name = "aarch64";
   static constexpr unsigned syscall_arg_count = 6;
-  static constexpr std::size_t stack_alignment = 16;
   // Whether 16-byte vector registers always exist (true: Advanced SIMD (Neon) is part of the AArch64 baseline): where they do, the
   // dispatcher builds the handler's Event argument from two 16-byte halves (detail/runtime.hpp).
   static constexpr bool has_16_byte_vectors = true;

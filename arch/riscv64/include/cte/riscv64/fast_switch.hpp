@@ -30,8 +30,6 @@
 extern "C" {
 // First code of a fresh fast-switch thread: takes entry and arg off its stack.
 void cte_riscv64_fast_thread_trampoline();
-// An empty function the compiler cannot see into (defined in assembly below): see fast_switch().
-void cte_riscv64_fast_switch_fence() noexcept;
 // Provided by the portable layer: runs entry(arg), reports an entry that returns.
 [[noreturn]] void cte_fast_thread_main(void (*entry)(void *), void *arg);
 }
@@ -60,8 +58,12 @@ struct FastSwitchState {
 };
 
 // Saves the running thread's switch record on its stack, parks it in `from` and resumes `to`.
+// The fast switch as the portable layer (cte/fast_switch.hpp) uses it: TargetPort::FastSwitch.
+struct FastSwitch {
+  using State = FastSwitchState;
+
 template <FpControls controls>
-inline void fast_switch(FastSwitchState &from, FastSwitchState &to) {
+static std::uint64_t switch_threads(FastSwitchState &from, FastSwitchState &to) {
   void **const save_sp = &from.sp;
   void *const resume_sp = to.sp;
   // Every other GPR is clobbered, so the two operands get fixed argument registers.
@@ -100,21 +102,13 @@ inline void fast_switch(FastSwitchState &from, FastSwitchState &to) {
         "s5", "s6", "s7", "s8", "s9", "s10", "s11", "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0",
         "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
         "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11", "memory");
-  // The switch runs other threads, which may read and write any variable of the program. In
-  // the function that contains it, the asm's "memory" clobber makes the compiler assume so. But
-  // GCC's ipa-reference, which summarises what each function reads and writes for its callers,
-  // does not count an asm "memory" clobber as an access to file-static variables whose address
-  // is never taken: a caller of a function that switches would keep such a static in a
-  // register across the call (tests/fast_switch_statics.cpp). A call to a function it cannot
-  // analyse (which might call back into this translation unit) makes the summary say "may
-  // read and write every static". The call only has to exist, not to run: its condition comes
-  // out of the asm, so the compiler cannot drop it, and is false on every resume.
-  if (fence_needed != 0) [[unlikely]]
-    cte_riscv64_fast_switch_fence();
+  // 0 on every resume: the condition of the compiler fence that follows every switch
+  // (cte/fast_switch.hpp).
+  return fence_needed;
 }
 
 // Lays out a fresh thread at the top of [stack_start, stack_end) and parks it in `state`.
-inline void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
+static void prepare(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
   auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
   // No fcsr: a new thread starts with the one live when it is first switched to.
   fresh->record = SwitchRecord{reinterpret_cast<std::uint64_t>(&cte_riscv64_fast_thread_trampoline), 0, 0, 0};
@@ -123,31 +117,11 @@ inline void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end
   state.sp = fresh;
 }
 
-inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) + 16;
+static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) + 16;
 
-// The fast switch as every Port of this ISA offers it to the portable layer (cte/fast_switch.hpp).
-struct FastSwitchPort {
-  using FastSwitchState = riscv64::FastSwitchState;
-  static constexpr std::size_t fast_thread_footprint = riscv64::fast_thread_footprint;
-  static void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
-    riscv64::prepare_fast_thread(state, stack_end, entry, arg);
-  }
-  template <FpControls controls>
-  static void fast_switch(FastSwitchState &from, FastSwitchState &to) {
-    riscv64::fast_switch<controls>(from, to);
-  }
 };
 
 [[gnu::used]] inline void emit_fast_switch_stubs() {
-  asm volatile(
-      // --- The compiler fence of fast_switch(): returns at once (never called: see fast_switch()).
-      ".pushsection .text.cte_riscv64_fast_switch_fence,\"axG\",@progbits,cte_riscv64_fast_switch_fence,comdat\n"
-      ".globl cte_riscv64_fast_switch_fence\n.hidden cte_riscv64_fast_switch_fence\n"
-      ".type cte_riscv64_fast_switch_fence,@function\n"
-      "cte_riscv64_fast_switch_fence:\n"
-      "  ret\n"
-      ".size cte_riscv64_fast_switch_fence, .-cte_riscv64_fast_switch_fence\n"
-      ".popsection\n");
   asm volatile(
       // --- The first switch to a fresh thread jumps here with sp = its FreshThreadRecord.
       // Fetch entry and arg, drop the record (sp = stack top, 16-byte aligned) and call into

@@ -1,6 +1,6 @@
 #pragma once
 // The riscv64 port as the portable layer sees it: one struct, the same members on every ISA
-// (the fast-switch ones come from FastSwitchPort, fast_switch.hpp).
+// (the fast switch is the ISA's FastSwitch, fast_switch.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -11,7 +11,8 @@
 
 namespace cte::riscv64 {
 
-struct Port : riscv64::FastSwitchPort {
+struct Port {
+  using FastSwitch = riscv64::FastSwitch;
   static void yield_trap() { cte_riscv64_yield_trap(); }
   static std::uint64_t syscall_trap(std::uint64_t number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
                                     std::uint64_t a3, std::uint64_t a4, std::uint64_t a5) {
@@ -20,7 +21,6 @@ struct Port : riscv64::FastSwitchPort {
                                  static_cast<long>(a3), static_cast<long>(a4), static_cast<long>(a5),
                                  static_cast<long>(number)));
   }
-  [[noreturn]] static void restore(Frame *frame) { cte_riscv64_restore(frame); }
 
   static constexpr std::size_t kcontext_frame_footprint = riscv64::kcontext_frame_footprint;
   static Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {

@@ -31,8 +31,6 @@
 extern "C" {
 // First code of a fresh fast-switch thread: takes entry and arg off its stack.
 void cte_x86_64_fast_thread_trampoline();
-// An empty function the compiler cannot see into (defined in assembly below): see fast_switch().
-void cte_x86_64_fast_switch_fence() noexcept;
 // Provided by the portable layer: runs entry(arg), reports an entry that returns.
 [[noreturn]] void cte_fast_thread_main(void (*entry)(void *), void *arg);
 }
@@ -59,8 +57,12 @@ struct FreshThreadRecord {
 static_assert(sizeof(FreshThreadRecord) == 16);
 
 // Parks the running thread in `from` and resumes the one `to` describes.
+// The fast switch as the portable layer (cte/fast_switch.hpp) uses it: TargetPort::FastSwitch.
+struct FastSwitch {
+  using State = FastSwitchState;
+
 template <FpControls controls>
-inline void fast_switch(FastSwitchState &from, FastSwitchState &to) {
+static std::uint64_t switch_threads(FastSwitchState &from, FastSwitchState &to) {
   FastSwitchState *save = &from;
   FastSwitchState *resume = &to;
   std::uint64_t fence_needed;  // 0 on every resume: see the end of this function
@@ -105,24 +107,14 @@ inline void fast_switch(FastSwitchState &from, FastSwitchState &to) {
         "xmm28", "xmm29", "xmm30", "xmm31", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"
 #endif
   );
-  // The switch runs other threads, which may read and write any variable of the program. In
-  // the function that contains it, the asm's "memory" clobber makes the compiler assume so. But
-  // GCC's ipa-reference, which summarises what each function reads and writes for its callers,
-  // does not count an asm "memory" clobber as an access to file-static variables whose address
-  // is never taken: a caller of a function that switches would keep such a static in a
-  // register across the call (tests/fast_switch_statics.cpp). A call to a function it cannot
-  // analyse (which might call back into this translation unit) makes the summary say "may
-  // read and write every static". The call only has to exist, not to run: its condition comes
-  // out of the asm, so the compiler cannot drop it, and is false on every resume. Executed, it
-  // would push a return address onto the resumed thread's stack: in a ring of 100,000 threads,
-  // one cache line more per switch, pulled from memory.
-  if (fence_needed != 0) [[unlikely]]
-    cte_x86_64_fast_switch_fence();
+  // 0 on every resume: the condition of the compiler fence that follows every switch
+  // (cte/fast_switch.hpp).
+  return fence_needed;
 }
 
 // Prepares `state` to start entry(arg) on the stack that ends at stack_end, with the FP
 // controls live when it is first switched to.
-inline void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
+static void prepare(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
   auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
   fresh->entry = reinterpret_cast<std::uint64_t>(entry);
   fresh->arg = reinterpret_cast<std::uint64_t>(arg);
@@ -131,31 +123,11 @@ inline void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end
   state.resume_address = reinterpret_cast<std::uint64_t>(&cte_x86_64_fast_thread_trampoline);
 }
 
-inline constexpr std::size_t fast_thread_footprint = sizeof(FreshThreadRecord) + 16;
+static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) + 16;
 
-// The fast switch as every Port of this ISA offers it to the portable layer (cte/fast_switch.hpp).
-struct FastSwitchPort {
-  using FastSwitchState = x86_64::FastSwitchState;
-  static constexpr std::size_t fast_thread_footprint = x86_64::fast_thread_footprint;
-  static void prepare_fast_thread(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
-    x86_64::prepare_fast_thread(state, stack_end, entry, arg);
-  }
-  template <FpControls controls>
-  static void fast_switch(FastSwitchState &from, FastSwitchState &to) {
-    x86_64::fast_switch<controls>(from, to);
-  }
 };
 
 [[gnu::used]] inline void emit_fast_switch_stubs() {
-  asm volatile(
-      // --- The compiler fence of fast_switch(): returns at once (never called: see fast_switch()).
-      ".pushsection .text.cte_x86_64_fast_switch_fence,\"axG\",@progbits,cte_x86_64_fast_switch_fence,comdat\n"
-      ".globl cte_x86_64_fast_switch_fence\n.hidden cte_x86_64_fast_switch_fence\n"
-      ".type cte_x86_64_fast_switch_fence,@function\n"
-      "cte_x86_64_fast_switch_fence:\n"
-      "  ret\n"
-      ".size cte_x86_64_fast_switch_fence, .-cte_x86_64_fast_switch_fence\n"
-      ".popsection\n");
   asm volatile(
       // --- The first switch to a fresh thread jumps here with RSP = its FreshThreadRecord
       // (RBP = 0 from its state: the end of the frame-pointer chain for debuggers). Fetch

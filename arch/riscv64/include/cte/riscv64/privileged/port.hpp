@@ -4,7 +4,7 @@
 // `cte::TargetPort = Port<P>` and names this header as CTE_BOARD_PORT_HEADER, which
 // <cte/target_port.hpp> includes after the runtime.
 //
-// The fast switch is the hosted one (riscv64::FastSwitchPort, riscv64/fast_switch.hpp): pure
+// The fast switch is the hosted one (riscv64::FastSwitch, riscv64/fast_switch.hpp): pure
 // user-level code.
 
 #include <cstddef>
@@ -21,7 +21,8 @@
 namespace cte::riscv64::privileged {
 
 template <Privilege P>
-struct Port : riscv64::FastSwitchPort {
+struct Port {
+  using FastSwitch = riscv64::FastSwitch;
   static void yield_trap() { Stubs<P>::yield(); }
   static std::uint64_t syscall_trap(std::uint64_t number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
                                     std::uint64_t a3, std::uint64_t a4, std::uint64_t a5) {
@@ -30,7 +31,6 @@ struct Port : riscv64::FastSwitchPort {
                                                         static_cast<long>(a4), static_cast<long>(a5),
                                                         static_cast<long>(number)));
   }
-  [[noreturn]] static void restore(Frame *frame) { Stubs<P>::restore(frame); }
 
   static constexpr std::size_t kcontext_frame_footprint = privileged::kcontext_frame_footprint;
   static Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
