@@ -1,48 +1,23 @@
 #pragma once
 // The target's port (trap entry, kcontext, fast switch) and, for hosted builds, its signal
-// mapping and the hosted signal layer. Needs the aliases of target.hpp and the runtime, which
-// the port's trap entry calls into.
+// mapping and the hosted signal layer; then the check of the whole target against the port
+// contract (cte/port_contract.hpp). Needs the aliases of target.hpp and the runtime, which the
+// port's trap entry calls into.
 
-#include <cte/target.hpp>
 #include <cte/detail/runtime.hpp>
+#include <cte/port_contract.hpp>
+#include <cte/target.hpp>
 
 #if defined(CTE_BOARD_HEADER)
-// A bare-metal board declared TargetPort in its board header and names the port's header.
 #include CTE_BOARD_PORT_HEADER
-#elif defined(__x86_64__)
-#include <cte/x86_64/port.hpp>
-namespace cte {
-using TargetPort = x86_64::Port;
-}
-#elif defined(__riscv)
-#include <cte/riscv64/port.hpp>
-namespace cte {
-using TargetPort = riscv64::Port;
-}
-#elif defined(__aarch64__)
-#include <cte/aarch64/port.hpp>
-namespace cte {
-using TargetPort = aarch64::Port;
-}
-#endif
-
-#if !defined(CTE_BOARD_HEADER)
-#if defined(__x86_64__)
-#include <cte/x86_64/hosted_signal.hpp>
-namespace cte {
-using TargetHostedSignals = x86_64::HostedSignals;
-}
-#elif defined(__riscv)
-#include <cte/riscv64/hosted_signal.hpp>
-namespace cte {
-using TargetHostedSignals = riscv64::HostedSignals;
-}
-#elif defined(__aarch64__)
-#include <cte/aarch64/hosted_signal.hpp>
-namespace cte {
-using TargetHostedSignals = aarch64::HostedSignals;
-}
-#endif
+#else
+#include CTE_ISA_HOSTED_PORT_HEADER
+#include CTE_ISA_HOSTED_SIGNALS_HEADER
 #include <cte/platform/hosted_stack.hpp>
 #include <cte/platform/hosted_traps.hpp>
 #endif
+
+static_assert(cte::IsaTraits<cte::TargetIsa>, "the ISA traits do not meet the port contract (cte/port_contract.hpp)");
+static_assert(cte::PlatformFor<cte::TargetPlatform, cte::TargetIsa>,
+              "the platform does not meet the port contract (cte/port_contract.hpp)");
+static_assert(cte::PortFor<cte::TargetPort, cte::TargetIsa>, "the port does not meet the port contract (cte/port_contract.hpp)");
