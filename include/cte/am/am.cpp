@@ -50,6 +50,7 @@ inline ::Context *(*user_handler)(::Event, ::Context *) = nullptr;
 inline constexpr std::uint64_t tick_us = 10000;  // 100 Hz, as AM's platforms
 
 inline cte::Context *forward(cte::Event event, cte::Context *context) {
+  if (event.kind == EventKind::irq_timer) platform_on_tick();
   ::Event am_event{};
   am_event.event = am_event_kind(event.kind);
   am_event.cause = static_cast<std::uintptr_t>(event.cause);
@@ -108,7 +109,7 @@ inline void read_register(int reg, void *buf) {
 }
 
 inline void write_register(int reg, void *buf) {
-  if (reg == AM_UART_TX) return cte::putch(static_cast<AM_UART_TX_T *>(buf)->data);
+  if (reg == AM_UART_TX) return platform_putch(static_cast<AM_UART_TX_T *>(buf)->data);
   fatal_register("ioe_write", reg);
 }
 
@@ -117,7 +118,7 @@ inline void write_register(int reg, void *buf) {
 extern "C" {
 
 // --- TRM
-void putch(char ch) { cte::putch(ch); }
+void putch(char ch) { cte::am::platform_putch(ch); }
 void halt(int code) { cte::halt(code); }
 
 // --- IOE

@@ -35,6 +35,8 @@ Area heap = {cte::TargetPlatform::heap().start, cte::TargetPlatform::heap().end}
 
 namespace cte::am {
 
+inline void platform_putch(char ch) { cte::putch(ch); }
+inline void platform_on_tick() {}
 inline std::uint64_t platform_uptime_us() { return TargetPlatform::uptime_us(); }
 inline constexpr bool platform_has_rtc() { return true; }
 inline std::int64_t platform_realtime_seconds() {
