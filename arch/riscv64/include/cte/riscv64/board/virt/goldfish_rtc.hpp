@@ -8,15 +8,14 @@
 namespace cte::riscv64::virt {
 
 struct GoldfishRtc {
+  enum Register : std::uintptr_t { time_low = 0x00, time_high = 0x04 };
   static constexpr std::uintptr_t base = 0x101000;
-  static constexpr std::uintptr_t time_low = 0x00;
-  static constexpr std::uintptr_t time_high = 0x04;
 
-  static std::uint32_t reg(std::uintptr_t offset) { return *reinterpret_cast<volatile std::uint32_t *>(base + offset); }
+  static std::uint32_t read(Register offset) { return *reinterpret_cast<volatile std::uint32_t *>(base + offset); }
 
   static std::uint64_t now_ns() {
-    const std::uint64_t low = reg(time_low);
-    return (std::uint64_t{reg(time_high)} << 32) | low;
+    const std::uint64_t low = read(time_low);
+    return (std::uint64_t{read(time_high)} << 32) | low;
   }
 };
 
