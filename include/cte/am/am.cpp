@@ -70,7 +70,7 @@ inline cte::Context *forward(cte::Event event, cte::Context *context) {
 
 [[noreturn]] inline void fatal_register(const char *call, int reg) {
   detail::TextBuffer why;
-  why.text("device register ").dec(static_cast<std::uint64_t>(reg)).text(" is not implemented");
+  why.text("device register ").dec(static_cast<std::uint64_t>(reg)).text(" is not implemented (amdev.h names it)");
   fatal_call(call, why.data());
 }
 
@@ -82,10 +82,9 @@ void report_absent(void *buf) {
 
 inline void read_register(int reg, void *buf) {
   switch (reg) {
-    case AM_TIMER_CONFIG: *static_cast<AM_TIMER_CONFIG_T *>(buf) = {true, platform_has_rtc()}; return;
+    case AM_TIMER_CONFIG: *static_cast<AM_TIMER_CONFIG_T *>(buf) = {true, true}; return;  // every platform has both
     case AM_TIMER_UPTIME: static_cast<AM_TIMER_UPTIME_T *>(buf)->us = platform_uptime_us(); return;
     case AM_TIMER_RTC: {
-      if (!platform_has_rtc()) break;
       const CivilTime time = civil_time(platform_realtime_seconds());
       *static_cast<AM_TIMER_RTC_T *>(buf) = {time.year, time.month, time.day, time.hour, time.minute, time.second};
       return;

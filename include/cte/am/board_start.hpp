@@ -38,7 +38,6 @@ namespace cte::am {
 inline void platform_putch(char ch) { cte::putch(ch); }
 inline void platform_on_tick() {}
 inline std::uint64_t platform_uptime_us() { return TargetPlatform::uptime_us(); }
-inline constexpr bool platform_has_rtc() { return true; }
 inline std::int64_t platform_realtime_seconds() {
   return static_cast<std::int64_t>(TargetPlatform::realtime_ns() / 1000000000u);
 }

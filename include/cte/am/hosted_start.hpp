@@ -49,7 +49,6 @@ inline void platform_putch(char ch) {
 // stdout's lock is free here.
 inline void platform_on_tick() { std::fflush(stdout); }
 inline std::uint64_t platform_uptime_us() { return monotonic_us() - start_us; }
-inline constexpr bool platform_has_rtc() { return true; }
 inline std::int64_t platform_realtime_seconds() {
   timespec now{};
   ::clock_gettime(CLOCK_REALTIME, &now);
