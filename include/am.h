@@ -1,6 +1,7 @@
 /*
- * am.h — the Abstract Machine CTE and TRM interface, for kernels written in C11 (or C++)
- * against cte. An AM kernel builds unchanged: link the CMake target cte::am.
+ * am.h — Abstract Machine's interface (TRM, IOE, CTE, VME, MPE), for kernels written in C11
+ * (or C++) against cte. An AM kernel builds unchanged: link the CMake target cte::am.
+ * docs/AM.md lists every function with its status on each platform.
  *
  * Context is cte's own trap frame, seen through the field names AM kernels use; the GPR1..GPR4
  * and GPRx macros name the syscall registers of the ISA (GPR1 = syscall number, GPR2..GPR4 =
@@ -20,6 +21,16 @@ extern "C" {
 typedef struct {
   void *start, *end;
 } Area;
+
+/* VME's address space and map() permissions (AM's names; see vme_init). */
+typedef struct {
+  int pgsize;
+  Area area;
+  void *ptr;
+} AddrSpace;
+#define MMAP_NONE 0x00000000
+#define MMAP_READ 0x00000001
+#define MMAP_WRITE 0x00000002
 
 #if defined(__x86_64__)
 struct Context {
@@ -80,12 +91,34 @@ extern Area heap;
 void putch(char ch);
 void halt(int code) __attribute__((__noreturn__));
 
-/* CTE */
+/* IOE: the device registers are in amdev.h. ioe_init is true (the devices need no set-up);
+ * reading or writing a register the platform does not implement is a fatal error. */
+bool ioe_init(void);
+void ioe_read(int reg, void *buf);
+void ioe_write(int reg, void *buf);
+#include <amdev.h>
+
+/* CTE. kcontext never returns NULL: a stack smaller than the platform's minimum is a fatal
+ * error naming both sizes. */
 bool cte_init(Context *(*handler)(Event ev, Context *ctx));
 void yield(void);
 bool ienabled(void);
 void iset(bool enable);
 Context *kcontext(Area kstack, void (*entry)(void *), void *arg);
+
+/* VME: cte has no user mode or page tables yet, so vme_init returns false on every platform;
+ * the other calls are then fatal errors (as calling them without a successful vme_init). */
+bool vme_init(void *(*pgalloc)(int), void (*pgfree)(void *));
+void protect(AddrSpace *as);
+void unprotect(AddrSpace *as);
+void map(AddrSpace *as, void *vaddr, void *paddr, int prot);
+Context *ucontext(AddrSpace *as, Area kstack, void *entry);
+
+/* MPE: one CPU. mpe_init runs entry on it and does not return (entry returning is fatal). */
+bool mpe_init(void (*entry)());
+int cpu_count(void);
+int cpu_current(void);
+int atomic_xchg(int *addr, int newval);
 
 #ifdef __cplusplus
 }

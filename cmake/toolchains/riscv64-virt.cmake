@@ -12,10 +12,12 @@ set(CMAKE_CXX_COMPILER riscv64-linux-gnu-g++)
 # Without a C library a test executable cannot link: probe the compiler with a static library.
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
-set(_cte_freestanding
-    "-ffreestanding -fno-pie -fno-asynchronous-unwind-tables -fno-stack-protector -march=rv64gc -mabi=lp64d -mcmodel=medany")
-set(CMAKE_C_FLAGS_INIT "${_cte_freestanding}")
-set(CMAKE_CXX_FLAGS_INIT "${_cte_freestanding} -fno-exceptions -fno-rtti -fno-threadsafe-statics")
+set(_cte_bare_metal "-fno-pie -fno-asynchronous-unwind-tables -fno-stack-protector -march=rv64gc -mabi=lp64d -mcmodel=medany")
+# C is not -ffreestanding: C programs (Abstract Machine kernels, built with AM's own flags)
+# keep main's implicit `return 0` and hosted-C semantics; nothing of a C library is linked
+# either way. The C++ of cte itself is freestanding.
+set(CMAKE_C_FLAGS_INIT "${_cte_bare_metal}")
+set(CMAKE_CXX_FLAGS_INIT "-ffreestanding ${_cte_bare_metal} -fno-exceptions -fno-rtti -fno-threadsafe-statics")
 # Debian's linker adds a build-id note and warns about the single RWX segment of an image.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-nostdlib -no-pie -static -Wl,--build-id=none -Wl,--no-warn-rwx-segments")
 set(CMAKE_CXX_STANDARD_LIBRARIES_INIT "-lgcc")

@@ -8,10 +8,17 @@
 #include <cstdint>
 
 #include <cte/cte.hpp>
+#include <cte/detail/format.hpp>
 
 // The C Context is cte's frame, seen through AM's field names.
 static_assert(sizeof(Context) == sizeof(cte::Context), "am.h's Context must be cte's frame");
 static_assert(alignof(Context) == alignof(cte::Context));
+
+// heap, mainargs, the call of the AM program's main(const char *), and the platform's clocks
+// and console input (cte::am::platform_*) come from the platform.
+#include <cte/am/platform_start.hpp>
+
+#include <cte/am/calendar.hpp>
 
 namespace cte::am {
 
@@ -43,6 +50,7 @@ inline ::Context *(*user_handler)(::Event, ::Context *) = nullptr;
 inline constexpr std::uint64_t tick_us = 10000;  // 100 Hz, as AM's platforms
 
 inline cte::Context *forward(cte::Event event, cte::Context *context) {
+  if (event.kind == EventKind::irq_timer) platform_on_tick();
   ::Event am_event{};
   am_event.event = am_event_kind(event.kind);
   am_event.cause = static_cast<std::uintptr_t>(event.cause);
@@ -52,13 +60,72 @@ inline cte::Context *forward(cte::Event event, cte::Context *context) {
   return reinterpret_cast<cte::Context *>(next);
 }
 
+// A call this platform cannot honour, or a misuse AM leaves undefined: a fatal report naming
+// the call.
+[[noreturn]] inline void fatal_call(const char *call, const char *why) {
+  detail::TextBuffer headline;
+  headline.text(call).text(": ").text(why).text(" (platform ").text(TargetPlatform::name).text(", see docs/AM.md)");
+  detail::fatal(headline.data());
+}
+
+[[noreturn]] inline void fatal_register(const char *call, int reg) {
+  detail::TextBuffer why;
+  why.text("device register ").dec(static_cast<std::uint64_t>(reg)).text(" is not implemented (amdev.h names it)");
+  fatal_call(call, why.data());
+}
+
+// The AM_*_CONFIG register of a device this platform does not have: all zero, present = false.
+template <class Config>
+void report_absent(void *buf) {
+  *static_cast<Config *>(buf) = Config{};
+}
+
+inline void read_register(int reg, void *buf) {
+  switch (reg) {
+    case AM_TIMER_CONFIG: *static_cast<AM_TIMER_CONFIG_T *>(buf) = {true, true}; return;  // every platform has both
+    case AM_TIMER_UPTIME: static_cast<AM_TIMER_UPTIME_T *>(buf)->us = platform_uptime_us(); return;
+    case AM_TIMER_RTC: {
+      const CivilTime time = civil_time(platform_realtime_seconds());
+      *static_cast<AM_TIMER_RTC_T *>(buf) = {time.year, time.month, time.day, time.hour, time.minute, time.second};
+      return;
+    }
+    case AM_UART_CONFIG: *static_cast<AM_UART_CONFIG_T *>(buf) = {true}; return;
+    case AM_UART_RX: {
+      // As AM: 0xff (char -1) when no byte is waiting.
+      char byte = static_cast<char>(0xff);
+      platform_console_read(byte);
+      static_cast<AM_UART_RX_T *>(buf)->data = byte;
+      return;
+    }
+    case AM_INPUT_CONFIG: return report_absent<AM_INPUT_CONFIG_T>(buf);
+    case AM_GPU_CONFIG: return report_absent<AM_GPU_CONFIG_T>(buf);
+    case AM_AUDIO_CONFIG: return report_absent<AM_AUDIO_CONFIG_T>(buf);
+    case AM_DISK_CONFIG: return report_absent<AM_DISK_CONFIG_T>(buf);
+    case AM_NET_CONFIG: return report_absent<AM_NET_CONFIG_T>(buf);
+    default: break;
+  }
+  fatal_register("ioe_read", reg);
+}
+
+inline void write_register(int reg, void *buf) {
+  if (reg == AM_UART_TX) return platform_putch(static_cast<AM_UART_TX_T *>(buf)->data);
+  fatal_register("ioe_write", reg);
+}
+
 }  // namespace cte::am
 
 extern "C" {
 
-void putch(char ch) { cte::putch(ch); }
+// --- TRM
+void putch(char ch) { cte::am::platform_putch(ch); }
 void halt(int code) { cte::halt(code); }
 
+// --- IOE
+bool ioe_init(void) { return true; }
+void ioe_read(int reg, void *buf) { cte::am::read_register(reg, buf); }
+void ioe_write(int reg, void *buf) { cte::am::write_register(reg, buf); }
+
+// --- CTE
 // As on Abstract Machine, the platform's timer ticks once cte_init has run (every
 // cte::am::tick_us); a kernel sees EVENT_IRQ_TIMER as soon as it enables interrupts.
 bool cte_init(Context *(*handler)(Event, Context *)) {
@@ -73,18 +140,43 @@ bool ienabled(void) { return cte::ienabled(); }
 void iset(bool enable) { cte::iset(enable); }
 
 // AM kernels hand in any Area (a byte array in a union, say); cte wants 16-byte aligned ends,
-// so the stack is trimmed inward to the nearest aligned bounds. Returns NULL if what is left
-// is smaller than cte::kcontext_min_stack.
+// so the stack is trimmed inward to the nearest aligned bounds. AM's kcontext cannot fail, and
+// AM kernels do not check its result: a stack cte cannot use is a fatal error here, at the
+// call, naming both sizes.
 Context *kcontext(Area kstack, void (*entry)(void *), void *arg) {
+  if (!entry) cte::am::fatal_call("kcontext", "entry is NULL");
   constexpr std::uintptr_t mask = cte::stack_alignment - 1;
   const std::uintptr_t start = (reinterpret_cast<std::uintptr_t>(kstack.start) + mask) & ~mask;
   const std::uintptr_t end = reinterpret_cast<std::uintptr_t>(kstack.end) & ~mask;
-  if (end <= start) return nullptr;
+  const std::size_t size = end > start ? end - start : 0;
+  if (!kstack.start || size < cte::kcontext_min_stack) {
+    cte::detail::TextBuffer why;
+    why.text("stack of ").dec(size).text(" bytes (16-byte aligned part of the Area) is smaller than the ");
+    why.text("minimum of ").dec(cte::kcontext_min_stack).text(" bytes");
+    cte::am::fatal_call("kcontext", why.data());
+  }
   const cte::Area aligned{reinterpret_cast<void *>(start), reinterpret_cast<void *>(end)};
   return reinterpret_cast<Context *>(cte::kcontext(aligned, entry, arg));
 }
 
-}  // extern "C"
+// --- VME: cte has no user mode or page tables yet.
+bool vme_init(void *(*)(int), void (*)(void *)) { return false; }
+void protect(AddrSpace *) { cte::am::fatal_call("protect", "VME is not available (vme_init returned false)"); }
+void unprotect(AddrSpace *) { cte::am::fatal_call("unprotect", "VME is not available (vme_init returned false)"); }
+void map(AddrSpace *, void *, void *, int) {
+  cte::am::fatal_call("map", "VME is not available (vme_init returned false)");
+}
+Context *ucontext(AddrSpace *, Area, void *) {
+  cte::am::fatal_call("ucontext", "VME is not available (vme_init returned false)");
+}
 
-// heap, mainargs and the call of the AM program's main(const char *) come from the platform.
-#include <cte/am/platform_start.hpp>
+// --- MPE: cte runs a kernel on one CPU.
+bool mpe_init(void (*entry)()) {
+  entry();
+  cte::am::fatal_call("mpe_init", "the entry function returned (it must not: it is the CPU's kernel)");
+}
+int cpu_count(void) { return 1; }
+int cpu_current(void) { return 0; }
+int atomic_xchg(int *addr, int newval) { return __atomic_exchange_n(addr, newval, __ATOMIC_SEQ_CST); }
+
+}  // extern "C"

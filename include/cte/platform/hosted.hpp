@@ -36,9 +36,11 @@ namespace cte {
 
 struct Hosted {
   static constexpr const char *name = "hosted";
-  // Smallest kcontext stack accepted: room for the handler's own frames on top of the
-  // Context, and for the frame a signal puts on the interrupted stack.
-  static constexpr std::size_t min_kstack_size = 16 * 1024;
+  // Smallest kcontext stack accepted (plus the port's kcontext_frame_footprint): room for the
+  // thread's own frames, the handler's frames of a voluntary trap, an interrupt's Context below
+  // the red zone and the dynamic linker's lazy-binding resolver; small enough that the 8 KiB
+  // stacks of Abstract Machine kernels are accepted (measurements: docs/AM.md).
+  static constexpr std::size_t min_kstack_size = 6 * 1024;
 
   // Program output (stdout) and fatal reports (stderr). Plain write(2): async-signal-safe and
   // unbuffered, so output and reports interleave in order.

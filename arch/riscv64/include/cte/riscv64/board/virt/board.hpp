@@ -25,6 +25,7 @@
 #include <cte/context.hpp>
 #include <cte/riscv64/board/virt/clint.hpp>
 #include <cte/riscv64/board/virt/exit.hpp>
+#include <cte/riscv64/board/virt/goldfish_rtc.hpp>
 #include <cte/riscv64/board/virt/libc_shims.hpp>
 #include <cte/riscv64/board/virt/sbi.hpp>
 #include <cte/riscv64/board/virt/timer.hpp>
@@ -44,7 +45,8 @@ using privileged::Privilege;
 template <Privilege P>
 struct Board {
   using Mode = privileged::Mode<P>;
-  using Timer = PeriodicTimer<std::conditional_t<P == Privilege::machine, ClintCompare, SbiCompare>>;
+  using TimerCompare = std::conditional_t<P == Privilege::machine, ClintCompare, SbiCompare>;
+  using Timer = PeriodicTimer<TimerCompare>;
   static constexpr Privilege privilege = P;
   static constexpr bool machine_mode = P == Privilege::machine;
 
@@ -52,7 +54,7 @@ struct Board {
   // Lowest bytes of a kcontext stack a trap frame may not use (M-mode: PMP-guarded).
   static constexpr std::size_t stack_reserve = 2048;
   // Smallest kcontext stack: the reserve, and room for the handler below the Context.
-  static constexpr std::size_t min_kstack_size = 8 * 1024;
+  static constexpr std::size_t min_kstack_size = 7 * 1024;
   static_assert(min_kstack_size > stack_reserve + sizeof(Frame));
   // QEMU's exit status after a fatal report.
   static constexpr int fatal_exit_status = 1;
@@ -61,6 +63,11 @@ struct Board {
   static void console_write(const char *text, std::size_t size) { Uart16550::write(text, size); }
   static void report_write(const char *text, std::size_t size) { Uart16550::write(text, size); }
   [[noreturn]] static void halt(int code) { SifiveTestExit::exit(code); }
+  static bool console_read(char &c) { return Uart16550::get(c); }
+
+  // --- clocks: time since reset (the 10 MHz platform timer) and the wall clock (Goldfish RTC)
+  static std::uint64_t uptime_us() { return TimerCompare::now() / TimerCompare::ticks_per_us; }
+  static std::uint64_t realtime_ns() { return GoldfishRtc::now_ns(); }
 
   // RAM after the image and the boot stack (linker script): the heap of an AM program.
   static Area heap() {

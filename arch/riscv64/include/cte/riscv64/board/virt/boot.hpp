@@ -1,6 +1,7 @@
 #pragma once
 // Boot of a cte image on QEMU virt, both modes. QEMU (-bios none, M-mode) and OpenSBI
-// (S-mode) both enter the image at its first byte with a0 = hart id; the linker scripts put
+// (S-mode) both enter the image at its first byte with a0 = hart id, a1 = the device tree
+// blob (kept in cte_board_devicetree); the linker scripts put
 // cte_riscv64_virt_entry there (and name it the ELF entry).
 //
 //   1. Harts other than 0 park (virt starts one hart unless -smp says otherwise).
@@ -24,8 +25,16 @@ extern void (*const cte_riscv64_virt_init_array_start[])();
 extern void (*const cte_riscv64_virt_init_array_end[])();
 }
 
-// Step 3: board initialisation and static constructors, before main.
-extern "C" [[gnu::used]] inline void cte_riscv64_virt_start() {
+// The device tree the firmware passed (a1 at entry, kept until step 3): portable code reads
+// it through this name (e.g. the AM start's run-time mainargs, include/cte/am/board_start.hpp).
+extern "C" {
+[[gnu::used]] inline const void *cte_board_devicetree = nullptr;
+}
+
+// Step 3: board initialisation and static constructors, before main. a0 = hart id (0), a1 =
+// the device tree, both still as at entry.
+extern "C" [[gnu::used]] inline void cte_riscv64_virt_start(std::uintptr_t, const void *devicetree) {
+  cte_board_devicetree = devicetree;
   cte::TargetPlatform::boot_init();
   for (auto *constructor = cte_riscv64_virt_init_array_start; constructor != cte_riscv64_virt_init_array_end; ++constructor)
     (*constructor)();

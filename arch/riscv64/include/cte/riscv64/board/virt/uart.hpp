@@ -11,8 +11,10 @@ struct Uart16550 {
   static constexpr std::uintptr_t base = 0x10000000;
   // Register offsets (byte registers) and bits.
   static constexpr std::uintptr_t transmit_holding = 0;  // THR (write)
+  static constexpr std::uintptr_t receive_buffer = 0;    // RBR (read)
   static constexpr std::uintptr_t line_status = 5;       // LSR
   static constexpr std::uint8_t transmit_holding_empty = 1u << 5;  // LSR.THRE: THR accepts a byte
+  static constexpr std::uint8_t data_ready = 1u << 0;              // LSR.DR: RBR holds a byte
 
   static volatile std::uint8_t &reg(std::uintptr_t offset) {
     return *reinterpret_cast<volatile std::uint8_t *>(base + offset);
@@ -22,6 +24,13 @@ struct Uart16550 {
     while (!(reg(line_status) & transmit_holding_empty)) {
     }
     reg(transmit_holding) = static_cast<std::uint8_t>(c);
+  }
+
+  // One received byte, if one is waiting.
+  static bool get(char &c) {
+    if (!(reg(line_status) & data_ready)) return false;
+    c = static_cast<char>(reg(receive_buffer));
+    return true;
   }
 
   static void write(const char *text, std::size_t size) {
