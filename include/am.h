@@ -40,6 +40,12 @@ struct Context {
   uint64_t vector;                      /* trap vector: 0x81 yield, 0x80 syscall, 32 timer, ... */
   unsigned char cte_private[720 - 19 * 8]; /* the rest of cte's frame (FPU state included) */
 } __attribute__((aligned(16)));
+/* Each field and the member of cte's x86_64::Frame it is (checked field by field in am.cpp). */
+#define CTE_AM_CONTEXT_FIELDS(field)                                                                      \
+  field(rax, rax) field(rbx, rbx) field(rcx, rcx) field(rdx, rdx) field(rsi, rsi) field(rdi, rdi)          \
+  field(rbp, rbp) field(r8, r8) field(r9, r9) field(r10, r10) field(r11, r11) field(r12, r12)              \
+  field(r13, r13) field(r14, r14) field(r15, r15) field(rip, rip) field(rsp, rsp) field(rflags, rflags)    \
+  field(vector, vector)
 #define GPR1 rax
 #define GPR2 rdi
 #define GPR3 rsi
@@ -51,6 +57,9 @@ struct Context {
   uintptr_t mepc, mcause, mtval, mstatus; /* sepc/scause/... in S-mode; mstatus is 0 hosted */
   unsigned char cte_private[608 - 36 * 8];
 } __attribute__((aligned(16)));
+/* Each field and the member of cte's riscv64::Frame it is (checked field by field in am.cpp). */
+#define CTE_AM_CONTEXT_FIELDS(field) \
+  field(gpr, x) field(mepc, pc) field(mcause, cause) field(mtval, tval) field(mstatus, status)
 #define GPR1 gpr[17] /* a7 */
 #define GPR2 gpr[10] /* a0 */
 #define GPR3 gpr[11] /* a1 */
@@ -62,6 +71,9 @@ struct Context {
   uint64_t sp, elr, spsr, esr, far;
   unsigned char cte_private[864 - 36 * 8];
 } __attribute__((aligned(16)));
+/* Each field and the member of cte's aarch64::Frame it is (checked field by field in am.cpp). */
+#define CTE_AM_CONTEXT_FIELDS(field) \
+  field(x, x) field(sp, sp) field(elr, pc) field(spsr, pstate) field(esr, esr) field(far, far)
 #define GPR1 x[8]
 #define GPR2 x[0]
 #define GPR3 x[1]

@@ -13,6 +13,15 @@
 // The C Context is cte's frame, seen through AM's field names.
 static_assert(sizeof(Context) == sizeof(cte::Context), "am.h's Context must be cte's frame");
 static_assert(alignof(Context) == alignof(cte::Context));
+// Field by field: every field am.h names is the frame member it stands for, at the same offset
+// and of the same size.
+#define CTE_AM_CHECK_FIELD(am_field, frame_field)                                                             \
+  static_assert(offsetof(Context, am_field) == offsetof(cte::TargetIsa::Frame, frame_field),                  \
+                "am.h: Context::" #am_field " is not at the offset of the frame's " #frame_field);            \
+  static_assert(sizeof(Context::am_field) == sizeof(cte::TargetIsa::Frame::frame_field),                      \
+                "am.h: Context::" #am_field " does not have the size of the frame's " #frame_field);
+CTE_AM_CONTEXT_FIELDS(CTE_AM_CHECK_FIELD)
+#undef CTE_AM_CHECK_FIELD
 
 // heap, mainargs, the call of the AM program's main(const char *), and the platform's clocks
 // and console input (cte::am::platform_*) come from the platform.
