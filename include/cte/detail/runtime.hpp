@@ -93,8 +93,8 @@ inline Event decode_frame(const TargetIsa::Frame &frame) {
 // Where 16-byte vector registers exist (TargetIsa::has_16_byte_vectors: x86_64 SSE2, aarch64
 // Neon), GCC and clang build the argument by copying a temporary with two 16-byte loads. A load that spans several smaller
 // stores made just before (the Event's fields, one by one) cannot be forwarded from the store
-// buffer: it waits until those stores reach the cache. On x86_64 that stall was a quarter of a
-// yield (about 4 of 15 ns, docs/PERFORMANCE.md). So there the words form two 16-byte halves, and
+// buffer: it waits until those stores reach the cache (on x86_64 a large share of a yield,
+// docs/PERFORMANCE.md). So there the words form two 16-byte halves, and
 // the temporary is read back exactly as it was stored. Elsewhere (riscv64 without V): four word
 // stores (event_from_words).
 inline constexpr bool handler_event_in_halves = TargetIsa::has_16_byte_vectors;

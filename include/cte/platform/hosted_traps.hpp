@@ -91,7 +91,7 @@ inline void pend(InterruptSource source) {
 inline bool take_pending(InterruptSource &source, std::uint64_t &payload) {
   payload = 0;
   // Every trap that resumes a thread with interrupts enabled asks; almost always nothing is
-  // pending, and two loads answer that (the loop below costs a yield about 20 instructions).
+  // pending, and two loads answer that (the loop below would add to every yield).
   if (!Hosted::interrupt_pending()) return false;
   for (InterruptSource latched : {InterruptSource::timer, InterruptSource::software}) {
     const std::uint32_t bit = Hosted::pending_bit(latched);
@@ -154,7 +154,7 @@ inline void on_interrupt_signal(int signo, ucontext_t &uc) {
   if (Hosted::enable_word().load(std::memory_order_relaxed) == 0) return;  // delivered at iset(true)
   // A signal that interrupted one of cte's own handlers (they run on the alternate stack) is
   // never taken there. Their sa_mask normally keeps interrupt signals out, but qemu-riscv64
-  // 7.2 ignores sa_mask on delivery and can deliver a pending SIGALRM at the first
+  // (docs/HOSTED.md) ignores sa_mask on delivery and can deliver a pending SIGALRM at the first
   // instruction of another handler, or between a resume's enable-word store and sigreturn.
   if (uc.uc_stack.ss_flags & SS_ONSTACK) return;
   if (!in_program_text(TargetHostedSignals::pc(uc))) return;                     // delivered at the next chance
