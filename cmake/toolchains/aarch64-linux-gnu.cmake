@@ -1,19 +1,5 @@
-# Cross toolchain: aarch64 Linux (ARMv8-A, AAPCS64) with Debian's aarch64-linux-gnu GCC.
-# Programs run under qemu-user (binfmt is not assumed): ctest and catch_discover_tests go
-# through CMAKE_CROSSCOMPILING_EMULATOR.
+# Cross toolchain: aarch64 Linux (ARMv8-A, AAPCS64) with Debian's aarch64-linux-gnu GCC, run
+# under qemu-aarch64.
 #   cmake --preset aarch64-linux   (or -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu.cmake)
-set(CMAKE_SYSTEM_NAME Linux)
-set(CMAKE_SYSTEM_PROCESSOR aarch64)
-
-set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
-set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
-
-# The target's sysroot; host programs (compilers, qemu) are found on the host.
-set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu)
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-
-find_program(CTE_QEMU_AARCH64 qemu-aarch64 REQUIRED)
-set(CMAKE_CROSSCOMPILING_EMULATOR "${CTE_QEMU_AARCH64};-L;/usr/aarch64-linux-gnu")
+set(CTE_CROSS_PROCESSOR aarch64)
+include(${CMAKE_CURRENT_LIST_DIR}/linux-gnu-cross.cmake)
