@@ -17,6 +17,7 @@ class GuardedStack {
   // `size` is rounded up to whole pages; one inaccessible guard page lies below it.
   explicit GuardedStack(std::size_t size) {
     const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    if (size == 0 || size > SIZE_MAX - 2 * page) return;  // rounding would wrap: not valid()
     size_ = (size + page - 1) / page * page;
     guard_ = page;
     void *memory = ::mmap(nullptr, size_ + guard_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -33,7 +34,8 @@ class GuardedStack {
   GuardedStack(const GuardedStack &) = delete;
   GuardedStack &operator=(const GuardedStack &) = delete;
 
-  // False if the memory could not be mapped; area() is then {nullptr, nullptr}.
+  // False if the memory could not be mapped (or `size` was 0 or too large to map); area() is
+  // then {nullptr, nullptr}.
   bool valid() const { return mapping_ != nullptr; }
   Area area() const { return valid() ? Area{mapping_ + guard_, mapping_ + guard_ + size_} : Area{nullptr, nullptr}; }
   Area guard() const { return valid() ? Area{mapping_, mapping_ + guard_} : Area{nullptr, nullptr}; }

@@ -16,6 +16,7 @@
 //   asynchronous frame outside a signal through a signal to the thread itself (exact_resume).
 
 #include <link.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -40,11 +41,51 @@ struct TextRange {
   std::uintptr_t start = 0, end = 0;
 };
 
+// A kernel thread's alternate signal stack, with an inaccessible guard page below it (a handler
+// that runs off it dies loudly instead of overwriting whatever is mapped below). Unmapped when
+// the thread detaches or exits.
+struct AlternateStack {
+  static constexpr std::size_t usable_size = 256 * 1024;
+  unsigned char *mapping = nullptr;
+  std::size_t guard = 0;
+
+  bool map() {
+    if (mapping) return true;
+    guard = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    void *memory = ::mmap(nullptr, guard + usable_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) return false;
+    if (::mprotect(memory, guard, PROT_NONE) != 0) {
+      ::munmap(memory, guard + usable_size);
+      return false;
+    }
+    mapping = static_cast<unsigned char *>(memory);
+    return true;
+  }
+  // Stops using it and gives it back; kept while a handler runs on it (e.g. the handler called
+  // exit(), which runs this destructor on the very stack).
+  void release() {
+    if (!mapping) return;
+    stack_t current = {};
+    if (::sigaltstack(nullptr, &current) != 0 || (current.ss_flags & SS_ONSTACK)) return;
+    stack_t off = {};
+    off.ss_flags = SS_DISABLE;
+    ::sigaltstack(&off, nullptr);
+    ::munmap(mapping, guard + usable_size);
+    mapping = nullptr;
+  }
+  ~AlternateStack() { release(); }
+};
+
 struct SignalLayer {
   static inline bool installed = false;
   static inline pid_t kernel_tid = 0;
-  static inline thread_local void *alternate_stack = nullptr;  // one per kernel thread
-  static constexpr std::size_t alternate_stack_size = 256 * 1024;
+  static inline thread_local AlternateStack alternate_stack;  // one per kernel thread
+  // What the exception signals did before cte installed its handlers: faults of other host
+  // threads get it (the kernel thread's are cte's).
+  static inline struct sigaction previous_action[NSIG] = {};
+  // The tick's period, so that a child forked by the kernel thread keeps its ticks.
+  static inline std::uint64_t timer_period_us = 0;
+  static inline bool forking_thread_is_kernel = false;
   // Executable segments of the main program: interrupts are taken only there.
   static inline TextRange program_text[8];
   static inline int program_text_count = 0;
@@ -52,8 +93,10 @@ struct SignalLayer {
   alignas(16) static inline unsigned char overflow_frame_memory[sizeof(Frame)];
   // Frame handed to exact_resume's signal.
   static inline std::atomic<Frame *> exact_resume_frame{nullptr};
-  // How far below a thread's stack a fault still counts as running off it.
+  // How far below a thread's stack a fault still counts as running off it, and how far below
+  // the thread's stack pointer its own stack growth reaches (one page).
   static constexpr std::uintptr_t overflow_window = 64 * 1024;
+  static constexpr std::uintptr_t stack_growth_reach = 4096;
 
   static int exact_resume_signal() { return SIGRTMIN + 2; }
 };
@@ -170,10 +213,40 @@ inline bool is_stack_overflow(int signo, const siginfo_t &info, const ucontext_t
   const auto address = reinterpret_cast<std::uintptr_t>(info.si_addr);
   const std::uintptr_t bottom = runtime.current_stack_start;
   const std::uintptr_t sp = TargetHostedSignals::sp(uc);
-  return (address < bottom && address + SignalLayer::overflow_window >= bottom) || sp < bottom;
+  if (sp < bottom) return true;  // the stack pointer itself has left the stack
+  // An access just below the stack counts only if it is the thread's own stack growth: close
+  // below its stack pointer (a frame being built, a probe of stack-clash protection). A wild
+  // pointer into the same memory while the stack pointer is higher up is a page fault.
+  return address < bottom && bottom - address <= SignalLayer::overflow_window && address < sp &&
+         sp - address <= SignalLayer::stack_growth_reach;
+}
+
+// A fault of a thread other than the kernel thread is none of cte's business: it gets what it
+// would have got without cte (the handler installed before, or the default action).
+inline void forward_to_previous_action(int signo, siginfo_t &info, ucontext_t &uc) {
+  const struct sigaction &previous = SignalLayer::previous_action[signo];
+  if ((previous.sa_flags & SA_SIGINFO) && previous.sa_sigaction) {
+    previous.sa_sigaction(signo, &info, &uc);
+    return;
+  }
+  if (!(previous.sa_flags & SA_SIGINFO) && previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN) {
+    previous.sa_handler(signo);
+    return;
+  }
+  // The default action (an ignored hardware fault also gets it, as the kernel does): restore
+  // it; the faulting instruction runs again on return, and a signal sent by software is sent
+  // again, so the thread now meets the default action.
+  struct sigaction fallback = {};
+  fallback.sa_handler = SIG_DFL;
+  ::sigaction(signo, &fallback, nullptr);
+  if (info.si_code <= 0) ::syscall(SYS_tgkill, ::getpid(), current_tid(), signo);
 }
 
 inline void on_exception_signal(int signo, siginfo_t &info, ucontext_t &uc) {
+  if (current_tid() != SignalLayer::kernel_tid) {
+    forward_to_previous_action(signo, info, uc);
+    return;
+  }
   const bool overflow = is_stack_overflow(signo, info, uc);
   Frame *frame = overflow ? reinterpret_cast<Frame *>(SignalLayer::overflow_frame_memory)
                           : TargetHostedSignals::frame_below(TargetHostedSignals::sp(uc));
@@ -211,6 +284,10 @@ inline void on_signal(int signo, siginfo_t *info, void *context) {
 }
 
 inline void install(int signo, bool nodefer) {
+  struct sigaction previous = {};
+  ::sigaction(signo, nullptr, &previous);
+  if (!((previous.sa_flags & SA_SIGINFO) && previous.sa_sigaction == on_signal))
+    SignalLayer::previous_action[signo] = previous;
   struct sigaction action = {};
   action.sa_sigaction = on_signal;
   action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART | (nodefer ? SA_NODEFER : 0);
@@ -221,19 +298,45 @@ inline void install(int signo, bool nodefer) {
   if (::sigaction(signo, &action, nullptr) != 0) fatal("sigaction failed while installing the hosted trap layer");
 }
 
-inline void install_signal_layer() {
-  SignalLayer::kernel_tid = current_tid();
-  if (!SignalLayer::alternate_stack) {
-    void *memory = ::mmap(nullptr, SignalLayer::alternate_stack_size, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (memory == MAP_FAILED) fatal("cannot map the alternate signal stack");
-    SignalLayer::alternate_stack = memory;
+// Whether the kernel thread `tid` of this process still exists.
+inline bool thread_alive(pid_t tid) { return tid != 0 && ::syscall(SYS_tgkill, ::getpid(), tid, 0) == 0; }
+
+// fork() from the kernel thread: the child's only thread is the kernel thread, with its own id,
+// and the timer (not inherited by a child) is started again with the same period. A child
+// forked by another thread has no kernel thread.
+inline void before_fork() { SignalLayer::forking_thread_is_kernel = current_tid() == SignalLayer::kernel_tid; }
+inline void in_child_after_fork() {
+  if (!SignalLayer::forking_thread_is_kernel) {
+    SignalLayer::kernel_tid = 0;
+    return;
   }
+  SignalLayer::kernel_tid = current_tid();
+  if (SignalLayer::timer_period_us) Hosted::timer_start(SignalLayer::timer_period_us);
+}
+
+inline void install_alternate_stack() {
+  // cte_init called from a handler that runs on the alternate stack (a signal-delivered event):
+  // the stack in use is this thread's, installed already, and cannot be changed while in use.
+  stack_t current = {};
+  if (::sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_ONSTACK)) return;
+  if (!SignalLayer::alternate_stack.map()) fatal("cannot map the alternate signal stack");
   stack_t alternate = {};
-  alternate.ss_sp = SignalLayer::alternate_stack;
-  alternate.ss_size = SignalLayer::alternate_stack_size;
+  alternate.ss_sp = SignalLayer::alternate_stack.mapping + SignalLayer::alternate_stack.guard;
+  alternate.ss_size = AlternateStack::usable_size;
   if (::sigaltstack(&alternate, nullptr) != 0) fatal("sigaltstack failed while installing the hosted trap layer");
-  if (!SignalLayer::installed) record_program_text();
+}
+
+inline void install_signal_layer() {
+  const pid_t tid = current_tid();
+  if (SignalLayer::kernel_tid != tid && thread_alive(SignalLayer::kernel_tid))
+    fatal("cte_init on a second host thread while another is the kernel thread (one kernel thread per process; "
+          "the other must call cte::hosted::detach_kernel_thread() first)");
+  SignalLayer::kernel_tid = tid;
+  install_alternate_stack();
+  if (!SignalLayer::installed) {
+    record_program_text();
+    ::pthread_atfork(before_fork, nullptr, in_child_after_fork);
+  }
   // Installed on every cte_init: other code (a test framework, a crash reporter) may have
   // replaced the handlers since.
   for (int signo : {SIGILL, SIGTRAP, SIGFPE, SIGSEGV, SIGBUS}) install(signo, true);
@@ -283,6 +386,7 @@ namespace hosted {
 inline void detach_kernel_thread() {
   external_line().detach();
   detail::hosted::SignalLayer::kernel_tid = 0;
+  detail::hosted::SignalLayer::alternate_stack.release();
 }
 }  // namespace hosted
 
@@ -300,15 +404,18 @@ namespace detail::hosted {
 
 // --- timer
 inline bool Hosted::timer_start(std::uint64_t period_us) {
-  if (period_us == 0) return false;
+  if (period_us < min_timer_period_us) return false;
   itimerval value = {};
   value.it_interval.tv_sec = static_cast<time_t>(period_us / 1000000);
   value.it_interval.tv_usec = static_cast<suseconds_t>(period_us % 1000000);
   value.it_value = value.it_interval;
-  return ::setitimer(ITIMER_REAL, &value, nullptr) == 0;
+  if (::setitimer(ITIMER_REAL, &value, nullptr) != 0) return false;
+  detail::hosted::SignalLayer::timer_period_us = period_us;
+  return true;
 }
 
 inline void Hosted::timer_stop() {
+  detail::hosted::SignalLayer::timer_period_us = 0;
   itimerval value = {};
   ::setitimer(ITIMER_REAL, &value, nullptr);
 }
