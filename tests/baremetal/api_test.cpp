@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "runner.hpp"
+#include "support/cte_test.hpp"
 #include "support.hpp"
 
 namespace {
@@ -50,48 +50,48 @@ bool same_text(const char *a, const char *b) {
 
 }  // namespace
 
-TEST_CASE("cte_init rejects a null handler and accepts a real one") {
-  CHECK(!cte::cte_init(nullptr));
-  CHECK(cte::cte_init(record_and_resume));
+CTE_TEST_CASE("cte_init rejects a null handler and accepts a real one") {
+  CTE_CHECK(!cte::cte_init(nullptr));
+  CTE_CHECK(cte::cte_init(record_and_resume));
 }
 
-TEST_CASE("yield reaches the handler as EventKind::yield, pc after the trap, and resumes") {
+CTE_TEST_CASE("yield reaches the handler as EventKind::yield, pc after the trap, and resumes") {
   cte::cte_init(record_and_resume);
   last_event = {};
   yield_from_here();
-  CHECK(last_event.kind == cte::EventKind::yield);
-  CHECK(same_text(last_event.msg, "yield"));
-  CHECK_EQ(last_event.cause, cte::TargetPlatform::Mode::ecall_cause);
-  CHECK(last.redecoded == cte::EventKind::yield);
-  CHECK(!last.interrupts_enabled);  // yielded with interrupts disabled
+  CTE_CHECK(last_event.kind == cte::EventKind::yield);
+  CTE_CHECK(same_text(last_event.msg, "yield"));
+  CTE_CHECK_EQ(last_event.cause, cte::TargetPlatform::Mode::ecall_cause);
+  CTE_CHECK(last.redecoded == cte::EventKind::yield);
+  CTE_CHECK(!last.interrupts_enabled);  // yielded with interrupts disabled
   // The pc is past the trapping instruction: yield is a call, so its return address, inside
   // yield_from_here (as the hosted riscv64 port records it).
   const auto caller = reinterpret_cast<std::uintptr_t>(&yield_from_here);
-  CHECK(last.pc > caller && last.pc < caller + 64);
+  CTE_CHECK(last.pc > caller && last.pc < caller + 64);
   // The saved stack pointer belongs to this thread's stack.
   int local = 0;
   const auto here = reinterpret_cast<std::uintptr_t>(&local);
-  CHECK(last.sp < here + 4096);
-  CHECK(last.sp > here - 64 * 1024);
+  CTE_CHECK(last.sp < here + 4096);
+  CTE_CHECK(last.sp > here - 64 * 1024);
 }
 
-TEST_CASE("yield with interrupts enabled: the Context says so and they come back enabled") {
+CTE_TEST_CASE("yield with interrupts enabled: the Context says so and they come back enabled") {
   cte::cte_init(record_and_resume);
   cte::iset(true);
   cte::yield();
   const bool after = cte::ienabled();
   cte::iset(false);
-  CHECK(last.interrupts_enabled);
-  CHECK(after);
+  CTE_CHECK(last.interrupts_enabled);
+  CTE_CHECK(after);
 }
 
-TEST_CASE("syscall passes number and six arguments in a7, a0-a5; set_return takes effect") {
+CTE_TEST_CASE("syscall passes number and six arguments in a7, a0-a5; set_return takes effect") {
   cte::cte_init(echo_syscall);
   const std::uintptr_t result = cte::syscall(7, 1, 2, 3, 4, 5, 6);
-  CHECK(last_event.kind == cte::EventKind::syscall);
-  CHECK_EQ(result, 7000000 + 1 + 4 + 9 + 16 + 25 + 36);
-  CHECK_EQ(cte::syscall(0), 0);
-  CHECK_EQ(cte::syscall(123456, 0xffffffffffffffffull), 123456000000ull + 0xffffffffffffffffull);
+  CTE_CHECK(last_event.kind == cte::EventKind::syscall);
+  CTE_CHECK_EQ(result, 7000000 + 1 + 4 + 9 + 16 + 25 + 36);
+  CTE_CHECK_EQ(cte::syscall(0), 0);
+  CTE_CHECK_EQ(cte::syscall(123456, 0xffffffffffffffffull), 123456000000ull + 0xffffffffffffffffull);
 }
 
 namespace {
@@ -120,35 +120,35 @@ void receive_arg(void *arg) {
 cte_test::Stack<16 * 1024> arg_stack;
 }  // namespace
 
-TEST_CASE("a kcontext thread receives its argument and starts with interrupts enabled") {
+CTE_TEST_CASE("a kcontext thread receives its argument and starts with interrupts enabled") {
   boot_context = nullptr;
   arg_thread = cte::kcontext(arg_stack.area(), receive_arg, reinterpret_cast<void *>(0xfeedface));
-  REQUIRE(arg_thread != nullptr);
-  CHECK(arg_thread->interrupts_enabled());
-  CHECK_EQ(arg_thread->stack_start(), reinterpret_cast<std::uintptr_t>(arg_stack.area().start));
-  CHECK_EQ(arg_thread->stack_end(), reinterpret_cast<std::uintptr_t>(arg_stack.area().end));
-  CHECK(cte::area_contains(arg_stack.area(), arg_thread));
-  CHECK(arg_thread->sp() % 16 == 0);
+  CTE_REQUIRE(arg_thread != nullptr);
+  CTE_CHECK(arg_thread->interrupts_enabled());
+  CTE_CHECK_EQ(arg_thread->stack_start(), reinterpret_cast<std::uintptr_t>(arg_stack.area().start));
+  CTE_CHECK_EQ(arg_thread->stack_end(), reinterpret_cast<std::uintptr_t>(arg_stack.area().end));
+  CTE_CHECK(cte::area_contains(arg_stack.area(), arg_thread));
+  CTE_CHECK(arg_thread->sp() % 16 == 0);
   cte::cte_init(run_thread_once);
   cte::yield();
-  CHECK(thread_ran);
-  CHECK_EQ(received_arg, 0xfeedface);
-  CHECK(thread_saw_interrupts_enabled);  // xRET set xIE from xPIE
-  CHECK(!cte::ienabled());               // the boot context's own state came back
+  CTE_CHECK(thread_ran);
+  CTE_CHECK_EQ(received_arg, 0xfeedface);
+  CTE_CHECK(thread_saw_interrupts_enabled);  // xRET set xIE from xPIE
+  CTE_CHECK(!cte::ienabled());               // the boot context's own state came back
 }
 
-TEST_CASE("kcontext rejects bad stacks with a clear error") {
+CTE_TEST_CASE("kcontext rejects bad stacks with a clear error") {
   alignas(16) static unsigned char memory[64 * 1024];
   const cte::Area good{memory, memory + cte::kcontext_min_stack};
-  CHECK(cte::kcontext_check(good) == cte::StackError::ok);
-  CHECK(cte::kcontext(good, receive_arg, nullptr) != nullptr);
-  CHECK(cte::kcontext_check({nullptr, nullptr}) == cte::StackError::null_area);
-  CHECK(cte::kcontext({nullptr, nullptr}, receive_arg, nullptr) == nullptr);
-  CHECK(cte::kcontext_check({memory + 4096, memory}) == cte::StackError::null_area);
-  CHECK(cte::kcontext_check({memory, memory + 32 * 1024 + 8}) == cte::StackError::misaligned);
-  CHECK(cte::kcontext_check({memory + 4, memory + 32 * 1024}) == cte::StackError::misaligned);
-  CHECK(cte::kcontext_check({memory, memory + cte::kcontext_min_stack - 16}) == cte::StackError::too_small);
-  CHECK(cte::kcontext(good, nullptr, nullptr) == nullptr);
+  CTE_CHECK(cte::kcontext_check(good) == cte::StackError::ok);
+  CTE_CHECK(cte::kcontext(good, receive_arg, nullptr) != nullptr);
+  CTE_CHECK(cte::kcontext_check({nullptr, nullptr}) == cte::StackError::null_area);
+  CTE_CHECK(cte::kcontext({nullptr, nullptr}, receive_arg, nullptr) == nullptr);
+  CTE_CHECK(cte::kcontext_check({memory + 4096, memory}) == cte::StackError::null_area);
+  CTE_CHECK(cte::kcontext_check({memory, memory + 32 * 1024 + 8}) == cte::StackError::misaligned);
+  CTE_CHECK(cte::kcontext_check({memory + 4, memory + 32 * 1024}) == cte::StackError::misaligned);
+  CTE_CHECK(cte::kcontext_check({memory, memory + cte::kcontext_min_stack - 16}) == cte::StackError::too_small);
+  CTE_CHECK(cte::kcontext(good, nullptr, nullptr) == nullptr);
 }
 
 namespace {
@@ -169,14 +169,14 @@ void returns_immediately(void *) { returned_thread_started = true; }
 cte_test::Stack<16 * 1024> returning_stack;
 }  // namespace
 
-TEST_CASE("a kcontext thread whose entry returns becomes an EventKind::error event") {
+CTE_TEST_CASE("a kcontext thread whose entry returns becomes an EventKind::error event") {
   finished_boot = nullptr;
   returning_thread = cte::kcontext(returning_stack.area(), returns_immediately, nullptr);
   cte::cte_init(catch_returning_thread);
   cte::yield();
-  CHECK(returned_thread_started);
-  CHECK(finished_event.kind == cte::EventKind::error);
-  CHECK(same_text(finished_event.msg, "kcontext thread returned from its entry function"));
+  CTE_CHECK(returned_thread_started);
+  CTE_CHECK(finished_event.kind == cte::EventKind::error);
+  CTE_CHECK(same_text(finished_event.msg, "kcontext thread returned from its entry function"));
 }
 
 namespace {
@@ -199,14 +199,14 @@ void pong(void *) {
 cte_test::Stack<16 * 1024> pong_stack;
 }  // namespace
 
-TEST_CASE("a Context saved earlier is resumed again and again (boot <-> thread, 1000 times)") {
+CTE_TEST_CASE("a Context saved earlier is resumed again and again (boot <-> thread, 1000 times)") {
   ping_thread = cte::kcontext(pong_stack.area(), pong, nullptr);
   pongs = 0;
   in_thread = false;
   cte::cte_init(ping_pong);
   for (int i = 1; i <= 1000; ++i) {
     cte::yield();
-    REQUIRE_EQ(pongs, i);
+    CTE_REQUIRE_EQ(pongs, i);
   }
 }
 
@@ -224,7 +224,7 @@ void letter_thread(void *letter) {
 cte_test::Stack<16 * 1024> letter_stacks[2];
 }  // namespace
 
-TEST_CASE("yield-os: two kcontext threads alternate ABAB and the boot context is never resumed") {
+CTE_TEST_CASE("yield-os: two kcontext threads alternate ABAB and the boot context is never resumed") {
   using cte_test::RoundRobin;
   RoundRobin::reset();
   trace_length = 0;
@@ -232,8 +232,8 @@ TEST_CASE("yield-os: two kcontext threads alternate ABAB and the boot context is
   RoundRobin::add(cte::kcontext(letter_stacks[1].area(), letter_thread, const_cast<char *>("B")));
   RoundRobin::run();
   trace[trace_length] = 0;
-  CHECK(same_text(trace, "ABABABABABABABABABAB"));
-  CHECK_EQ(RoundRobin::boot_resumes, 1);  // only when the threads were done
+  CTE_CHECK(same_text(trace, "ABABABABABABABABABAB"));
+  CTE_CHECK_EQ(RoundRobin::boot_resumes, 1);  // only when the threads were done
 }
 
 namespace {
@@ -251,7 +251,7 @@ void counting_thread(void *index) {
 cte_test::Stack<12 * 1024> counting_stacks[counting_threads];
 }  // namespace
 
-TEST_CASE("20000 yield switches across 10 kcontext threads, fair") {
+CTE_TEST_CASE("20000 yield switches across 10 kcontext threads, fair") {
   using cte_test::RoundRobin;
   RoundRobin::reset();
   for (int i = 0; i < counting_threads; ++i) {
@@ -259,14 +259,14 @@ TEST_CASE("20000 yield switches across 10 kcontext threads, fair") {
     RoundRobin::add(cte::kcontext(counting_stacks[i].area(), counting_thread, reinterpret_cast<void *>(i)));
   }
   RoundRobin::run();
-  CHECK_EQ(RoundRobin::switches, total_switches);
+  CTE_CHECK_EQ(RoundRobin::switches, total_switches);
   long total_runs = 0;
   for (long runs : runs_per_thread) {
-    CHECK(runs >= total_switches / counting_threads - 1);
-    CHECK(runs <= total_switches / counting_threads + 1);
+    CTE_CHECK(runs >= total_switches / counting_threads - 1);
+    CTE_CHECK(runs <= total_switches / counting_threads + 1);
     total_runs += runs;
   }
-  CHECK_EQ(total_runs, total_switches);
+  CTE_CHECK_EQ(total_runs, total_switches);
 }
 
 namespace {
@@ -277,11 +277,11 @@ cte::Context *count(cte::Event, cte::Context *context) {
 }
 }  // namespace
 
-TEST_CASE("traps before any handler change: cte_init may replace the handler") {
+CTE_TEST_CASE("traps before any handler change: cte_init may replace the handler") {
   cte::cte_init(record_and_resume);
   cte::cte_init(count);
   handled = 0;
   cte::yield();
   cte::syscall(1);
-  CHECK_EQ(handled, 2);
+  CTE_CHECK_EQ(handled, 2);
 }

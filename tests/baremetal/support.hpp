@@ -7,15 +7,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "support/static_stack.hpp"
+
 namespace cte_test {
 
-// A kcontext/fast-switch stack in static memory.
 template <std::size_t Size>
-struct Stack {
-  static_assert(Size % 16 == 0);
-  alignas(16) unsigned char memory[Size];
-  cte::Area area() { return {memory, memory + Size}; }
-};
+using Stack = StaticStack<Size>;
 
 // The platform timer (time CSR: 10 MHz on QEMU virt), readable in M- and S-mode.
 inline std::uint64_t now_ticks() {

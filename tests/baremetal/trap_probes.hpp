@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/cte.hpp>
+
 extern "C" {
 std::uint64_t cte_test_illegal_instruction();  // unimp, 4 bytes: csrrw x0, cycle, x0 (cycle is read-only)
 std::uint64_t cte_test_illegal_compressed();   // c.unimp, 2 bytes: 0x0000
@@ -44,6 +46,17 @@ inline constexpr unsigned trap_held_words = trap_held_fcsr_word + 1;
 inline constexpr unsigned t6_index = trap_held_gpr_words - 1;  // x31 is the last GPR slot
 // A valid fcsr for a pattern: frm in 0..4 (the defined static rounding modes), any fflags.
 constexpr std::uint64_t fcsr_pattern(std::uint64_t bits) { return ((bits % 5) << 5) | (bits & 0x1f); }
+// The value slot `word` of cte_test_hold_registers' table holds for pattern bits: fcsr takes
+// only what it can hold.
+constexpr std::uint64_t held_pattern(unsigned word, std::uint64_t bits) {
+  return word == held_fcsr_word ? fcsr_pattern(bits) : bits;
+}
+// The probe's negative test changes one held GPR and one held FP register in a trap frame:
+// their table words and their places in the frame.
+inline constexpr unsigned probed_gpr_word = 27 - 2;              // s11 = x27
+inline constexpr unsigned probed_fp_word = held_gpr_words + 31;  // f31
+inline void *probed_gpr_slot(cte::Context &context) { return &context.frame().x[27]; }
+inline void *probed_fp_slot(cte::Context &context) { return &context.frame().f[31]; }
 
 struct CallFrame {
   std::uint64_t unused;

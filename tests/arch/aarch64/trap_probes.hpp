@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/cte.hpp>
+
 extern "C" {
 // udf #0, then return: the result is whatever x0 holds after the trap, so a handler's
 // set_return() is visible to the caller.
@@ -30,6 +32,15 @@ inline constexpr bool misaligned_reports_address = true;  // si_addr -> FAR -> E
 // x0-x30 (31), then q0-q31 as 64 words.
 inline constexpr unsigned held_gpr_words = 31;
 inline constexpr unsigned held_fp_words = 64;
+inline constexpr unsigned held_words = held_gpr_words + held_fp_words;
+// Every table word may hold any bits.
+constexpr std::uint64_t held_pattern(unsigned, std::uint64_t bits) { return bits; }
+// The probe's negative test changes one held GPR and one held FP register in a trap frame:
+// their table words and their places in the frame.
+inline constexpr unsigned probed_gpr_word = 28;                  // x28
+inline constexpr unsigned probed_fp_word = held_gpr_words + 62;  // q31, low half
+inline void *probed_gpr_slot(cte::Context &context) { return &context.frame().x[28]; }
+inline void *probed_fp_slot(cte::Context &context) { return &context.frame().q[31].low; }
 
 namespace hold_layout {
 inline constexpr std::size_t q_table = held_gpr_words * 8;  // byte offset of q0 in the table

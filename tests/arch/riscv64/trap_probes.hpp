@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/cte.hpp>
+
 extern "C" {
 // unimp (the 4-byte csrrw zero, cycle, zero: a write to a read-only CSR), then return: the
 // result is whatever a0 holds after the trap, so a handler's set_return() is visible.
@@ -33,6 +35,15 @@ inline constexpr bool misaligned_reports_address = true;
 // up for a handler. sp is the stack the Context is saved on.
 inline constexpr unsigned held_gpr_words = 28;
 inline constexpr unsigned held_fp_words = 32;
+inline constexpr unsigned held_words = held_gpr_words + held_fp_words;
+// Every table word may hold any bits.
+constexpr std::uint64_t held_pattern(unsigned, std::uint64_t bits) { return bits; }
+// The probe's negative test changes one held GPR and one held FP register in a trap frame:
+// their table words and their places in the frame.
+inline constexpr unsigned probed_gpr_word = 27 - 4;              // s11 = x27
+inline constexpr unsigned probed_fp_word = held_gpr_words + 31;  // f31
+inline void *probed_gpr_slot(cte::Context &context) { return &context.frame().x[27]; }
+inline void *probed_fp_slot(cte::Context &context) { return &context.frame().f[31]; }
 
 // Stack frame of cte_test_hold_registers.
 struct HoldFrame {

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include <cte/cte.hpp>
+
 extern "C" std::uint64_t cte_test_call_with_patterns(void (*fn)(void *), void *arg, std::uint64_t seed);
 
 namespace cte_test {
@@ -13,6 +15,13 @@ namespace cte_test {
 inline constexpr unsigned callee_saved_gpr_count = 6;
 inline constexpr unsigned callee_saved_fp_count = 0;
 inline constexpr const char *callee_saved_names[] = {"rbx", "rbp", "r12", "r13", "r14", "r15"};
+
+// Where a trap frame keeps callee-saved register i (the probe's negative test changes it there).
+inline void *callee_saved_slot(cte::Context &context, unsigned i) {
+  auto &frame = context.frame();
+  std::uint64_t *const slots[] = {&frame.rbx, &frame.rbp, &frame.r12, &frame.r13, &frame.r14, &frame.r15};
+  return slots[i];
+}
 
 // Pattern for register i: distinct per register and per seed, never 0.
 constexpr std::uint64_t pattern(std::uint64_t seed, unsigned i) {

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include <cte/cte.hpp>
+
 extern "C" {
 // ud2, then return: the result is whatever the return register holds after the trap, so a
 // handler's set_return() is visible to the caller.
@@ -25,6 +27,15 @@ inline constexpr bool misaligned_reports_address = false;  // #AC does not repor
 // rax rbx rcx rdx rsi rdi rbp r8-r15 (15), then xmm0-15 as 32 words.
 inline constexpr unsigned held_gpr_words = 15;
 inline constexpr unsigned held_fp_words = 32;
+inline constexpr unsigned held_words = held_gpr_words + held_fp_words;
+// Every table word may hold any bits.
+constexpr std::uint64_t held_pattern(unsigned, std::uint64_t bits) { return bits; }
+// The probe's negative test changes one held GPR and one held FP register in a trap frame:
+// their table words and their places in the frame.
+inline constexpr unsigned probed_gpr_word = 14;                  // r15
+inline constexpr unsigned probed_fp_word = held_gpr_words + 30;  // xmm15, low half
+inline void *probed_gpr_slot(cte::Context &context) { return &context.frame().r15; }
+inline void *probed_fp_slot(cte::Context &context) { return context.frame().fpu.xmm[15]; }
 
 [[gnu::used]] inline void emit_trap_probes() {
   asm(".pushsection .text.cte_test_illegal_instruction,\"axG\",@progbits,cte_test_illegal_instruction,comdat\n"

@@ -1,0 +1,141 @@
+// Yield-plus-preemption torture: kcontext threads alternate between computing with a pattern
+// in every register (all GPRs but the stack pointer, every FP register; bare metal: fcsr too)
+// and bursts of yields with a pattern in every callee-saved register, while a fast timer tick
+// preempts them wherever they are: in the compute loop, in a yield stub, in the dispatcher or
+// the restore path on the way back from a yield. Each yield and each tick moves to the next
+// thread. Every register must come back, and both kinds of switch must have happened often.
+
+#include <cte/cte.hpp>
+
+#include <cstdint>
+
+#include <register_check.hpp>
+#include <trap_probes.hpp>
+
+#include "support/cte_test.hpp"
+
+namespace {
+constexpr int thread_count = 3;
+constexpr long target_ticks = 100000;
+constexpr long target_yields = 1000000;
+// Short rounds: a round completes even in the small slices a loaded emulator leaves between
+// ticks, and a tick finds a thread computing about as often as yielding.
+constexpr std::uint64_t hold_iterations = 100;
+constexpr int yields_per_burst = 8;
+// The tick period, set by the build: fast natively, slower under an emulator (qemu-user takes
+// a signal only at a translation-block boundary and costs more per tick).
+constexpr std::uint64_t tick_us = CTE_TEST_TORTURE_TICK_US;
+
+enum Phase { computing, yielding };
+
+cte::Context *threads[thread_count];
+cte::Context *boot = nullptr;
+int current = -1;  // -1: the boot context runs
+volatile int phase[thread_count];
+volatile bool done = false;
+// Written by the handler only.
+long ticks = 0, yields = 0, ticks_computing = 0, ticks_yielding = 0, unexpected_events = 0;
+// Written by the threads.
+volatile long corrupted_words = 0;
+volatile std::uint64_t corrupted_callee_saved = 0;
+volatile long rounds = 0;
+
+cte::Context *schedule(cte::Event event, cte::Context *context) {
+  const bool tick = event.kind == cte::EventKind::irq_timer;
+  if (!tick && event.kind != cte::EventKind::yield) {
+    ++unexpected_events;
+    return context;
+  }
+  if (current < 0) {
+    if (tick) return context;  // the boot context is not part of the rotation
+    boot = context;            // boot starts the threads
+    current = 0;
+    return threads[0];
+  }
+  threads[current] = context;
+  if (tick) {
+    ++ticks;
+    ++(phase[current] == computing ? ticks_computing : ticks_yielding);
+  } else {
+    ++yields;
+  }
+  if (!done && ticks >= target_ticks && yields >= target_yields) {
+    done = true;
+    cte::timer::stop();
+  }
+  if (done && !tick) {  // a thread saw done (or yielded after it): back to boot
+    current = -1;
+    return boot;
+  }
+  current = (current + 1) % thread_count;
+  return threads[current];
+}
+
+std::uint64_t pattern_bits(int thread, long round, unsigned word) {
+  return (static_cast<std::uint64_t>(thread + 1) << 56) ^ (static_cast<std::uint64_t>(round) << 16) ^ (word * 0x9e37u) ^ 0x5a5a;
+}
+
+void do_yield(void *) { cte::yield(); }
+
+void torture_thread(void *index_pointer) {
+  const int index = static_cast<int>(reinterpret_cast<std::uintptr_t>(index_pointer));
+  std::uint64_t table[cte_test::held_words];
+  std::uint64_t seed = static_cast<std::uint64_t>(index) << 40;
+  for (long round = 0;; ++round) {
+    phase[index] = computing;
+    for (unsigned w = 0; w < cte_test::held_words; ++w) table[w] = cte_test::held_pattern(w, pattern_bits(index, round, w));
+    cte_test_hold_registers(table, hold_iterations);
+    for (unsigned w = 0; w < cte_test::held_words; ++w)
+      if (table[w] != cte_test::held_pattern(w, pattern_bits(index, round, w))) corrupted_words = corrupted_words + 1;
+    phase[index] = yielding;
+    for (int y = 0; y < yields_per_burst; ++y)
+      corrupted_callee_saved = corrupted_callee_saved | cte_test_call_with_patterns(do_yield, nullptr, ++seed);
+    rounds = rounds + 1;
+    if (done) {
+      cte::iset(false);  // no more ticks for this thread: hand over to boot
+      cte::yield();
+    }
+  }
+}
+
+cte_test::StaticStack<cte_test::thread_stack_size> stacks[thread_count];
+
+void print_count(const char *label, long value) {
+  cte::putstr(label);
+  cte::putdec(static_cast<std::uint64_t>(value));
+}
+}  // namespace
+
+CTE_TEST_CASE("preemption torture: threads that compute and yield, preempted by a fast tick; every register intact") {
+  for (int i = 0; i < thread_count; ++i) {
+    threads[i] = cte::kcontext(stacks[i].area(), torture_thread, reinterpret_cast<void *>(static_cast<std::uintptr_t>(i)));
+    phase[i] = computing;
+  }
+  current = -1;
+  done = false;
+  ticks = yields = ticks_computing = ticks_yielding = unexpected_events = 0;
+  corrupted_words = 0;
+  corrupted_callee_saved = 0;
+  rounds = 0;
+  cte::cte_init(schedule);
+  cte::iset(false);
+  CTE_REQUIRE(cte::timer::start(tick_us));
+  cte::yield();  // runs the threads (they start with interrupts enabled) until done
+  cte::timer::stop();
+  print_count("    torture: ", ticks);
+  print_count(" ticks (", ticks_computing);
+  print_count(" while computing, ", ticks_yielding);
+  print_count(" while yielding), ", yields);
+  print_count(" yields, ", rounds);
+  print_count(" rounds; tick ", static_cast<long>(tick_us));
+  cte::putstr(" us\n");
+  CTE_CHECK(ticks >= target_ticks);
+  CTE_CHECK(yields >= target_yields);
+  // Both kinds of preemption happened, many times.
+  CTE_CHECK(ticks_computing >= target_ticks / 100);
+  CTE_CHECK(ticks_yielding >= target_ticks / 100);
+  CTE_CHECK_EQ(corrupted_words, 0);
+  CTE_CHECK_EQ(corrupted_callee_saved, 0u);
+  CTE_CHECK_EQ(unexpected_events, 0);
+  CTE_CHECK(rounds > 10 * thread_count);
+}
