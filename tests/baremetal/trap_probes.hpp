@@ -11,6 +11,8 @@
 
 #include <cte/cte.hpp>
 
+#include "support/probed_register.hpp"
+
 extern "C" {
 std::uint64_t cte_test_illegal_instruction();  // unimp, 4 bytes: csrrw x0, cycle, x0 (cycle is read-only)
 std::uint64_t cte_test_illegal_compressed();   // c.unimp, 2 bytes: 0x0000
@@ -51,12 +53,6 @@ constexpr std::uint64_t fcsr_pattern(std::uint64_t bits) { return ((bits % 5) <<
 constexpr std::uint64_t held_pattern(unsigned word, std::uint64_t bits) {
   return word == held_fcsr_word ? fcsr_pattern(bits) : bits;
 }
-// The probe's negative test changes one held GPR and one held FP register in a trap frame:
-// their table words and their places in the frame.
-inline constexpr unsigned probed_gpr_word = 27 - 2;              // s11 = x27
-inline constexpr unsigned probed_fp_word = held_gpr_words + 31;  // f31
-inline void *probed_gpr_slot(cte::Context &context) { return &context.frame().x[27]; }
-inline void *probed_fp_slot(cte::Context &context) { return &context.frame().f[31]; }
 
 struct CallFrame {
   std::uint64_t unused;
@@ -245,5 +241,9 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       [gpr_words] "i"(trap_held_gpr_words), [fcsr_word] "i"(trap_held_fcsr_word), [t6_index] "i"(t6_index),
       [a0_number] "i"(a0_number));
 }
+
+// The registers the probe's negative test changes in a trap frame: s11 (x27) and f31.
+inline constexpr ProbedRegister probed_gpr{27 - 2, offsetof(cte::Context::Frame, x[27])};
+inline constexpr ProbedRegister probed_fp{held_gpr_words + 31, offsetof(cte::Context::Frame, f[31])};
 
 }  // namespace cte_test

@@ -6,6 +6,7 @@
 
 #include <cte/cte.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -68,6 +69,18 @@ void yield_pattern_thread(void *) {
 
 cte_test::StaticStack<cte_test::thread_stack_size> fast_stack, yield_stack;
 
+// 200 probes on the boot side, each switching to the thread, whose own probes switch back.
+// (The thread's results are read after the probes: they arrive by reference.)
+void check_both_sides(void (*switch_over)(void *), const std::uint64_t &thread_mask, const int &thread_rounds) {
+  std::uint64_t boot_mask = 0;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) boot_mask |= cte_test_call_with_patterns(switch_over, nullptr, seed);
+  print_corrupted("boot", boot_mask);
+  print_corrupted("thread", thread_mask);
+  CTE_CHECK_EQ(boot_mask, 0u);
+  CTE_CHECK_EQ(thread_mask, 0u);
+  CTE_CHECK_EQ(thread_rounds, 199);  // its 200th probe is still waiting for the switch back
+}
+
 }  // namespace
 
 CTE_TEST_CASE("the register probe itself: a plain call keeps every callee-saved register") {
@@ -76,26 +89,14 @@ CTE_TEST_CASE("the register probe itself: a plain call keeps every callee-saved 
 
 CTE_TEST_CASE("callee-saved registers survive the fast switch in both directions") {
   CTE_REQUIRE(cte::make_fast_context(fast_thread, fast_stack.area(), fast_pattern_thread, nullptr));
-  std::uint64_t boot_mask = 0;
-  for (std::uint64_t seed = 1; seed <= 200; ++seed) boot_mask |= cte_test_call_with_patterns(switch_to_thread, nullptr, seed);
-  print_corrupted("boot", boot_mask);
-  print_corrupted("thread", thread_mask_fast);
-  CTE_CHECK_EQ(boot_mask, 0u);
-  CTE_CHECK_EQ(thread_mask_fast, 0u);
-  CTE_CHECK_EQ(thread_rounds_fast, 199);  // its 200th probe is still waiting for the switch back
+  check_both_sides(switch_to_thread, thread_mask_fast, thread_rounds_fast);
 }
 
 CTE_TEST_CASE("callee-saved registers survive yield in both directions") {
   pattern_thread = cte::kcontext(yield_stack.area(), yield_pattern_thread, nullptr);
   in_thread = false;
   cte::cte_init(ping_pong);
-  std::uint64_t boot_mask = 0;
-  for (std::uint64_t seed = 1; seed <= 200; ++seed) boot_mask |= cte_test_call_with_patterns(do_yield, nullptr, seed);
-  print_corrupted("boot", boot_mask);
-  print_corrupted("thread", thread_mask_yield);
-  CTE_CHECK_EQ(boot_mask, 0u);
-  CTE_CHECK_EQ(thread_mask_yield, 0u);
-  CTE_CHECK_EQ(thread_rounds_yield, 199);
+  check_both_sides(do_yield, thread_mask_yield, thread_rounds_yield);
 }
 
 namespace {
@@ -105,20 +106,22 @@ namespace {
 // resumes the thread. The probe must report exactly those two registers.
 constexpr std::uint64_t clobber_tick_us = 1000;
 
-// The registers under test: their frame slots and the values the probe holds in them.
-void *(*gpr_slot)(cte::Context &) = nullptr;
-void *(*fp_slot)(cte::Context &) = nullptr;  // no FP register under test
+// The registers under test: their byte offsets in the frame and the values the probe holds
+// in them. No FP register on x86_64's callee-saved probe (System V keeps none).
+std::size_t gpr_offset = 0, fp_offset = 0;
+bool fp_under_test = false;
 std::uint64_t expected_gpr = 0, expected_fp = 0;
 volatile bool clobbered = false;
 
-std::uint64_t load_word(const void *slot) {
+unsigned char *frame_bytes(cte::Context &context) { return reinterpret_cast<unsigned char *>(&context.frame()); }
+std::uint64_t load_word(cte::Context &context, std::size_t offset) {
   std::uint64_t value;
-  std::memcpy(&value, slot, sizeof value);
+  std::memcpy(&value, frame_bytes(context) + offset, sizeof value);
   return value;
 }
-void flip_low_bit(void *slot) {
-  const std::uint64_t value = load_word(slot) ^ 1;
-  std::memcpy(slot, &value, sizeof value);
+void flip_low_bit(cte::Context &context, std::size_t offset) {
+  const std::uint64_t value = load_word(context, offset) ^ 1;
+  std::memcpy(frame_bytes(context) + offset, &value, sizeof value);
 }
 
 cte::Context *clobber_boot = nullptr;
@@ -128,10 +131,10 @@ bool clobber_in_thread = false;
 cte::Context *clobbering_handler(cte::Event event, cte::Context *context) {
   if (event.kind == cte::EventKind::irq_timer) {
     if (!clobber_in_thread || clobbered) return context;
-    if (load_word(gpr_slot(*context)) != expected_gpr) return context;
-    if (fp_slot && load_word(fp_slot(*context)) != expected_fp) return context;
-    flip_low_bit(gpr_slot(*context));
-    if (fp_slot) flip_low_bit(fp_slot(*context));
+    if (load_word(*context, gpr_offset) != expected_gpr) return context;
+    if (fp_under_test && load_word(*context, fp_offset) != expected_fp) return context;
+    flip_low_bit(*context, gpr_offset);
+    if (fp_under_test) flip_low_bit(*context, fp_offset);
     clobbered = true;
     cte::timer::stop();
     return context;
@@ -158,8 +161,8 @@ bool run_clobbered(void (*thread)(void *)) {
 
 // The callee-saved probe, around a function that spins until the handler has struck.
 constexpr std::uint64_t callee_saved_seed = 77;
-constexpr unsigned gpr_under_test = cte_test::callee_saved_gpr_count - 1;
-constexpr unsigned fp_under_test = cte_test::callee_saved_gpr_count + cte_test::callee_saved_fp_count - 1;
+constexpr unsigned callee_saved_gpr = cte_test::callee_saved_gpr_count - 1;
+constexpr unsigned callee_saved_fp = cte_test::callee_saved_gpr_count + cte_test::callee_saved_fp_count - 1;
 std::uint64_t callee_saved_mask = 0;
 
 void spin_until_clobbered(void *) {
@@ -181,8 +184,8 @@ void held_probe_thread(void *) {
   std::uint64_t table[cte_test::held_words];
   for (std::uint64_t round = 1;; ++round) {
     for (unsigned w = 0; w < cte_test::held_words; ++w) table[w] = cte_test::held_pattern(w, round * 0x9e3779b97f4a7c15ull + w);
-    expected_gpr = table[cte_test::probed_gpr_word];
-    expected_fp = table[cte_test::probed_fp_word];
+    expected_gpr = table[cte_test::probed_gpr.word];
+    expected_fp = table[cte_test::probed_fp.word];
     cte_test_hold_registers(table, hold_iterations);
     if (!clobbered) continue;
     held_mismatches = 0;
@@ -198,27 +201,27 @@ void held_probe_thread(void *) {
 }  // namespace
 
 CTE_TEST_CASE("the callee-saved probe reports a GPR and an FP register changed in a preempted thread's Context") {
-  gpr_slot = [](cte::Context &context) { return cte_test::callee_saved_slot(context, gpr_under_test); };
-  fp_slot = nullptr;
-  if constexpr (cte_test::callee_saved_fp_count > 0)  // x86_64: System V keeps no FP register
-    fp_slot = [](cte::Context &context) { return cte_test::callee_saved_slot(context, fp_under_test); };
-  expected_gpr = cte_test::pattern(callee_saved_seed, gpr_under_test);
-  expected_fp = cte_test::pattern(callee_saved_seed, fp_under_test);
+  gpr_offset = cte_test::callee_saved_frame_offset(callee_saved_gpr);
+  fp_under_test = cte_test::callee_saved_fp_count > 0;
+  fp_offset = fp_under_test ? cte_test::callee_saved_frame_offset(callee_saved_fp) : 0;
+  expected_gpr = cte_test::pattern(callee_saved_seed, callee_saved_gpr);
+  expected_fp = cte_test::pattern(callee_saved_seed, callee_saved_fp);
   callee_saved_mask = 0;
   CTE_REQUIRE(run_clobbered(callee_saved_probe_thread));
   CTE_CHECK(clobbered);
-  std::uint64_t expected_mask = std::uint64_t{1} << gpr_under_test;
-  if (fp_slot) expected_mask |= std::uint64_t{1} << fp_under_test;
+  std::uint64_t expected_mask = std::uint64_t{1} << callee_saved_gpr;
+  if (fp_under_test) expected_mask |= std::uint64_t{1} << callee_saved_fp;
   CTE_CHECK_EQ(callee_saved_mask, expected_mask);
 }
 
 CTE_TEST_CASE("the all-register probe reports a GPR and an FP register changed in a preempted thread's Context") {
-  gpr_slot = cte_test::probed_gpr_slot;
-  fp_slot = cte_test::probed_fp_slot;
+  gpr_offset = cte_test::probed_gpr.frame_offset;
+  fp_offset = cte_test::probed_fp.frame_offset;
+  fp_under_test = true;
   held_mismatches = 0;
   CTE_REQUIRE(run_clobbered(held_probe_thread));
   CTE_CHECK(clobbered);
   CTE_REQUIRE_EQ(held_mismatches, 2u);
-  CTE_CHECK_EQ(held_mismatch_words[0], cte_test::probed_gpr_word);
-  CTE_CHECK_EQ(held_mismatch_words[1], cte_test::probed_fp_word);
+  CTE_CHECK_EQ(held_mismatch_words[0], cte_test::probed_gpr.word);
+  CTE_CHECK_EQ(held_mismatch_words[1], cte_test::probed_fp.word);
 }

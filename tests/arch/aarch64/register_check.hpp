@@ -20,10 +20,12 @@ inline constexpr const char *callee_saved_names[] = {"x19", "x20", "x21", "x22",
                                                      "d11", "d12", "d13", "d14", "d15"};
 static_assert(sizeof(callee_saved_names) / sizeof(callee_saved_names[0]) == callee_saved_gpr_count + callee_saved_fp_count);
 
-// Where a trap frame keeps callee-saved register i (the probe's negative test changes it there).
-inline void *callee_saved_slot(cte::Context &context, unsigned i) {
-  auto &frame = context.frame();
-  return i < callee_saved_gpr_count ? &frame.x[19 + i] : &frame.q[8 + i - callee_saved_gpr_count].low;
+// Where a trap frame keeps callee-saved register i (the probe's negative test changes it there):
+// x19-x29, then d8-d15 (the low halves of q8-q15).
+constexpr std::size_t callee_saved_frame_offset(unsigned i) {
+  using Frame = cte::Context::Frame;
+  return i < callee_saved_gpr_count ? offsetof(Frame, x) + (19 + i) * sizeof(std::uint64_t)
+                                    : offsetof(Frame, q) + (8 + i - callee_saved_gpr_count) * sizeof(cte::aarch64::VectorRegister);
 }
 
 // Pattern for register i: distinct per register and per seed, never 0.

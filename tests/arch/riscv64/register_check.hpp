@@ -24,11 +24,12 @@ static_assert(sizeof(callee_saved_names) / sizeof(callee_saved_names[0]) == call
 
 // Where a trap frame keeps callee-saved register i (the probe's negative test changes it there):
 // s0-s1 are x8-x9 and s2-s11 x18-x27; the same numbers for fs0-fs11 among f0-f31.
-inline void *callee_saved_slot(cte::Context &context, unsigned i) {
-  const unsigned index = i < callee_saved_gpr_count ? i : i - callee_saved_gpr_count;
+constexpr std::size_t callee_saved_frame_offset(unsigned i) {
+  using Frame = cte::Context::Frame;
+  const bool fp = i >= callee_saved_gpr_count;
+  const unsigned index = fp ? i - callee_saved_gpr_count : i;
   const unsigned number = index < 2 ? 8 + index : 16 + index;
-  auto &frame = context.frame();
-  return i < callee_saved_gpr_count ? &frame.x[number] : &frame.f[number];
+  return (fp ? offsetof(Frame, f) : offsetof(Frame, x)) + number * sizeof(std::uint64_t);
 }
 
 // Pattern for register i: distinct per register and per seed, never 0.
