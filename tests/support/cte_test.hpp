@@ -20,6 +20,9 @@
 
 #ifdef CTE_TEST_BARE_METAL
 #include "../baremetal/runner.hpp"
+namespace cte_test {
+inline constexpr bool bare_metal = true;
+}
 #else
 #include <catch2/catch.hpp>
 #define CTE_TEST_CASE(name) TEST_CASE(name)
@@ -27,4 +30,17 @@
 #define CTE_REQUIRE(expression) REQUIRE(expression)
 #define CTE_CHECK_EQ(left, right) CHECK((left) == (right))
 #define CTE_REQUIRE_EQ(left, right) REQUIRE((left) == (right))
+namespace cte_test {
+inline constexpr bool bare_metal = false;
+}
 #endif
+
+namespace cte_test {
+
+// Text equality without libc.
+inline bool same_text(const char *a, const char *b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+
+}  // namespace cte_test
