@@ -1,6 +1,6 @@
-// Hosted interrupts: timer ticks arrive as Events; interrupts that arrive while disabled (or
-// while the thread is in libc) wait and are delivered exactly once, never while disabled.
-// (Preemption of threads: tests/shared/preemption_torture_test.cpp.)
+// Hosted interrupts: timer ticks arrive as Events, never while disabled; one that arrives
+// while the thread is in libc waits for the program's code.
+// (Shared with the boards: tests/shared/interrupt_test.cpp, preemption_torture_test.cpp.)
 
 #include <catch2/catch.hpp>
 #include <cte/cte.hpp>
@@ -10,7 +10,6 @@
 #include <cstring>
 #include <vector>
 
-#include "support/stacks.hpp"
 
 namespace {
 std::atomic<long> ticks{0};
@@ -44,44 +43,6 @@ TEST_CASE("hosted timer: ticks arrive as irq_timer; start(0) is refused") {
 }
 
 namespace {
-std::atomic<bool> inside_iset{false};
-std::atomic<long> deliveries_inside_iset{0};
-std::atomic<long> deliveries_outside_iset{0};
-
-cte::Context *count_where(cte::Event event, cte::Context *context) {
-  if (event.kind == cte::EventKind::irq_timer) {
-    if (inside_iset)
-      ++deliveries_inside_iset;
-    else
-      ++deliveries_outside_iset;
-  }
-  return context;
-}
-}  // namespace
-
-TEST_CASE("hosted: 1000 rounds of a tick while disabled -> exactly one delivery, at iset(true)") {
-  cte::cte_init(count_where);
-  deliveries_inside_iset = 0;
-  deliveries_outside_iset = 0;
-  for (int round = 1; round <= 1000; ++round) {
-    cte::iset(false);
-    REQUIRE(cte::timer::start(100));
-    while (!cte::interrupt_pending()) {
-    }
-    for (int i = 0; i < 2000; ++i) asm volatile("");  // wait past further ticks: they coalesce
-    cte::timer::stop();
-    REQUIRE(deliveries_inside_iset == round - 1);
-    inside_iset = true;
-    cte::iset(true);
-    inside_iset = false;
-    REQUIRE(deliveries_inside_iset == round);
-    REQUIRE_FALSE(cte::interrupt_pending());
-  }
-  cte::iset(false);
-  CHECK(deliveries_outside_iset == 0);
-}
-
-namespace {
 std::atomic<long> ticks_in_libc{0};
 std::atomic<long> ticks_total{0};
 cte::Context *check_not_in_libc(cte::Event event, cte::Context *context) {
@@ -109,37 +70,4 @@ TEST_CASE("hosted: an interrupt arriving inside libc is deferred to the program'
   cte::iset(false);
   CHECK(ticks_in_libc == 0);
   CHECK(ticks_total >= 100);
-}
-
-namespace {
-cte::Context *ie_boot = nullptr;
-cte::Context *ie_thread = nullptr;
-bool ie_in_thread = false;
-bool thread_saw_disabled_after_resume = false;
-cte::Context *ie_ping_pong(cte::Event event, cte::Context *context) {
-  if (event.kind != cte::EventKind::yield) return context;
-  (ie_in_thread ? ie_thread : ie_boot) = context;
-  ie_in_thread = !ie_in_thread;
-  return ie_in_thread ? ie_thread : ie_boot;
-}
-void disabling_thread(void *) {
-  cte::iset(false);
-  cte::yield();
-  thread_saw_disabled_after_resume = !cte::ienabled();
-  for (;;) cte::yield();
-}
-}  // namespace
-
-TEST_CASE("hosted: the interrupt-enable state is part of the Context and comes back on resume") {
-  cte_test::Stack stack;
-  ie_thread = cte::kcontext(stack.area(), disabling_thread, nullptr);
-  ie_in_thread = false;
-  cte::cte_init(ie_ping_pong);
-  cte::iset(true);
-  cte::yield();  // thread disables, yields back
-  CHECK(cte::ienabled());
-  cte::yield();
-  CHECK(thread_saw_disabled_after_resume);
-  CHECK(cte::ienabled());
-  cte::iset(false);
 }

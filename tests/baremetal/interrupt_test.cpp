@@ -1,7 +1,7 @@
 // Interrupts on bare metal: timer ticks (CLINT in M-mode, SBI TIME in S-mode) and software
 // interrupts arrive as Events; an interrupt that arrives while disabled waits and is delivered
-// exactly once, at iset(true). (Preempted threads get every register back:
-// tests/shared/preemption_torture_test.cpp.)
+// exactly once, at iset(true). (Shared with the hosted suite: tests/shared/interrupt_test.cpp,
+// preemption_torture_test.cpp.)
 
 #include <cte/cte.hpp>
 
@@ -62,45 +62,6 @@ CTE_TEST_CASE("timer: no tick is delivered while interrupts are disabled") {
 }
 
 namespace {
-volatile bool inside_iset = false;
-volatile long deliveries_inside_iset = 0;
-volatile long deliveries_outside_iset = 0;
-
-cte::Context *count_where(cte::Event event, cte::Context *context) {
-  if (event.kind == cte::EventKind::irq_timer) {
-    if (inside_iset)
-      deliveries_inside_iset = deliveries_inside_iset + 1;
-    else
-      deliveries_outside_iset = deliveries_outside_iset + 1;
-  }
-  return context;
-}
-}  // namespace
-
-CTE_TEST_CASE("1000 rounds of a tick while disabled -> exactly one delivery, at iset(true)") {
-  cte::cte_init(count_where);
-  deliveries_inside_iset = 0;
-  deliveries_outside_iset = 0;
-  for (int round = 1; round <= 1000; ++round) {
-    cte::iset(false);
-    CTE_REQUIRE(cte::timer::start(20));
-    while (!cte::interrupt_pending()) {
-    }
-    cte_test::spin_us(50);  // past further ticks: they coalesce
-    cte::timer::stop();
-    CTE_REQUIRE(cte::interrupt_pending());  // stop() keeps a tick that is already due
-    CTE_REQUIRE_EQ(deliveries_inside_iset, round - 1);
-    inside_iset = true;
-    cte::iset(true);
-    inside_iset = false;
-    CTE_REQUIRE_EQ(deliveries_inside_iset, round);
-    CTE_REQUIRE(!cte::interrupt_pending());
-  }
-  cte::iset(false);
-  CTE_CHECK_EQ(deliveries_outside_iset, 0);
-}
-
-namespace {
 volatile long software_interrupts = 0;
 std::uint64_t software_cause = 0;
 cte::Context *count_software(cte::Event event, cte::Context *context) {
@@ -132,40 +93,4 @@ CTE_TEST_CASE("software interrupt -> irq_software when enabled, else at iset(tru
   cte::iset(false);
   CTE_CHECK_EQ(software_cause, cte::TargetPlatform::Mode::software_cause);
   CTE_CHECK(!cte::interrupt_pending());
-}
-
-namespace {
-cte::Context *ie_boot = nullptr;
-cte::Context *ie_thread = nullptr;
-bool ie_in_thread = false;
-bool thread_started_enabled = false;
-bool thread_saw_disabled_after_resume = false;
-
-cte::Context *ie_ping_pong(cte::Event event, cte::Context *context) {
-  if (event.kind != cte::EventKind::yield) return context;
-  (ie_in_thread ? ie_thread : ie_boot) = context;
-  ie_in_thread = !ie_in_thread;
-  return ie_in_thread ? ie_thread : ie_boot;
-}
-void disabling_thread(void *) {
-  thread_started_enabled = cte::ienabled();
-  cte::iset(false);
-  cte::yield();
-  thread_saw_disabled_after_resume = !cte::ienabled();
-  for (;;) cte::yield();
-}
-cte_test::Stack<16 * 1024> ie_stack;
-}  // namespace
-
-CTE_TEST_CASE("the interrupt-enable state is part of the Context and comes back on resume") {
-  ie_thread = cte::kcontext(ie_stack.area(), disabling_thread, nullptr);
-  ie_in_thread = false;
-  cte::cte_init(ie_ping_pong);
-  cte::iset(true);
-  cte::yield();  // thread: starts enabled, disables, yields back
-  CTE_CHECK(cte::ienabled());
-  cte::yield();
-  cte::iset(false);
-  CTE_CHECK(thread_started_enabled);
-  CTE_CHECK(thread_saw_disabled_after_resume);
 }
