@@ -2,7 +2,8 @@
 // in every register (all GPRs but the stack pointer, every FP register; bare metal: fcsr too)
 // and bursts of yields with a pattern in every callee-saved register, while a fast timer tick
 // preempts them wherever they are: in the compute loop, in a yield stub, in the dispatcher or
-// the restore path on the way back from a yield. Every register must come back, and both kinds of switch must have happened often.
+// the restore path on the way back from a yield. Every register must come back, and both kinds
+// of preemption must have happened often.
 
 #include <cte/cte.hpp>
 
@@ -30,8 +31,8 @@ constexpr int yields_per_burst = 8;
 // the thread that yielded (a switch of stacks costs much more than a yield on some platforms:
 // on the riscv64 board in M-mode it moves the PMP stack guard, which flushes QEMU's TLB).
 constexpr long yields_per_switch = 4;
-// The tick period, set by the build: fast natively, slower under an emulator (qemu-user takes
-// a signal only at a translation-block boundary and costs more per tick).
+// The tick period, set by the build: fast natively, slower where a tick costs more (qemu-user
+// takes a signal only at a translation-block boundary; the M-mode board moves its PMP guard).
 constexpr std::uint64_t tick_us = CTE_TEST_TORTURE_TICK_US;
 
 enum Phase { computing, yielding };
