@@ -134,7 +134,7 @@ void print_count(const char *label, long value) {
 }
 }  // namespace
 
-CTE_TEST_CASE("preemption torture: threads that compute and yield, preempted by a fast tick; every register intact") {
+CTE_TEST_CASE("preemption torture: threads that compute and yield under a fast tick keep every register") {
   for (int i = 0; i < thread_count; ++i) {
     threads[i] = cte::kcontext(stacks[i].area(), torture_thread, reinterpret_cast<void *>(static_cast<std::uintptr_t>(i)));
     phase[i] = computing;
