@@ -86,30 +86,28 @@ CTE_TEST_CASE("illegal instruction (2 bytes, c.unimp) -> illegal_instruction, sk
   CTE_CHECK(seen.skipped);
 }
 
-CTE_TEST_CASE("breakpoint (4-byte ebreak) -> breakpoint with pc at it, resumed 1000 times") {
+namespace {
+// 1000 breakpoints from `probe`, each stepped over: pc at the breakpoint, `length` bytes long.
+void check_breakpoints(void (*probe)(), std::uint64_t length) {
   cte::cte_init(skip_and_resume);
   reset();
-  for (int i = 0; i < rounds; ++i) cte_test_breakpoint();
+  for (int i = 0; i < rounds; ++i) probe();
   CTE_CHECK_EQ(seen.count, rounds);
   CTE_CHECK(seen.kind == cte::EventKind::breakpoint);
   CTE_CHECK_EQ(seen.cause, rv::cause::breakpoint);
-  CTE_CHECK_EQ(seen.pc, address_of(&cte_test_breakpoint));
-  CTE_CHECK_EQ(seen.length, 4);
+  CTE_CHECK_EQ(seen.pc, address_of(probe));
+  CTE_CHECK_EQ(seen.length, length);
   CTE_CHECK(seen.all_same);
   CTE_CHECK(seen.skipped);
 }
+}  // namespace
+
+CTE_TEST_CASE("breakpoint (4-byte ebreak) -> breakpoint with pc at it, resumed 1000 times") {
+  check_breakpoints(cte_test_breakpoint, 4);
+}
 
 CTE_TEST_CASE("breakpoint (2-byte c.ebreak) -> breakpoint with pc at it, resumed 1000 times") {
-  cte::cte_init(skip_and_resume);
-  reset();
-  for (int i = 0; i < rounds; ++i) cte_test_breakpoint_compressed();
-  CTE_CHECK_EQ(seen.count, rounds);
-  CTE_CHECK(seen.kind == cte::EventKind::breakpoint);
-  CTE_CHECK_EQ(seen.cause, rv::cause::breakpoint);
-  CTE_CHECK_EQ(seen.pc, address_of(&cte_test_breakpoint_compressed));
-  CTE_CHECK_EQ(seen.length, 2);
-  CTE_CHECK(seen.all_same);
-  CTE_CHECK(seen.skipped);
+  check_breakpoints(cte_test_breakpoint_compressed, 2);
 }
 
 namespace {
