@@ -1,5 +1,6 @@
-// Hosted interrupts: timer ticks preempt threads; interrupts that arrive while disabled (or
-// while the thread is in libc) wait and are delivered exactly once, never while disabled.
+// Hosted interrupts: timer ticks arrive as Events, never while disabled; one that arrives
+// while the thread is in libc waits for the program's code.
+// (Shared with the boards: tests/shared/interrupt_test.cpp, preemption_torture_test.cpp.)
 
 #include <catch2/catch.hpp>
 #include <cte/cte.hpp>
@@ -7,12 +8,8 @@
 #include <atomic>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <vector>
 
-#include <trap_probes.hpp>
-
-#include "support/stacks.hpp"
 
 namespace {
 std::atomic<long> ticks{0};
@@ -46,126 +43,6 @@ TEST_CASE("hosted timer: ticks arrive as irq_timer; start(0) is refused") {
 }
 
 namespace {
-std::atomic<bool> inside_iset{false};
-std::atomic<long> deliveries_inside_iset{0};
-std::atomic<long> deliveries_outside_iset{0};
-
-cte::Context *count_where(cte::Event event, cte::Context *context) {
-  if (event.kind == cte::EventKind::irq_timer) {
-    if (inside_iset)
-      ++deliveries_inside_iset;
-    else
-      ++deliveries_outside_iset;
-  }
-  return context;
-}
-}  // namespace
-
-TEST_CASE("hosted: 1000 rounds of a tick while disabled -> exactly one delivery, at iset(true)") {
-  cte::cte_init(count_where);
-  deliveries_inside_iset = 0;
-  deliveries_outside_iset = 0;
-  for (int round = 1; round <= 1000; ++round) {
-    cte::iset(false);
-    REQUIRE(cte::timer::start(100));
-    while (!cte::interrupt_pending()) {
-    }
-    for (int i = 0; i < 2000; ++i) asm volatile("");  // wait past further ticks: they coalesce
-    cte::timer::stop();
-    REQUIRE(deliveries_inside_iset == round - 1);
-    inside_iset = true;
-    cte::iset(true);
-    inside_iset = false;
-    REQUIRE(deliveries_inside_iset == round);
-    REQUIRE_FALSE(cte::interrupt_pending());
-  }
-  cte::iset(false);
-  CHECK(deliveries_outside_iset == 0);
-}
-
-namespace {
-// --- preemption torture
-constexpr int torture_threads = 4;
-constexpr long torture_preemptions = 100000;
-constexpr std::uint64_t hold_iterations = 100;  // short rounds: a round completes even in the tiny slices a loaded emulator leaves between ticks
-// Longer than one preemption costs even under a loaded emulator, so threads progress between ticks.
-constexpr std::uint64_t torture_tick_us = 200;
-
-std::vector<cte::Context *> torture_contexts;
-cte::Context *torture_boot = nullptr;
-int torture_current = -1;
-std::atomic<long> preemptions{0};
-std::atomic<bool> torture_done{false};
-long corrupted_words = 0;
-long checked_rounds = 0;
-
-std::uint64_t word_pattern(int thread, long round, unsigned word) {
-  return (static_cast<std::uint64_t>(thread + 1) << 56) ^ (static_cast<std::uint64_t>(round) << 16) ^ (word * 0x9e37u) ^ 0x5a5a;
-}
-
-cte::Context *preempting_scheduler(cte::Event event, cte::Context *context) {
-  if (event.kind == cte::EventKind::irq_timer) {
-    if (torture_current < 0) return context;  // the boot context is not part of the rotation
-    torture_contexts[static_cast<std::size_t>(torture_current)] = context;
-    if (++preemptions >= torture_preemptions) {
-      torture_done = true;
-      cte::timer::stop();
-    }
-    torture_current = (torture_current + 1) % torture_threads;
-    return torture_contexts[static_cast<std::size_t>(torture_current)];
-  }
-  if (event.kind == cte::EventKind::yield) {
-    if (torture_current < 0) {  // boot starts the threads
-      torture_boot = context;
-      torture_current = 0;
-      return torture_contexts[0];
-    }
-    torture_current = -1;  // a thread saw torture_done: back to boot
-    return torture_boot;
-  }
-  return context;
-}
-
-void holding_thread(void *index_pointer) {
-  const int index = static_cast<int>(reinterpret_cast<std::uintptr_t>(index_pointer));
-  constexpr unsigned words = cte_test::held_gpr_words + cte_test::held_fp_words;
-  std::uint64_t table[words];
-  for (long round = 0;; ++round) {
-    for (unsigned w = 0; w < words; ++w) table[w] = word_pattern(index, round, w);
-    cte_test_hold_registers(table, hold_iterations);
-    for (unsigned w = 0; w < words; ++w)
-      if (table[w] != word_pattern(index, round, w)) ++corrupted_words;
-    ++checked_rounds;
-    if (torture_done) {
-      cte::iset(false);  // no more ticks for this thread: hand over to boot
-      cte::yield();
-    }
-  }
-}
-}  // namespace
-
-TEST_CASE("hosted preemption torture: 10^5 timer preemptions, every GPR and FP register intact") {
-  std::vector<std::unique_ptr<cte_test::Stack>> stacks;
-  torture_contexts.clear();
-  for (int i = 0; i < torture_threads; ++i) {
-    stacks.push_back(std::make_unique<cte_test::Stack>(128 * 1024));
-    torture_contexts.push_back(cte::kcontext(stacks.back()->area(), holding_thread, reinterpret_cast<void *>(static_cast<std::uintptr_t>(i))));
-  }
-  preemptions = 0;
-  torture_done = false;
-  torture_current = -1;
-  cte::cte_init(preempting_scheduler);
-  cte::iset(false);
-  REQUIRE(cte::timer::start(torture_tick_us));
-  cte::yield();  // runs the threads (they start with interrupts enabled) until done
-  cte::timer::stop();
-  cte::iset(false);
-  CHECK(preemptions >= torture_preemptions);
-  CHECK(corrupted_words == 0);
-  CHECK(checked_rounds > 10 * torture_threads);  // the registers really were checked, many times
-}
-
-namespace {
 std::atomic<long> ticks_in_libc{0};
 std::atomic<long> ticks_total{0};
 cte::Context *check_not_in_libc(cte::Event event, cte::Context *context) {
@@ -193,37 +70,4 @@ TEST_CASE("hosted: an interrupt arriving inside libc is deferred to the program'
   cte::iset(false);
   CHECK(ticks_in_libc == 0);
   CHECK(ticks_total >= 100);
-}
-
-namespace {
-cte::Context *ie_boot = nullptr;
-cte::Context *ie_thread = nullptr;
-bool ie_in_thread = false;
-bool thread_saw_disabled_after_resume = false;
-cte::Context *ie_ping_pong(cte::Event event, cte::Context *context) {
-  if (event.kind != cte::EventKind::yield) return context;
-  (ie_in_thread ? ie_thread : ie_boot) = context;
-  ie_in_thread = !ie_in_thread;
-  return ie_in_thread ? ie_thread : ie_boot;
-}
-void disabling_thread(void *) {
-  cte::iset(false);
-  cte::yield();
-  thread_saw_disabled_after_resume = !cte::ienabled();
-  for (;;) cte::yield();
-}
-}  // namespace
-
-TEST_CASE("hosted: the interrupt-enable state is part of the Context and comes back on resume") {
-  cte_test::Stack stack;
-  ie_thread = cte::kcontext(stack.area(), disabling_thread, nullptr);
-  ie_in_thread = false;
-  cte::cte_init(ie_ping_pong);
-  cte::iset(true);
-  cte::yield();  // thread disables, yields back
-  CHECK(cte::ienabled());
-  cte::yield();
-  CHECK(thread_saw_disabled_after_resume);
-  CHECK(cte::ienabled());
-  cte::iset(false);
 }

@@ -13,22 +13,13 @@
 #include <trap_probes.hpp>
 
 #include "support/child_process.hpp"
+#include "support/run_off_the_stack.hpp"
 
 using cte_test::run_in_child;
 
 namespace {
 
-// Recurses until the stack runs out (the limit is never reached); the volatile array keeps
-// every frame real.
-volatile int recursion_limit = 1 << 30;
-[[gnu::noinline]] int run_off_the_stack(int depth) {
-  volatile char frame[512];
-  frame[0] = static_cast<char>(depth);
-  if (depth >= recursion_limit) return frame[0];
-  return run_off_the_stack(depth + 1) + frame[0];
-}
-
-void overflowing_thread(void *) { run_off_the_stack(0); }
+void overflowing_thread(void *) { cte_test::run_off_the_stack(0); }
 
 cte::Context *boot = nullptr;
 cte::Context *thread = nullptr;

@@ -13,14 +13,8 @@ namespace cte_bench {
 inline void print(const char *text) { cte::putstr(text); }
 inline void print_signed(std::int64_t value) {
   if (value < 0) cte::putch('-');
-  std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
-  char digits[20];
-  int count = 0;
-  do {
-    digits[count++] = static_cast<char>('0' + magnitude % 10);
-    magnitude /= 10;
-  } while (magnitude);
-  while (count) cte::putch(digits[--count]);
+  const std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+  cte::putdec(magnitude);
 }
 // Right-aligned in `width` columns.
 inline void print_column(std::int64_t value, int width) {

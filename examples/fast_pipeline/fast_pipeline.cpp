@@ -42,16 +42,6 @@ void filter_thread(void *) {
   }
 }
 
-void put_decimal(std::uint32_t value) {
-  char digits[10];
-  int count = 0;
-  do {
-    digits[count++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value);
-  while (count) cte::putch(digits[--count]);
-}
-
 alignas(16) unsigned char sampler_stack[8 * 1024];
 alignas(16) unsigned char filter_stack[8 * 1024];
 
@@ -68,9 +58,9 @@ int main() {
   std::uint32_t expected = 0;
   for (int index = 0; index < total_samples; ++index) expected = expected * 31 + read_sensor(index);
   cte::putstr(" ");
-  put_decimal(static_cast<std::uint32_t>(filtered));
+  cte::putdec(static_cast<std::uint64_t>(filtered));
   cte::putstr(" samples, checksum ");
-  put_decimal(checksum);
+  cte::putdec(checksum);
   const bool ok = filtered == total_samples && checksum == expected;
   cte::putstr(ok ? " ok\n" : " WRONG\n");
   return ok ? 0 : 1;

@@ -17,16 +17,6 @@ int current = -1;  // -1: the boot context, which only starts the threads
 int slices = 0;
 volatile std::uint64_t progress[thread_count];
 
-void put_decimal(std::uint64_t value) {
-  char digits[20];
-  int count = 0;
-  do {
-    digits[count++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value);
-  while (count) cte::putch(digits[--count]);
-}
-
 cte::Context *schedule(cte::Event event, cte::Context *context) {
   switch (event.kind) {
     case cte::EventKind::yield:  // the boot context hands over for good
@@ -49,7 +39,7 @@ cte::Context *schedule(cte::Event event, cte::Context *context) {
       cte::putstr("\npreempt-rr: unexpected event ");
       cte::putstr(cte::to_string(event.kind));
       cte::putstr(" at pc ");
-      put_decimal(context->pc());
+      cte::puthex(context->pc());
       cte::putstr("\n");
       cte::halt(1);
   }

@@ -1,38 +1,22 @@
-// The CTE API on bare metal: events, Context accessors, syscall convention, kcontext.
-// (The bare-metal counterparts of tests/api_test.cpp and tests/yield_os_test.cpp.)
+// The CTE API, what only a board shows: the raw cause of a voluntary trap is the mode's ecall
+// cause, and its pc is the return address of the call (cte::yield is always inlined there).
+// (Everything else of the API: tests/shared/api_test.cpp, run on every platform.)
 
 #include <cte/cte.hpp>
 
 #include <cstdint>
 
-#include "runner.hpp"
-#include "support.hpp"
+#include "support/cte_test.hpp"
 
 namespace {
-
-cte::Event last_event;
-struct Snapshot {
-  std::uintptr_t sp = 0;
-  std::uintptr_t pc = 0;
-  bool interrupts_enabled = true;
-  cte::EventKind redecoded = cte::EventKind::none;
-} last;
-
-cte::Context *record_and_resume(cte::Event event, cte::Context *context) {
-  last_event = event;
-  last.sp = context->sp();
-  last.pc = context->pc();
-  last.interrupts_enabled = context->interrupts_enabled();
-  last.redecoded = cte::TargetIsa::decode(context->frame()).kind;
-  return context;
-}
-
-cte::Context *echo_syscall(cte::Event event, cte::Context *context) {
-  last_event = event;
-  if (event.kind == cte::EventKind::syscall) {
-    std::uintptr_t sum = context->syscall_number() * 1000000;
-    for (unsigned i = 0; i < 6; ++i) sum += context->arg(i) * (i + 1);
-    context->set_return(sum);
+std::uint64_t yield_cause = 0, syscall_cause = 0;
+std::uintptr_t yield_pc = 0;
+cte::Context *record_causes(cte::Event event, cte::Context *context) {
+  if (event.kind == cte::EventKind::yield) {
+    yield_cause = event.cause;
+    yield_pc = context->pc();
+  } else {
+    syscall_cause = event.cause;
   }
   return context;
 }
@@ -42,246 +26,15 @@ cte::Context *echo_syscall(cte::Event event, cte::Context *context) {
   cte::yield();
   asm volatile("" ::: "memory");
 }
-
-bool same_text(const char *a, const char *b) {
-  while (*a && *a == *b) ++a, ++b;
-  return *a == *b;
-}
-
 }  // namespace
 
-TEST_CASE("cte_init rejects a null handler and accepts a real one") {
-  CHECK(!cte::cte_init(nullptr));
-  CHECK(cte::cte_init(record_and_resume));
-}
-
-TEST_CASE("yield reaches the handler as EventKind::yield, pc after the trap, and resumes") {
-  cte::cte_init(record_and_resume);
-  last_event = {};
+CTE_TEST_CASE("yield and syscall are an ecall from the kernel's mode (M: 11, S: 9), pc after the call") {
+  cte::cte_init(record_causes);
   yield_from_here();
-  CHECK(last_event.kind == cte::EventKind::yield);
-  CHECK(same_text(last_event.msg, "yield"));
-  CHECK_EQ(last_event.cause, cte::TargetPlatform::Mode::ecall_cause);
-  CHECK(last.redecoded == cte::EventKind::yield);
-  CHECK(!last.interrupts_enabled);  // yielded with interrupts disabled
-  // The pc is past the trapping instruction: yield is a call, so its return address, inside
-  // yield_from_here (as the hosted riscv64 port records it).
-  const auto caller = reinterpret_cast<std::uintptr_t>(&yield_from_here);
-  CHECK(last.pc > caller && last.pc < caller + 64);
-  // The saved stack pointer belongs to this thread's stack.
-  int local = 0;
-  const auto here = reinterpret_cast<std::uintptr_t>(&local);
-  CHECK(last.sp < here + 4096);
-  CHECK(last.sp > here - 64 * 1024);
-}
-
-TEST_CASE("yield with interrupts enabled: the Context says so and they come back enabled") {
-  cte::cte_init(record_and_resume);
-  cte::iset(true);
-  cte::yield();
-  const bool after = cte::ienabled();
-  cte::iset(false);
-  CHECK(last.interrupts_enabled);
-  CHECK(after);
-}
-
-TEST_CASE("syscall passes number and six arguments in a7, a0-a5; set_return takes effect") {
-  cte::cte_init(echo_syscall);
-  const std::uintptr_t result = cte::syscall(7, 1, 2, 3, 4, 5, 6);
-  CHECK(last_event.kind == cte::EventKind::syscall);
-  CHECK_EQ(result, 7000000 + 1 + 4 + 9 + 16 + 25 + 36);
-  CHECK_EQ(cte::syscall(0), 0);
-  CHECK_EQ(cte::syscall(123456, 0xffffffffffffffffull), 123456000000ull + 0xffffffffffffffffull);
-}
-
-namespace {
-std::uintptr_t received_arg = 0;
-bool thread_ran = false;
-bool thread_saw_interrupts_enabled = false;
-cte::Context *boot_context = nullptr;
-cte::Context *arg_thread = nullptr;
-
-cte::Context *run_thread_once(cte::Event event, cte::Context *context) {
-  if (event.kind != cte::EventKind::yield) return context;
-  if (!boot_context) {
-    boot_context = context;
-    return arg_thread;
-  }
-  return boot_context;
-}
-
-void receive_arg(void *arg) {
-  received_arg = reinterpret_cast<std::uintptr_t>(arg);
-  thread_saw_interrupts_enabled = cte::ienabled();
-  cte::iset(false);  // no stray tick in the rest of the test
-  thread_ran = true;
-  cte::yield();
-}
-cte_test::Stack<16 * 1024> arg_stack;
-}  // namespace
-
-TEST_CASE("a kcontext thread receives its argument and starts with interrupts enabled") {
-  boot_context = nullptr;
-  arg_thread = cte::kcontext(arg_stack.area(), receive_arg, reinterpret_cast<void *>(0xfeedface));
-  REQUIRE(arg_thread != nullptr);
-  CHECK(arg_thread->interrupts_enabled());
-  CHECK_EQ(arg_thread->stack_start(), reinterpret_cast<std::uintptr_t>(arg_stack.area().start));
-  CHECK_EQ(arg_thread->stack_end(), reinterpret_cast<std::uintptr_t>(arg_stack.area().end));
-  CHECK(cte::area_contains(arg_stack.area(), arg_thread));
-  CHECK(arg_thread->sp() % 16 == 0);
-  cte::cte_init(run_thread_once);
-  cte::yield();
-  CHECK(thread_ran);
-  CHECK_EQ(received_arg, 0xfeedface);
-  CHECK(thread_saw_interrupts_enabled);  // xRET set xIE from xPIE
-  CHECK(!cte::ienabled());               // the boot context's own state came back
-}
-
-TEST_CASE("kcontext rejects bad stacks with a clear error") {
-  alignas(16) static unsigned char memory[64 * 1024];
-  const cte::Area good{memory, memory + cte::kcontext_min_stack};
-  CHECK(cte::kcontext_check(good) == cte::StackError::ok);
-  CHECK(cte::kcontext(good, receive_arg, nullptr) != nullptr);
-  CHECK(cte::kcontext_check({nullptr, nullptr}) == cte::StackError::null_area);
-  CHECK(cte::kcontext({nullptr, nullptr}, receive_arg, nullptr) == nullptr);
-  CHECK(cte::kcontext_check({memory + 4096, memory}) == cte::StackError::null_area);
-  CHECK(cte::kcontext_check({memory, memory + 32 * 1024 + 8}) == cte::StackError::misaligned);
-  CHECK(cte::kcontext_check({memory + 4, memory + 32 * 1024}) == cte::StackError::misaligned);
-  CHECK(cte::kcontext_check({memory, memory + cte::kcontext_min_stack - 16}) == cte::StackError::too_small);
-  CHECK(cte::kcontext(good, nullptr, nullptr) == nullptr);
-}
-
-namespace {
-cte::Context *finished_boot = nullptr;
-cte::Context *returning_thread = nullptr;
-cte::Event finished_event;
-bool returned_thread_started = false;
-
-cte::Context *catch_returning_thread(cte::Event event, cte::Context *context) {
-  if (!finished_boot) {
-    finished_boot = context;
-    return returning_thread;
-  }
-  finished_event = event;
-  return finished_boot;
-}
-void returns_immediately(void *) { returned_thread_started = true; }
-cte_test::Stack<16 * 1024> returning_stack;
-}  // namespace
-
-TEST_CASE("a kcontext thread whose entry returns becomes an EventKind::error event") {
-  finished_boot = nullptr;
-  returning_thread = cte::kcontext(returning_stack.area(), returns_immediately, nullptr);
-  cte::cte_init(catch_returning_thread);
-  cte::yield();
-  CHECK(returned_thread_started);
-  CHECK(finished_event.kind == cte::EventKind::error);
-  CHECK(same_text(finished_event.msg, "kcontext thread returned from its entry function"));
-}
-
-namespace {
-cte::Context *ping_boot = nullptr;
-cte::Context *ping_thread = nullptr;
-bool in_thread = false;
-int pongs = 0;
-
-cte::Context *ping_pong(cte::Event, cte::Context *context) {
-  (in_thread ? ping_thread : ping_boot) = context;
-  in_thread = !in_thread;
-  return in_thread ? ping_thread : ping_boot;
-}
-void pong(void *) {
-  for (;;) {
-    ++pongs;
-    cte::yield();
-  }
-}
-cte_test::Stack<16 * 1024> pong_stack;
-}  // namespace
-
-TEST_CASE("a Context saved earlier is resumed again and again (boot <-> thread, 1000 times)") {
-  ping_thread = cte::kcontext(pong_stack.area(), pong, nullptr);
-  pongs = 0;
-  in_thread = false;
-  cte::cte_init(ping_pong);
-  for (int i = 1; i <= 1000; ++i) {
-    cte::yield();
-    REQUIRE_EQ(pongs, i);
-  }
-}
-
-namespace {
-// yield-os, the classic: two threads print A and B in turn.
-char trace[32];
-int trace_length = 0;
-void letter_thread(void *letter) {
-  for (;;) {
-    trace[trace_length++] = *static_cast<const char *>(letter);
-    if (trace_length == 20) cte_test::RoundRobin::finish();
-    cte::yield();
-  }
-}
-cte_test::Stack<16 * 1024> letter_stacks[2];
-}  // namespace
-
-TEST_CASE("yield-os: two kcontext threads alternate ABAB and the boot context is never resumed") {
-  using cte_test::RoundRobin;
-  RoundRobin::reset();
-  trace_length = 0;
-  RoundRobin::add(cte::kcontext(letter_stacks[0].area(), letter_thread, const_cast<char *>("A")));
-  RoundRobin::add(cte::kcontext(letter_stacks[1].area(), letter_thread, const_cast<char *>("B")));
-  RoundRobin::run();
-  trace[trace_length] = 0;
-  CHECK(same_text(trace, "ABABABABABABABABABAB"));
-  CHECK_EQ(RoundRobin::boot_resumes, 1);  // only when the threads were done
-}
-
-namespace {
-constexpr long total_switches = 20000;
-constexpr int counting_threads = 10;
-long runs_per_thread[counting_threads];
-void counting_thread(void *index) {
-  auto &runs = runs_per_thread[reinterpret_cast<std::uintptr_t>(index)];
-  for (;;) {
-    ++runs;
-    if (cte_test::RoundRobin::switches >= total_switches) cte_test::RoundRobin::finish();
-    cte::yield();
-  }
-}
-cte_test::Stack<12 * 1024> counting_stacks[counting_threads];
-}  // namespace
-
-TEST_CASE("20000 yield switches across 10 kcontext threads, fair") {
-  using cte_test::RoundRobin;
-  RoundRobin::reset();
-  for (int i = 0; i < counting_threads; ++i) {
-    runs_per_thread[i] = 0;
-    RoundRobin::add(cte::kcontext(counting_stacks[i].area(), counting_thread, reinterpret_cast<void *>(i)));
-  }
-  RoundRobin::run();
-  CHECK_EQ(RoundRobin::switches, total_switches);
-  long total_runs = 0;
-  for (long runs : runs_per_thread) {
-    CHECK(runs >= total_switches / counting_threads - 1);
-    CHECK(runs <= total_switches / counting_threads + 1);
-    total_runs += runs;
-  }
-  CHECK_EQ(total_runs, total_switches);
-}
-
-namespace {
-int handled = 0;
-cte::Context *count(cte::Event, cte::Context *context) {
-  ++handled;
-  return context;
-}
-}  // namespace
-
-TEST_CASE("traps before any handler change: cte_init may replace the handler") {
-  cte::cte_init(record_and_resume);
-  cte::cte_init(count);
-  handled = 0;
-  cte::yield();
   cte::syscall(1);
-  CHECK_EQ(handled, 2);
+  CTE_CHECK_EQ(yield_cause, cte::TargetPlatform::Mode::ecall_cause);
+  CTE_CHECK_EQ(syscall_cause, cte::TargetPlatform::Mode::ecall_cause);
+  const auto caller = reinterpret_cast<std::uintptr_t>(&yield_from_here);
+  CTE_CHECK(yield_pc > caller);
+  CTE_CHECK(yield_pc < caller + 64);
 }

@@ -10,7 +10,7 @@
 
 #include <trap_probes.hpp>
 
-#include "runner.hpp"
+#include "support/cte_test.hpp"
 #include "support.hpp"
 
 namespace {
@@ -57,59 +57,57 @@ std::uintptr_t address_of(std::uint64_t (*function)()) { return reinterpret_cast
 
 }  // namespace
 
-TEST_CASE("illegal instruction (4 bytes) -> illegal_instruction, tval = its bits, resumed 1000 times") {
+CTE_TEST_CASE("illegal instruction (4 bytes) -> illegal_instruction, tval = its bits, resumed 1000 times") {
   cte::cte_init(skip_and_resume);
   reset();
   for (int i = 0; i < rounds; ++i) cte_test_illegal_instruction();
-  CHECK_EQ(seen.count, rounds);
-  CHECK(seen.kind == cte::EventKind::illegal_instruction);
-  CHECK_EQ(seen.cause, rv::cause::illegal_instruction);
-  CHECK_EQ(seen.pc, address_of(&cte_test_illegal_instruction));
-  CHECK_EQ(seen.length, 4);
-  CHECK_EQ(seen.bits_at_pc, cte_test::unimp_encoding);
-  CHECK_EQ(seen.ref, cte_test::unimp_encoding);
-  CHECK(seen.all_same);
-  CHECK(seen.skipped);
+  CTE_CHECK_EQ(seen.count, rounds);
+  CTE_CHECK(seen.kind == cte::EventKind::illegal_instruction);
+  CTE_CHECK_EQ(seen.cause, rv::cause::illegal_instruction);
+  CTE_CHECK_EQ(seen.pc, address_of(&cte_test_illegal_instruction));
+  CTE_CHECK_EQ(seen.length, 4);
+  CTE_CHECK_EQ(seen.bits_at_pc, cte_test::unimp_encoding);
+  CTE_CHECK_EQ(seen.ref, cte_test::unimp_encoding);
+  CTE_CHECK(seen.all_same);
+  CTE_CHECK(seen.skipped);
 }
 
-TEST_CASE("illegal instruction (2 bytes, c.unimp) -> illegal_instruction, skipped by 2, 1000 times") {
+CTE_TEST_CASE("illegal instruction (2 bytes, c.unimp) -> illegal_instruction, skipped by 2, 1000 times") {
   cte::cte_init(skip_and_resume);
   reset();
   for (int i = 0; i < rounds; ++i) cte_test_illegal_compressed();
-  CHECK_EQ(seen.count, rounds);
-  CHECK(seen.kind == cte::EventKind::illegal_instruction);
-  CHECK_EQ(seen.pc, address_of(&cte_test_illegal_compressed));
-  CHECK_EQ(seen.length, 2);
-  CHECK_EQ(seen.bits_at_pc, 0);
-  CHECK_EQ(seen.ref, 0);  // the instruction's 16 bits, zero-extended
-  CHECK(seen.all_same);
-  CHECK(seen.skipped);
+  CTE_CHECK_EQ(seen.count, rounds);
+  CTE_CHECK(seen.kind == cte::EventKind::illegal_instruction);
+  CTE_CHECK_EQ(seen.pc, address_of(&cte_test_illegal_compressed));
+  CTE_CHECK_EQ(seen.length, 2);
+  CTE_CHECK_EQ(seen.bits_at_pc, 0);
+  CTE_CHECK_EQ(seen.ref, 0);  // the instruction's 16 bits, zero-extended
+  CTE_CHECK(seen.all_same);
+  CTE_CHECK(seen.skipped);
 }
 
-TEST_CASE("breakpoint (4-byte ebreak) -> breakpoint with pc at it, resumed 1000 times") {
+namespace {
+// 1000 breakpoints from `probe`, each stepped over: pc at the breakpoint, `length` bytes long.
+void check_breakpoints(void (*probe)(), std::uint64_t length) {
   cte::cte_init(skip_and_resume);
   reset();
-  for (int i = 0; i < rounds; ++i) cte_test_breakpoint();
-  CHECK_EQ(seen.count, rounds);
-  CHECK(seen.kind == cte::EventKind::breakpoint);
-  CHECK_EQ(seen.cause, rv::cause::breakpoint);
-  CHECK_EQ(seen.pc, address_of(&cte_test_breakpoint));
-  CHECK_EQ(seen.length, 4);
-  CHECK(seen.all_same);
-  CHECK(seen.skipped);
+  for (int i = 0; i < rounds; ++i) probe();
+  CTE_CHECK_EQ(seen.count, rounds);
+  CTE_CHECK(seen.kind == cte::EventKind::breakpoint);
+  CTE_CHECK_EQ(seen.cause, rv::cause::breakpoint);
+  CTE_CHECK_EQ(seen.pc, address_of(probe));
+  CTE_CHECK_EQ(seen.length, length);
+  CTE_CHECK(seen.all_same);
+  CTE_CHECK(seen.skipped);
+}
+}  // namespace
+
+CTE_TEST_CASE("breakpoint (4-byte ebreak) -> breakpoint with pc at it, resumed 1000 times") {
+  check_breakpoints(cte_test_breakpoint, 4);
 }
 
-TEST_CASE("breakpoint (2-byte c.ebreak) -> breakpoint with pc at it, resumed 1000 times") {
-  cte::cte_init(skip_and_resume);
-  reset();
-  for (int i = 0; i < rounds; ++i) cte_test_breakpoint_compressed();
-  CHECK_EQ(seen.count, rounds);
-  CHECK(seen.kind == cte::EventKind::breakpoint);
-  CHECK_EQ(seen.cause, rv::cause::breakpoint);
-  CHECK_EQ(seen.pc, address_of(&cte_test_breakpoint_compressed));
-  CHECK_EQ(seen.length, 2);
-  CHECK(seen.all_same);
-  CHECK(seen.skipped);
+CTE_TEST_CASE("breakpoint (2-byte c.ebreak) -> breakpoint with pc at it, resumed 1000 times") {
+  check_breakpoints(cte_test_breakpoint_compressed, 2);
 }
 
 namespace {
@@ -117,40 +115,40 @@ alignas(16) std::uint64_t aligned_words[4] = {0x1122334455667788, 0x99aabbccddee
 const unsigned char *misaligned() { return reinterpret_cast<const unsigned char *>(aligned_words) + 1; }
 }  // namespace
 
-TEST_CASE("misaligned ld/sd do not trap on QEMU virt: the hart performs them") {
+CTE_TEST_CASE("misaligned ld/sd do not trap on QEMU virt: the hart performs them") {
   // QEMU implements misaligned ordinary loads and stores in hardware (as the spec allows), in
   // M-mode and S-mode alike: no event, the right value.
   cte::cte_init(skip_and_resume);
   reset();
   const std::uint64_t value = cte_test_load(misaligned());
-  CHECK_EQ(seen.count, 0);
-  CHECK_EQ(value, 0x0011223344556677ull);  // bytes 1..8, little-endian
+  CTE_CHECK_EQ(seen.count, 0);
+  CTE_CHECK_EQ(value, 0x0011223344556677ull);  // bytes 1..8, little-endian
 }
 
-TEST_CASE("misaligned lr.d -> misaligned (load address misaligned), tval = address, 1000 times") {
+CTE_TEST_CASE("misaligned lr.d -> misaligned (load address misaligned), tval = address, 1000 times") {
   cte::cte_init(skip_and_resume);
   reset();
   for (int i = 0; i < rounds; ++i) cte_test_load_reserved(misaligned());
-  CHECK_EQ(seen.count, rounds);
-  CHECK(seen.kind == cte::EventKind::misaligned);
-  CHECK_EQ(seen.cause, rv::cause::load_misaligned);
-  CHECK_EQ(seen.ref, reinterpret_cast<std::uintptr_t>(misaligned()));
-  CHECK(seen.all_same);
-  CHECK(seen.skipped);
+  CTE_CHECK_EQ(seen.count, rounds);
+  CTE_CHECK(seen.kind == cte::EventKind::misaligned);
+  CTE_CHECK_EQ(seen.cause, rv::cause::load_misaligned);
+  CTE_CHECK_EQ(seen.ref, reinterpret_cast<std::uintptr_t>(misaligned()));
+  CTE_CHECK(seen.all_same);
+  CTE_CHECK(seen.skipped);
 }
 
-TEST_CASE("misaligned amoadd.d -> misaligned, tval = address, 1000 times") {
+CTE_TEST_CASE("misaligned amoadd.d -> misaligned, tval = address, 1000 times") {
   cte::cte_init(skip_and_resume);
   reset();
   for (int i = 0; i < rounds; ++i) cte_test_amo_add(const_cast<unsigned char *>(misaligned()));
-  CHECK_EQ(seen.count, rounds);
-  CHECK(seen.kind == cte::EventKind::misaligned);
+  CTE_CHECK_EQ(seen.count, rounds);
+  CTE_CHECK(seen.kind == cte::EventKind::misaligned);
   // The spec says store/AMO (6); QEMU 7.2 reports an AMO's misalignment as a load's (4).
-  CHECK(seen.cause == rv::cause::store_misaligned || seen.cause == rv::cause::load_misaligned);
-  CHECK_EQ(seen.ref, reinterpret_cast<std::uintptr_t>(misaligned()));
-  CHECK(seen.all_same);
-  CHECK(seen.skipped);
-  CHECK(aligned_words[0] == 0x1122334455667788 && aligned_words[1] == 0x99aabbccddeeff00);
+  CTE_CHECK(seen.cause == rv::cause::store_misaligned || seen.cause == rv::cause::load_misaligned);
+  CTE_CHECK_EQ(seen.ref, reinterpret_cast<std::uintptr_t>(misaligned()));
+  CTE_CHECK(seen.all_same);
+  CTE_CHECK(seen.skipped);
+  CTE_CHECK(aligned_words[0] == 0x1122334455667788 && aligned_words[1] == 0x99aabbccddeeff00);
 }
 
 namespace {
@@ -158,29 +156,29 @@ namespace {
 constexpr std::uintptr_t unmapped = 0;
 }  // namespace
 
-TEST_CASE("load from unmapped physical address 0 -> access_fault (load), tval = address, 1000 times") {
+CTE_TEST_CASE("load from unmapped physical address 0 -> access_fault (load), tval = address, 1000 times") {
   cte::cte_init(skip_and_resume);
   reset();
   for (int i = 0; i < rounds; ++i) cte_test_load(reinterpret_cast<const void *>(unmapped + 8));
-  CHECK_EQ(seen.count, rounds);
-  CHECK(seen.kind == cte::EventKind::access_fault);
-  CHECK_EQ(seen.cause, rv::cause::load_access_fault);
-  CHECK_EQ(seen.ref, unmapped + 8);
-  CHECK_EQ(seen.pc, reinterpret_cast<std::uintptr_t>(&cte_test_load));
-  CHECK(seen.all_same);
-  CHECK(seen.skipped);
+  CTE_CHECK_EQ(seen.count, rounds);
+  CTE_CHECK(seen.kind == cte::EventKind::access_fault);
+  CTE_CHECK_EQ(seen.cause, rv::cause::load_access_fault);
+  CTE_CHECK_EQ(seen.ref, unmapped + 8);
+  CTE_CHECK_EQ(seen.pc, reinterpret_cast<std::uintptr_t>(&cte_test_load));
+  CTE_CHECK(seen.all_same);
+  CTE_CHECK(seen.skipped);
 }
 
-TEST_CASE("store to unmapped physical address 0 -> access_fault (store), tval = address, 1000 times") {
+CTE_TEST_CASE("store to unmapped physical address 0 -> access_fault (store), tval = address, 1000 times") {
   cte::cte_init(skip_and_resume);
   reset();
   for (int i = 0; i < rounds; ++i) cte_test_store(reinterpret_cast<void *>(unmapped + 16));
-  CHECK_EQ(seen.count, rounds);
-  CHECK(seen.kind == cte::EventKind::access_fault);
-  CHECK_EQ(seen.cause, rv::cause::store_access_fault);
-  CHECK_EQ(seen.ref, unmapped + 16);
-  CHECK(seen.all_same);
-  CHECK(seen.skipped);
+  CTE_CHECK_EQ(seen.count, rounds);
+  CTE_CHECK(seen.kind == cte::EventKind::access_fault);
+  CTE_CHECK_EQ(seen.cause, rv::cause::store_access_fault);
+  CTE_CHECK_EQ(seen.ref, unmapped + 16);
+  CTE_CHECK(seen.all_same);
+  CTE_CHECK(seen.skipped);
 }
 
 namespace {
@@ -192,32 +190,32 @@ cte::Context *return_to_caller(cte::Event event, cte::Context *context) {
 }
 }  // namespace
 
-TEST_CASE("jump to unmapped physical address 0 -> access_fault (fetch), pc = address, 1000 times") {
+CTE_TEST_CASE("jump to unmapped physical address 0 -> access_fault (fetch), pc = address, 1000 times") {
   cte::cte_init(return_to_caller);
   reset();
   for (int i = 0; i < rounds; ++i) cte_test_call(unmapped + 64);
-  CHECK_EQ(seen.count, rounds);
-  CHECK(seen.kind == cte::EventKind::access_fault);
-  CHECK_EQ(seen.cause, rv::cause::instruction_access_fault);
-  CHECK_EQ(seen.pc, unmapped + 64);
-  CHECK_EQ(seen.ref, unmapped + 64);
-  CHECK(seen.all_same);
+  CTE_CHECK_EQ(seen.count, rounds);
+  CTE_CHECK(seen.kind == cte::EventKind::access_fault);
+  CTE_CHECK_EQ(seen.cause, rv::cause::instruction_access_fault);
+  CTE_CHECK_EQ(seen.pc, unmapped + 64);
+  CTE_CHECK_EQ(seen.ref, unmapped + 64);
+  CTE_CHECK(seen.all_same);
 }
 
-TEST_CASE("S-mode: load from OpenSBI's memory (PMP-protected) -> access_fault, 1000 times") {
-  if constexpr (cte_test::machine_mode) SKIP("M-mode owns all memory: no firmware region to protect");
+CTE_TEST_CASE("S-mode: load from OpenSBI's memory (PMP-protected) -> access_fault, 1000 times") {
+  if constexpr (cte_test::machine_mode) CTE_SKIP("M-mode owns all memory: no firmware region to protect");
   constexpr std::uintptr_t firmware = 0x80000000;  // OpenSBI fw_dynamic (supervisor.ld starts at +2 MiB)
   cte::cte_init(skip_and_resume);
   reset();
   for (int i = 0; i < rounds; ++i) cte_test_load(reinterpret_cast<const void *>(firmware));
-  CHECK_EQ(seen.count, rounds);
-  CHECK(seen.kind == cte::EventKind::access_fault);
-  CHECK_EQ(seen.cause, rv::cause::load_access_fault);
-  CHECK_EQ(seen.ref, firmware);
+  CTE_CHECK_EQ(seen.count, rounds);
+  CTE_CHECK(seen.kind == cte::EventKind::access_fault);
+  CTE_CHECK_EQ(seen.cause, rv::cause::load_access_fault);
+  CTE_CHECK_EQ(seen.ref, firmware);
 }
 
-TEST_CASE("page faults") {
-  SKIP("cte's virt board sets up no page tables (satp = Bare): no page faults to take");
+CTE_TEST_CASE("page faults") {
+  CTE_SKIP("cte's virt board sets up no page tables (satp = Bare): no page faults to take");
 }
 
 namespace {
@@ -242,14 +240,14 @@ void faulting_entry(void *) {
 cte_test::Stack<16 * 1024> faulting_stack;
 }  // namespace
 
-TEST_CASE("a handler may switch to another Context instead of resuming the faulting one") {
+CTE_TEST_CASE("a handler may switch to another Context instead of resuming the faulting one") {
   faulting_thread = cte::kcontext(faulting_stack.area(), faulting_entry, nullptr);
   cte::cte_init(switch_away_on_fault);
   reset();
   cte::yield();
-  CHECK_EQ(seen.count, 1);
-  CHECK(seen.kind == cte::EventKind::illegal_instruction);
-  CHECK(!thread_got_past_fault);
+  CTE_CHECK_EQ(seen.count, 1);
+  CTE_CHECK(seen.kind == cte::EventKind::illegal_instruction);
+  CTE_CHECK(!thread_got_past_fault);
 }
 
 namespace {
@@ -294,7 +292,7 @@ void exact_thread(void *index_pointer) {
       if (table[w] != exact_pattern(index, round, w)) {
         if (!exact_corrupted[index]) {
           cte_bm::print("    first corrupted slot: ");
-          cte_bm::print_dec(w);
+          cte::putdec(w);
           cte_bm::print("\n");
         }
         ++exact_corrupted[index];
@@ -307,7 +305,7 @@ void exact_thread(void *index_pointer) {
 cte_test::Stack<16 * 1024> exact_stacks[2];
 }  // namespace
 
-TEST_CASE("exception Contexts resume exact: x1, x3-x31, f0-f31, fcsr; two threads, 1000 traps each") {
+CTE_TEST_CASE("exception Contexts resume exact: x1, x3-x31, f0-f31, fcsr; two threads, 1000 traps each") {
   for (int i = 0; i < 2; ++i) {
     exact_threads[i] = cte::kcontext(exact_stacks[i].area(), exact_thread, reinterpret_cast<void *>(static_cast<std::uintptr_t>(i)));
     exact_corrupted[i] = 0;
@@ -317,11 +315,11 @@ TEST_CASE("exception Contexts resume exact: x1, x3-x31, f0-f31, fcsr; two thread
   cte::cte_init(alternate_on_breakpoint);
   reset();
   cte::yield();
-  CHECK(seen.kind == cte::EventKind::breakpoint);
-  CHECK_EQ(exact_rounds_done[0], rounds);
-  CHECK_EQ(exact_rounds_done[1], rounds - 1);  // its last probe waits in its trap
-  CHECK_EQ(exact_corrupted[0], 0);
-  CHECK_EQ(exact_corrupted[1], 0);
+  CTE_CHECK(seen.kind == cte::EventKind::breakpoint);
+  CTE_CHECK_EQ(exact_rounds_done[0], rounds);
+  CTE_CHECK_EQ(exact_rounds_done[1], rounds - 1);  // its last probe waits in its trap
+  CTE_CHECK_EQ(exact_corrupted[0], 0);
+  CTE_CHECK_EQ(exact_corrupted[1], 0);
 }
 
 namespace {
@@ -335,11 +333,11 @@ cte::Context *edit_registers(cte::Event, cte::Context *context) {
 }
 }  // namespace
 
-TEST_CASE("registers the handler edits in a fault Context are what the resumed code sees") {
+CTE_TEST_CASE("registers the handler edits in a fault Context are what the resumed code sees") {
   cte::cte_init(edit_registers);
   edits = 0;
-  for (int i = 0; i < rounds; ++i) REQUIRE_EQ(cte_test_illegal_instruction(), 0x5eed0000u + static_cast<unsigned>(i));
+  for (int i = 0; i < rounds; ++i) CTE_REQUIRE_EQ(cte_test_illegal_instruction(), 0x5eed0000u + static_cast<unsigned>(i));
   int local = 0;
-  CHECK(stack_pointer_in_handler < reinterpret_cast<std::uintptr_t>(&local));
-  CHECK(stack_pointer_in_handler > reinterpret_cast<std::uintptr_t>(&local) - 4096);
+  CTE_CHECK(stack_pointer_in_handler < reinterpret_cast<std::uintptr_t>(&local));
+  CTE_CHECK(stack_pointer_in_handler > reinterpret_cast<std::uintptr_t>(&local) - 4096);
 }

@@ -11,6 +11,7 @@
 #include <trap_probes.hpp>
 
 #include "support.hpp"
+#include "support/run_off_the_stack.hpp"
 
 #if !defined(CTE_BM_FATAL_CASE)
 #error "define CTE_BM_FATAL_CASE as one of the case functions"
@@ -80,23 +81,15 @@ cte::Context *overflow_handler(cte::Event event, cte::Context *context) {
   return boot;                                       // abandon the thread
 }
 
-// Recurses until the stack runs out; the volatile array keeps every frame real.
-volatile int recursion_limit = 1 << 30;
-[[gnu::noinline]] int run_off_the_stack(int depth) {
-  volatile char frame[512];
-  frame[0] = static_cast<char>(depth);
-  if (depth >= recursion_limit) return frame[0];
-  return run_off_the_stack(depth + 1) + frame[0];
-}
 // The same, with a system call at every level: a trap that finds the stack exhausted.
 [[gnu::noinline]] int probe_the_stack(int depth) {
   volatile char frame[512];
   frame[0] = static_cast<char>(depth);
   cte::syscall(1);
-  if (depth >= recursion_limit) return frame[0];
+  if (depth >= cte_test::recursion_limit) return frame[0];
   return probe_the_stack(depth + 1) + frame[0];
 }
-void recursing_thread(void *) { run_off_the_stack(0); }
+void recursing_thread(void *) { cte_test::run_off_the_stack(0); }
 void probing_thread(void *) { probe_the_stack(0); }
 
 int run_overflow(void (*entry)(void *)) {

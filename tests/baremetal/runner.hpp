@@ -1,8 +1,12 @@
 #pragma once
 // A tiny test runner for bare-metal images (no Catch2, no libc, no heap): a registry of cases
-// filled by static constructors (so .init_array must work), CHECK/REQUIRE, SKIP, and a main
-// (runner_main.cpp) that runs every case, prints each one, ends with the line
-// "N passed, N failed" and returns 0 iff nothing failed (the board's exit status).
+// filled by static constructors (so .init_array must work), the CTE_* checks of
+// tests/support/cte_test.hpp, CTE_SKIP, and a main (runner_main.cpp) that runs every case,
+// prints each one, ends with the line "N passed, N failed" and returns 0 iff nothing failed
+// (the board's exit status). Test files include tests/support/cte_test.hpp, not this header.
+//
+// The registry is a list threaded through the registrars themselves (static objects), so it
+// holds every case an image defines: there is no capacity to overflow.
 
 #include <cte/cte.hpp>
 
@@ -12,53 +16,39 @@ namespace cte_bm {
 
 using TestFunction = void (*)();
 
+struct Case {
+  const char *name;
+  TestFunction run;
+  Case *next;
+};
+
 struct Registry {
-  static constexpr int capacity = 128;
-  struct Case {
-    const char *name;
-    TestFunction run;
-  };
-  static inline Case cases[capacity];
+  static inline Case *first = nullptr;
+  static inline Case *last = nullptr;
   static inline int count = 0;
   // State of the case now running.
   static inline int failed_checks = 0;
   static inline const char *skip_reason = nullptr;
+
+  static void add(Case &test) {  // appends: cases run in registration order
+    (last ? last->next : first) = &test;
+    last = &test;
+    ++count;
+  }
 };
 
-struct Registrar {
-  Registrar(const char *name, TestFunction run) {
-    if (Registry::count < Registry::capacity) Registry::cases[Registry::count++] = {name, run};
-  }
+struct Registrar : Case {
+  Registrar(const char *name, TestFunction run) : Case{name, run, nullptr} { Registry::add(*this); }
 };
 
 inline void print(const char *text) { cte::putstr(text); }
-inline void print_dec(std::uint64_t value) {
-  char digits[20];
-  int count = 0;
-  do {
-    digits[count++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value);
-  while (count) cte::putch(digits[--count]);
-}
-inline void print_hex(std::uint64_t value) {
-  print("0x");
-  bool started = false;
-  for (int shift = 60; shift >= 0; shift -= 4) {
-    const unsigned digit = (value >> shift) & 0xf;
-    if (digit || started || shift == 0) {
-      cte::putch("0123456789abcdef"[digit]);
-      started = true;
-    }
-  }
-}
 
 inline void check_failed(const char *expression, const char *file, int line) {
   ++Registry::failed_checks;
   print("    CHECK failed: ");
   print(file);
   print(":");
-  print_dec(static_cast<std::uint64_t>(line));
+  cte::putdec(static_cast<std::uint64_t>(line));
   print(": ");
   print(expression);
   print("\n");
@@ -68,9 +58,9 @@ inline void check_equal_failed(const char *expression, std::uint64_t left, std::
                                int line) {
   check_failed(expression, file, line);
   print("      left ");
-  print_hex(left);
+  cte::puthex(left);
   print(", right ");
-  print_hex(right);
+  cte::puthex(right);
   print("\n");
 }
 
@@ -91,26 +81,26 @@ inline bool check_equal(std::uint64_t left, std::uint64_t right, const char *exp
   static void CTE_BM_CONCAT(cte_bm_case_, id)();                                                   \
   static ::cte_bm::Registrar CTE_BM_CONCAT(cte_bm_registrar_, id)(name, &CTE_BM_CONCAT(cte_bm_case_, id)); \
   static void CTE_BM_CONCAT(cte_bm_case_, id)()
-#define TEST_CASE(name) CTE_BM_TEST_CASE_(name, __COUNTER__)
+#define CTE_TEST_CASE(name) CTE_BM_TEST_CASE_(name, __COUNTER__)
 
-#define CHECK(expression) ((expression) ? (void)0 : ::cte_bm::check_failed(#expression, __FILE__, __LINE__))
-#define REQUIRE(expression)                                            \
+#define CTE_CHECK(expression) ((expression) ? (void)0 : ::cte_bm::check_failed(#expression, __FILE__, __LINE__))
+#define CTE_REQUIRE(expression)                                        \
   do {                                                                 \
     if (!(expression)) {                                               \
       ::cte_bm::check_failed(#expression, __FILE__, __LINE__);         \
       return;                                                          \
     }                                                                  \
   } while (0)
-#define CHECK_EQ(left, right)                                                                                  \
+#define CTE_CHECK_EQ(left, right)                                                                              \
   ((void)::cte_bm::check_equal(static_cast<std::uint64_t>(left), static_cast<std::uint64_t>(right),         \
                                #left " == " #right, __FILE__, __LINE__))
-#define REQUIRE_EQ(left, right)                                                                              \
+#define CTE_REQUIRE_EQ(left, right)                                                                          \
   do {                                                                                                       \
     if (!::cte_bm::check_equal(static_cast<std::uint64_t>(left), static_cast<std::uint64_t>(right),         \
                                #left " == " #right, __FILE__, __LINE__))                                    \
       return;                                                                                                \
   } while (0)
-#define SKIP(reason)          \
+#define CTE_SKIP(reason)      \
   do {                        \
     ::cte_bm::skip(reason);   \
     return;                   \

@@ -32,18 +32,17 @@ int main() {
   cte_bm::print(" (");
   cte_bm::print(cte::TargetPlatform::Mode::name);
   cte_bm::print(" mode): ");
-  cte_bm::print_dec(static_cast<std::uint64_t>(Registry::count));
+  cte::putdec(static_cast<std::uint64_t>(Registry::count));
   cte_bm::print(" cases\n");
   int passed = 0, failed = 0, skipped = 0;
-  for (int i = 0; i < Registry::count; ++i) {
-    const auto &test = Registry::cases[i];
+  for (const cte_bm::Case *test = Registry::first; test; test = test->next) {
     Registry::failed_checks = 0;
     Registry::skip_reason = nullptr;
     quiesce();
     cte_bm::print("case ");
-    cte_bm::print(test.name);
+    cte_bm::print(test->name);
     cte_bm::print("\n");
-    test.run();
+    test->run();
     quiesce();
     if (Registry::failed_checks) {
       ++failed;
@@ -59,12 +58,12 @@ int main() {
     }
   }
   if (skipped) {
-    cte_bm::print_dec(static_cast<std::uint64_t>(skipped));
+    cte::putdec(static_cast<std::uint64_t>(skipped));
     cte_bm::print(" skipped (do not apply in this mode)\n");
   }
-  cte_bm::print_dec(static_cast<std::uint64_t>(passed));
+  cte::putdec(static_cast<std::uint64_t>(passed));
   cte_bm::print(" passed, ");
-  cte_bm::print_dec(static_cast<std::uint64_t>(failed));
+  cte::putdec(static_cast<std::uint64_t>(failed));
   cte_bm::print(" failed\n");
   return failed == 0 ? 0 : 1;
 }

@@ -9,6 +9,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/cte.hpp>
+
+#include "support/probed_register.hpp"
+
 extern "C" {
 std::uint64_t cte_test_illegal_instruction();  // unimp, 4 bytes: csrrw x0, cycle, x0 (cycle is read-only)
 std::uint64_t cte_test_illegal_compressed();   // c.unimp, 2 bytes: 0x0000
@@ -44,6 +48,11 @@ inline constexpr unsigned trap_held_words = trap_held_fcsr_word + 1;
 inline constexpr unsigned t6_index = trap_held_gpr_words - 1;  // x31 is the last GPR slot
 // A valid fcsr for a pattern: frm in 0..4 (the defined static rounding modes), any fflags.
 constexpr std::uint64_t fcsr_pattern(std::uint64_t bits) { return ((bits % 5) << 5) | (bits & 0x1f); }
+// The value slot `word` of cte_test_hold_registers' table holds for pattern bits: fcsr takes
+// only what it can hold.
+constexpr std::uint64_t held_pattern(unsigned word, std::uint64_t bits) {
+  return word == held_fcsr_word ? fcsr_pattern(bits) : bits;
+}
 
 struct CallFrame {
   std::uint64_t unused;
@@ -232,5 +241,9 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       [gpr_words] "i"(trap_held_gpr_words), [fcsr_word] "i"(trap_held_fcsr_word), [t6_index] "i"(t6_index),
       [a0_number] "i"(a0_number));
 }
+
+// The registers the probe's negative test changes in a trap frame: s11 (x27) and f31.
+inline constexpr ProbedRegister probed_gpr{27 - 2, offsetof(cte::Context::Frame, x[27])};
+inline constexpr ProbedRegister probed_fp{held_gpr_words + 31, offsetof(cte::Context::Frame, f[31])};
 
 }  // namespace cte_test

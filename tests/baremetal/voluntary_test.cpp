@@ -13,7 +13,7 @@
 
 #include <register_check.hpp>
 
-#include "runner.hpp"
+#include "support/cte_test.hpp"
 #include "support.hpp"
 #include "trap_probes.hpp"
 
@@ -68,22 +68,22 @@ void yield_once(void *) { cte::yield(); }
 
 }  // namespace
 
-TEST_CASE("yield switches to a preempted Context and a tick back, 300 rounds: both keep every register") {
+CTE_TEST_CASE("yield switches to a preempted Context and a tick back, 300 rounds: both keep every register") {
   mixed_holder = cte::kcontext(mixed_stack.area(), mixed_holding_thread, nullptr);
-  REQUIRE(mixed_holder != nullptr);
+  CTE_REQUIRE(mixed_holder != nullptr);
   mixed_holder_running = false;
   mixed_corrupted_words = mixed_holder_rounds = mixed_preemptions = 0;
   cte::cte_init(mixed_scheduler);
   cte::iset(false);  // boot runs with interrupts off: ticks only ever preempt the holder
-  REQUIRE(cte::timer::start(50));
+  CTE_REQUIRE(cte::timer::start(50));
   std::uint64_t boot_mask = 0;
   for (int round = 1; round <= mixed_rounds; ++round)
     boot_mask |= cte_test_call_with_patterns(yield_once, nullptr, static_cast<std::uint64_t>(round));
   cte::timer::stop();
-  CHECK_EQ(boot_mask, 0);
-  CHECK_EQ(mixed_corrupted_words, 0);
-  CHECK_EQ(mixed_preemptions, mixed_rounds);
-  CHECK(mixed_holder_rounds > 0);
+  CTE_CHECK_EQ(boot_mask, 0);
+  CTE_CHECK_EQ(mixed_corrupted_words, 0);
+  CTE_CHECK_EQ(mixed_preemptions, mixed_rounds);
+  CTE_CHECK(mixed_holder_rounds > 0);
 }
 
 namespace {
@@ -122,26 +122,26 @@ void fcsr_thread_main(void *) {
 cte_test::Stack<16 * 1024> fcsr_stack;
 }  // namespace
 
-TEST_CASE("fcsr is the thread's: the handler's flags and rounding mode stay in the handler") {
+CTE_TEST_CASE("fcsr is the thread's: the handler's flags and rounding mode stay in the handler") {
   cte::cte_init(fcsr_polluting_handler);
   fcsr_switching = false;
   for (std::uint64_t bits = 0; bits < 40; ++bits) {  // the same Context back
     const std::uint64_t mine = cte_test::fcsr_pattern(bits);
     write_fcsr(mine);
     cte::yield();
-    CHECK_EQ(read_fcsr(), mine);
+    CTE_CHECK_EQ(read_fcsr(), mine);
   }
   fcsr_thread = cte::kcontext(fcsr_stack.area(), fcsr_thread_main, nullptr);
-  REQUIRE(fcsr_thread != nullptr);
+  CTE_REQUIRE(fcsr_thread != nullptr);
   fcsr_in_thread = false;
   fcsr_switching = true;
   const std::uint64_t mine = cte_test::fcsr_pattern(0x13);
   write_fcsr(mine);
   cte::yield();  // to the thread, which sets its own fcsr and yields back
-  CHECK_EQ(read_fcsr(), mine);
+  CTE_CHECK_EQ(read_fcsr(), mine);
   cte::yield();  // to the thread again: it checks its fcsr
-  CHECK(thread_fcsr_kept);
-  CHECK_EQ(read_fcsr(), mine);
+  CTE_CHECK(thread_fcsr_kept);
+  CTE_CHECK_EQ(read_fcsr(), mine);
   fcsr_switching = false;
   write_fcsr(0);
 }
@@ -163,17 +163,17 @@ volatile int redirected = 0;
 extern "C" void cte_test_redirect_landing() { redirected = redirected + 1; }
 }  // namespace
 
-TEST_CASE("a handler's edits of a yielding Context take effect: interrupt state and pc") {
+CTE_TEST_CASE("a handler's edits of a yielding Context take effect: interrupt state and pc") {
   cte::cte_init(enabling_handler);
   cte::iset(false);
   cte::yield();
   const bool enabled = cte::ienabled();
   cte::iset(false);
-  CHECK(enabled);
+  CTE_CHECK(enabled);
 
   redirected = 0;
   redirect_target = reinterpret_cast<std::uintptr_t>(&cte_test_redirect_landing);
   cte::cte_init(redirecting_handler);
   cte::yield();
-  CHECK_EQ(redirected, 1);
+  CTE_CHECK_EQ(redirected, 1);
 }

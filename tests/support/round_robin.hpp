@@ -1,16 +1,16 @@
 #pragma once
 // A minimal round-robin kernel for tests: the handler is the scheduler. The boot context
-// (the test's own thread) is parked when it yields first and resumed once every thread has
-// called finish().
+// (the test's own thread) is parked when it yields first and resumed once a thread called
+// finish(). Static memory only: usable on bare metal.
 
 #include <cte/cte.hpp>
-
-#include <vector>
 
 namespace cte_test {
 
 struct RoundRobin {
-  static inline std::vector<cte::Context *> threads;
+  static constexpr int capacity = 128;
+  static inline cte::Context *threads[capacity];
+  static inline int thread_count = 0;
   static inline cte::Context *boot = nullptr;
   static inline int current = -1;  // -1: the boot context runs
   static inline bool finished = false;
@@ -18,12 +18,18 @@ struct RoundRobin {
   static inline long boot_resumes = 0;
 
   static void reset() {
-    threads.clear();
+    thread_count = 0;
     boot = nullptr;
     current = -1;
     finished = false;
     switches = 0;
     boot_resumes = 0;
+  }
+  // false when full (the test then fails its own check on the result).
+  static bool add(cte::Context *thread) {
+    if (thread_count == capacity) return false;
+    threads[thread_count++] = thread;
+    return true;
   }
 
   static cte::Context *handler(cte::Event event, cte::Context *context) {
@@ -31,15 +37,15 @@ struct RoundRobin {
     if (current < 0)
       boot = context;
     else
-      threads[static_cast<std::size_t>(current)] = context;
+      threads[current] = context;
     if (finished) {
       current = -1;
       ++boot_resumes;
       return boot;
     }
     ++switches;
-    current = (current + 1) % static_cast<int>(threads.size());
-    return threads[static_cast<std::size_t>(current)];
+    current = (current + 1) % thread_count;
+    return threads[current];
   }
 
   // Runs the threads until one calls finish(); returns on the boot context.

@@ -6,6 +6,33 @@
 
 namespace cte::detail {
 
+// Digits of an unsigned value, each handed to put(char): decimal, or hexadecimal with a "0x"
+// prefix and no leading zeros. The one number formatter of cte (putdec, puthex, fatal reports).
+template <class Put>
+void format_decimal(std::uint64_t value, Put put) {
+  char digits[20];  // 2^64 - 1 has 20 decimal digits
+  int count = 0;
+  do {
+    digits[count++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value);
+  while (count) put(digits[--count]);
+}
+
+template <class Put>
+void format_hex(std::uint64_t value, Put put) {
+  put('0');
+  put('x');
+  bool started = false;
+  for (int shift = 60; shift >= 0; shift -= 4) {
+    const unsigned digit = (value >> shift) & 0xf;
+    if (digit || started || shift == 0) {
+      put("0123456789abcdef"[digit]);
+      started = true;
+    }
+  }
+}
+
 class TextBuffer {
  public:
   TextBuffer &text(const char *s) {
@@ -13,25 +40,7 @@ class TextBuffer {
     return *this;
   }
   TextBuffer &hex(std::uint64_t value) {
-    text("0x");
-    bool started = false;
-    for (int shift = 60; shift >= 0; shift -= 4) {
-      const unsigned digit = (value >> shift) & 0xf;
-      if (digit || started || shift == 0) {
-        put("0123456789abcdef"[digit]);
-        started = true;
-      }
-    }
-    return *this;
-  }
-  TextBuffer &dec(std::uint64_t value) {
-    char digits[20];
-    int count = 0;
-    do {
-      digits[count++] = static_cast<char>('0' + value % 10);
-      value /= 10;
-    } while (value);
-    while (count) put(digits[--count]);
+    format_hex(value, [this](char c) { put(c); });
     return *this;
   }
   const char *data() const { return buffer_; }

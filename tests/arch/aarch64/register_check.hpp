@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/cte.hpp>
+
 extern "C" std::uint64_t cte_test_call_with_patterns(void (*fn)(void *), void *arg, std::uint64_t seed);
 
 namespace cte_test {
@@ -17,6 +19,14 @@ inline constexpr const char *callee_saved_names[] = {"x19", "x20", "x21", "x22",
                                                      "x26", "x27", "x28", "x29", "d8",  "d9",  "d10",
                                                      "d11", "d12", "d13", "d14", "d15"};
 static_assert(sizeof(callee_saved_names) / sizeof(callee_saved_names[0]) == callee_saved_gpr_count + callee_saved_fp_count);
+
+// Where a trap frame keeps callee-saved register i (the probe's negative test changes it there):
+// x19-x29, then d8-d15 (the low halves of q8-q15).
+constexpr std::size_t callee_saved_frame_offset(unsigned i) {
+  using Frame = cte::Context::Frame;
+  return i < callee_saved_gpr_count ? offsetof(Frame, x) + (19 + i) * sizeof(std::uint64_t)
+                                    : offsetof(Frame, q) + (8 + i - callee_saved_gpr_count) * sizeof(cte::aarch64::VectorRegister);
+}
 
 // Pattern for register i: distinct per register and per seed, never 0.
 constexpr std::uint64_t pattern(std::uint64_t seed, unsigned i) {

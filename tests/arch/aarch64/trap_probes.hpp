@@ -6,6 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/cte.hpp>
+
+#include "support/probed_register.hpp"
+
 extern "C" {
 // udf #0, then return: the result is whatever x0 holds after the trap, so a handler's
 // set_return() is visible to the caller.
@@ -30,6 +34,8 @@ inline constexpr bool misaligned_reports_address = true;  // si_addr -> FAR -> E
 // x0-x30 (31), then q0-q31 as 64 words.
 inline constexpr unsigned held_gpr_words = 31;
 inline constexpr unsigned held_fp_words = 64;
+inline constexpr unsigned held_words = held_gpr_words + held_fp_words;
+constexpr std::uint64_t held_pattern(unsigned, std::uint64_t bits) { return bits; }  // any bits fit
 
 namespace hold_layout {
 inline constexpr std::size_t q_table = held_gpr_words * 8;  // byte offset of q0 in the table
@@ -140,5 +146,9 @@ inline constexpr std::size_t size = 192;
 
 #undef CTE_TEST_Q_PAIRS
 #undef CTE_TEST_X_PAIRS
+
+// The registers the probe's negative test changes in a trap frame: x28 and the low half of q31.
+inline constexpr ProbedRegister probed_gpr{28, offsetof(cte::Context::Frame, x[28])};
+inline constexpr ProbedRegister probed_fp{held_gpr_words + 62, offsetof(cte::Context::Frame, q[31].low)};
 
 }  // namespace cte_test

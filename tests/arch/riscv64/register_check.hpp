@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/cte.hpp>
+
 extern "C" std::uint64_t cte_test_call_with_patterns(void (*fn)(void *), void *arg, std::uint64_t seed);
 
 namespace cte_test {
@@ -19,6 +21,16 @@ inline constexpr const char *callee_saved_names[] = {
     "s0",  "s1",  "s2",  "s3",  "s4",  "s5",  "s6",  "s7",  "s8",   "s9",   "s10",  "s11",
     "fs0", "fs1", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10", "fs11"};
 static_assert(sizeof(callee_saved_names) / sizeof(callee_saved_names[0]) == callee_saved_gpr_count + callee_saved_fp_count);
+
+// Where a trap frame keeps callee-saved register i (the probe's negative test changes it there):
+// s0-s1 are x8-x9 and s2-s11 x18-x27; the same numbers for fs0-fs11 among f0-f31.
+constexpr std::size_t callee_saved_frame_offset(unsigned i) {
+  using Frame = cte::Context::Frame;
+  const bool fp = i >= callee_saved_gpr_count;
+  const unsigned index = fp ? i - callee_saved_gpr_count : i;
+  const unsigned number = index < 2 ? 8 + index : 16 + index;
+  return (fp ? offsetof(Frame, f) : offsetof(Frame, x)) + number * sizeof(std::uint64_t);
+}
 
 // Pattern for register i: distinct per register and per seed, never 0.
 constexpr std::uint64_t pattern(std::uint64_t seed, unsigned i) {

@@ -6,6 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/cte.hpp>
+
+#include "support/probed_register.hpp"
+
 extern "C" {
 // unimp (the 4-byte csrrw zero, cycle, zero: a write to a read-only CSR), then return: the
 // result is whatever a0 holds after the trap, so a handler's set_return() is visible.
@@ -33,6 +37,8 @@ inline constexpr bool misaligned_reports_address = true;
 // up for a handler. sp is the stack the Context is saved on.
 inline constexpr unsigned held_gpr_words = 28;
 inline constexpr unsigned held_fp_words = 32;
+inline constexpr unsigned held_words = held_gpr_words + held_fp_words;
+constexpr std::uint64_t held_pattern(unsigned, std::uint64_t bits) { return bits; }  // any bits fit
 
 // Stack frame of cte_test_hold_registers.
 struct HoldFrame {
@@ -178,5 +184,9 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       [table] "i"(offsetof(HoldFrame, table)), [count] "i"(offsetof(HoldFrame, count)),
       [park] "i"(offsetof(HoldFrame, park)), [a0] "i"(offsetof(HoldFrame, a0)), [gprs] "i"(held_gpr_words));
 }
+
+// The registers the probe's negative test changes in a trap frame: s11 (x27) and f31.
+inline constexpr ProbedRegister probed_gpr{27 - 4, offsetof(cte::Context::Frame, x[27])};
+inline constexpr ProbedRegister probed_fp{held_gpr_words + 31, offsetof(cte::Context::Frame, f[31])};
 
 }  // namespace cte_test

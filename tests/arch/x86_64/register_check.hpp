@@ -4,7 +4,10 @@
 // of them came back changed (bit i = register i of the order above). System V has no
 // callee-saved XMM registers; the FP control words are checked by the portable fenv tests.
 
+#include <cstddef>
 #include <cstdint>
+
+#include <cte/cte.hpp>
 
 extern "C" std::uint64_t cte_test_call_with_patterns(void (*fn)(void *), void *arg, std::uint64_t seed);
 
@@ -13,6 +16,14 @@ namespace cte_test {
 inline constexpr unsigned callee_saved_gpr_count = 6;
 inline constexpr unsigned callee_saved_fp_count = 0;
 inline constexpr const char *callee_saved_names[] = {"rbx", "rbp", "r12", "r13", "r14", "r15"};
+
+// Where a trap frame keeps callee-saved register i (the probe's negative test changes it there).
+constexpr std::size_t callee_saved_frame_offset(unsigned i) {
+  using Frame = cte::Context::Frame;
+  constexpr std::size_t offsets[] = {offsetof(Frame, rbx), offsetof(Frame, rbp), offsetof(Frame, r12),
+                                     offsetof(Frame, r13), offsetof(Frame, r14), offsetof(Frame, r15)};
+  return offsets[i];
+}
 
 // Pattern for register i: distinct per register and per seed, never 0.
 constexpr std::uint64_t pattern(std::uint64_t seed, unsigned i) {

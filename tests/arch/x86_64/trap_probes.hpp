@@ -3,7 +3,12 @@
 // the preemption torture test. Each trapping probe returns normally once the handler has
 // stepped over (or fixed up) the trapping instruction.
 
+#include <cstddef>
 #include <cstdint>
+
+#include <cte/cte.hpp>
+
+#include "support/probed_register.hpp"
 
 extern "C" {
 // ud2, then return: the result is whatever the return register holds after the trap, so a
@@ -25,6 +30,8 @@ inline constexpr bool misaligned_reports_address = false;  // #AC does not repor
 // rax rbx rcx rdx rsi rdi rbp r8-r15 (15), then xmm0-15 as 32 words.
 inline constexpr unsigned held_gpr_words = 15;
 inline constexpr unsigned held_fp_words = 32;
+inline constexpr unsigned held_words = held_gpr_words + held_fp_words;
+constexpr std::uint64_t held_pattern(unsigned, std::uint64_t bits) { return bits; }  // any bits fit
 
 [[gnu::used]] inline void emit_trap_probes() {
   asm(".pushsection .text.cte_test_illegal_instruction,\"axG\",@progbits,cte_test_illegal_instruction,comdat\n"
@@ -77,5 +84,9 @@ inline constexpr unsigned held_fp_words = 32;
       "  pop %r15\n  pop %r14\n  pop %r13\n  pop %r12\n  pop %rbp\n  pop %rbx\n"
       "  ret\n.popsection\n");
 }
+
+// The registers the probe's negative test changes in a trap frame: r15 and the low half of xmm15.
+inline constexpr ProbedRegister probed_gpr{14, offsetof(cte::Context::Frame, r15)};
+inline constexpr ProbedRegister probed_fp{held_gpr_words + 30, offsetof(cte::Context::Frame, fpu.xmm[15])};
 
 }  // namespace cte_test
