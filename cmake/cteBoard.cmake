@@ -5,7 +5,8 @@
 #   riscv64-virt-m   QEMU virt, kernel in M-mode: qemu-system-riscv64 -machine virt -bios none
 #   riscv64-virt-s   QEMU virt, kernel in S-mode under OpenSBI: -bios default
 #
-# Sets CTE_BOARD_MODE (machine, supervisor) and CTE_BOARD_RUN (the run command, a list).
+# Sets CTE_BOARD_MODE (machine, supervisor: the privilege the kernel runs in, which the board
+# header reads as CTE_RISCV64_VIRT_PRIVILEGE) and CTE_BOARD_RUN (the run command, a list).
 
 set(_cte_boards riscv64-virt-m riscv64-virt-s)
 if(NOT CTE_BOARD IN_LIST _cte_boards)
@@ -27,7 +28,8 @@ endif()
 find_program(CTE_QEMU_SYSTEM_RISCV64 qemu-system-riscv64 REQUIRED)
 
 add_library(cte_board INTERFACE)
-target_compile_definitions(cte_board INTERFACE "CTE_BOARD_HEADER=<cte/riscv64/board/virt/${CTE_BOARD_MODE}_mode.hpp>")
+target_compile_definitions(cte_board INTERFACE "CTE_BOARD_HEADER=<cte/riscv64/board/virt/virt.hpp>"
+                                                CTE_RISCV64_VIRT_PRIVILEGE=${CTE_BOARD_MODE})
 target_link_options(cte_board INTERFACE -L${_cte_virt_dir} -T${_cte_virt_dir}/${CTE_BOARD_MODE}.ld)
 target_link_libraries(cte INTERFACE $<BUILD_INTERFACE:cte_board>)
 

@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/detail/asm.hpp>
 #include <cte/fp_controls.hpp>
 #include <cte/riscv64/frame.hpp>
 
@@ -125,20 +126,17 @@ static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) 
   asm volatile(
       // --- The first switch to a fresh thread jumps here with sp = its FreshThreadRecord.
       // Fetch entry and arg, drop the record (sp = stack top, 16-byte aligned) and call into
-      // C++ with s0 = 0, the end of the frame-pointer chain.
-      ".pushsection .text.cte_riscv64_fast_thread_trampoline,\"axG\",@progbits,"
-      "cte_riscv64_fast_thread_trampoline,comdat\n"
-      ".globl cte_riscv64_fast_thread_trampoline\n.hidden cte_riscv64_fast_thread_trampoline\n"
-      ".type cte_riscv64_fast_thread_trampoline,@function\n"
-      "cte_riscv64_fast_thread_trampoline:\n"
+      // C++ with s0 = 0, the end of the frame-pointer chain. The outermost frame of a fast
+      // thread: its return address is undefined, so a backtrace ends here.
+      CTE_ASM_FUNCTION_BEGIN(cte_riscv64_fast_thread_trampoline)
+      "  .cfi_undefined ra\n"
       "  ld a0, %[entry](sp)\n"
       "  ld a1, %[arg](sp)\n"
       "  addi sp, sp, %[size]\n"
       "  mv s0, zero\n"
       "  call cte_fast_thread_main\n"
       "  unimp\n"
-      ".size cte_riscv64_fast_thread_trampoline, .-cte_riscv64_fast_thread_trampoline\n"
-      ".popsection\n" ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [arg] "i"(offsetof(FreshThreadRecord, arg)),
+      CTE_ASM_FUNCTION_END(cte_riscv64_fast_thread_trampoline) ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [arg] "i"(offsetof(FreshThreadRecord, arg)),
       [size] "i"(sizeof(FreshThreadRecord)));
 }
 

@@ -6,6 +6,7 @@
 #include <cte/area.hpp>
 #include <cte/context.hpp>
 #include <cte/riscv64/frame.hpp>
+#include <cte/riscv64/isa.hpp>
 #include <cte/riscv64/trap_entry.hpp>
 
 namespace cte::riscv64 {
@@ -20,7 +21,7 @@ inline constexpr std::uint64_t initial_fcsr = 0;
 // cte thread runs on the same host thread, with the same global and thread pointers.
 inline Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
   const auto top = reinterpret_cast<std::uintptr_t>(stack.end);
-  auto *frame = reinterpret_cast<Frame *>(frame_below(top));
+  Frame *const frame = Isa::frame_below(top);
   *frame = Frame{};
   std::uint64_t global_pointer, thread_pointer;
   asm("mv %0, gp\n\tmv %1, tp" : "=r"(global_pointer), "=r"(thread_pointer));

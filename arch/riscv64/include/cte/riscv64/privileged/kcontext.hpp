@@ -7,6 +7,7 @@
 #include <cte/area.hpp>
 #include <cte/context.hpp>
 #include <cte/riscv64/frame.hpp>
+#include <cte/riscv64/isa.hpp>
 #include <cte/riscv64/privileged/mode.hpp>
 #include <cte/riscv64/privileged/trap_entry.hpp>
 
@@ -34,7 +35,7 @@ inline std::uint64_t initial_thread_status() {
 template <Privilege P>
 inline Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
   const auto top = reinterpret_cast<std::uintptr_t>(stack.end);
-  auto *frame = reinterpret_cast<Frame *>(frame_below(top));
+  Frame *const frame = Isa::frame_below(top);
   *frame = Frame{};
   std::uint64_t global_pointer, thread_pointer;
   asm("mv %0, gp\n\tmv %1, tp" : "=r"(global_pointer), "=r"(thread_pointer));
