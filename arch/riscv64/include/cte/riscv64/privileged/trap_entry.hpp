@@ -33,7 +33,7 @@
 //
 // FP policy: mstatus/sstatus.FS is never Off on a cte board (boot turns it on), and every trap
 // saves and restores all 32 f registers and fcsr: an interrupt can preempt FP code anywhere,
-// and saving always is simpler (and on QEMU as fast) as tracking FS = Dirty per thread.
+// and saving always is simpler than tracking FS = Dirty per thread.
 //
 // Symbol names carry the privilege level (3: M, 1: S: the mstatus.MPP encoding), so that the
 // two instantiations can never fold into one COMDAT group.
