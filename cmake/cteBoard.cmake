@@ -9,7 +9,8 @@
 # Needs the board toolchain (cmake/toolchains/riscv64-virt.cmake, installed beside this file)
 # and CTE_BOARD_FILES_DIR: the directory of the board's linker scripts and qemu-run.
 # Defines the interface target cte_board; the includer links cte::cte to it.
-# Sets CTE_BOARD_MODE (machine, supervisor) and CTE_BOARD_RUN (the run command, a list:
+# Sets CTE_BOARD_MODE (machine, supervisor: the privilege the kernel runs in, which the board
+# header reads as CTE_RISCV64_VIRT_PRIVILEGE) and CTE_BOARD_RUN (the run command, a list:
 # qemu-run OPTIONS... MODE IMAGE; options such as --append TEXT go before MODE).
 
 set(_cte_boards riscv64-virt-m riscv64-virt-s)
@@ -30,7 +31,8 @@ endif()
 
 if(NOT TARGET cte_board)
   add_library(cte_board INTERFACE)
-  target_compile_definitions(cte_board INTERFACE "CTE_BOARD_HEADER=<cte/riscv64/board/virt/${CTE_BOARD_MODE}_mode.hpp>")
+  target_compile_definitions(cte_board INTERFACE "CTE_BOARD_HEADER=<cte/riscv64/board/virt/virt.hpp>"
+                                                  CTE_RISCV64_VIRT_PRIVILEGE=${CTE_BOARD_MODE})
   target_link_options(cte_board INTERFACE -L${CTE_BOARD_FILES_DIR} -T${CTE_BOARD_FILES_DIR}/${CTE_BOARD_MODE}.ld)
 endif()
 

@@ -39,7 +39,7 @@ concept IsaTraits = requires(typename I::Frame &frame, const typename I::Frame &
   { I::is_thread_exit(const_frame) } -> std::same_as<bool>;
   { I::instruction_length(pc) } -> std::same_as<std::size_t>;
   // Where the frame that describes a thread whose stack pointer is `sp` lies (below it).
-  //FRAMEBELOW { I::frame_below(sp) } -> std::same_as<typename I::Frame *>;
+  { I::frame_below(sp) } -> std::same_as<typename I::Frame *>;
 };
 
 // A platform: console, exit, the interrupt-enable state and its place in a frame, the timer,

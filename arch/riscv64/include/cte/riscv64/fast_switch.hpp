@@ -2,21 +2,22 @@
 // riscv64 fast cooperative switch: only what the psABI makes callee-saved survives, and the
 // compiler saves the live callee-saved registers itself, because the switch is inline assembly
 // that declares every other register clobbered (ra, t0-t6, a2-a7, s1-s11, every f register;
-// a0/a1 carry the operands). s0 cannot be declared clobbered (it is the frame pointer when one
-// is used), so the switch saves it by hand. What remains on the suspended stack is a 4-word
-// switch record:
+// a0/a1 carry the operands). What the switch itself keeps of a parked thread lives in its
+// FastSwitchState, inside the FastContext, not on the thread's stack: sp, s0 (which cannot be
+// declared clobbered while it is the frame pointer), the resume address and, when asked, fcsr.
+// Nothing is pushed: sp never moves inside the switch except to become the resumed thread's,
+// so the enclosing function's call-frame information stays true at every other instruction.
 //
-//   [sp+0]  resume address      [sp+8]  s0
-//   [sp+16] fcsr                [sp+24] unused (keeps sp 16-byte aligned)
+// Protocol between a switch and every resume address: a1 holds the resumed thread's own
+// FastSwitchState (the switcher's `to`), so a resumed thread finds its fcsr there.
 //
 // FP controls: the caller's choice (cte/fp_controls.hpp). With FpControls::per_thread the
 // switching side stores the live fcsr (frm rounding mode + fflags, which the psABI gives thread
-// storage duration) in its record, and when the thread resumes it reads the live fcsr again
+// storage duration) in its state, and when the thread resumes it reads the live fcsr again
 // and writes its own back only if they differ: CSR accesses are the expensive part of the
 // switch (qemu-user ends its translation block at each; hardware may serialise on an fcsr
 // write), and a write is rarely needed. With FpControls::shared (the default) fcsr is not
-// touched and the slot is unused. A fresh thread starts with the fcsr live when it is first
-// switched to.
+// touched. A fresh thread starts with the fcsr live when it is first switched to.
 // The resume address is reached with `jr t2`, not `ret` (nor `jr t0`: x1 and x5 are the link
 // registers whose jumps the hardware treats as returns), so the return-address stack
 // predictor stays in step with the real call stack.
@@ -24,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/detail/asm.hpp>
 #include <cte/fp_controls.hpp>
 #include <cte/riscv64/frame.hpp>
 
@@ -36,67 +38,60 @@ void cte_riscv64_fast_thread_trampoline();
 
 namespace cte::riscv64 {
 
-struct SwitchRecord {
-  std::uint64_t resume_address;
-  std::uint64_t s0;
-  std::uint64_t fcsr;
-  std::uint64_t unused;
+// A parked fast-switch thread, as the switch left it (null sp: not prepared yet).
+struct FastSwitchState {
+  void *sp = nullptr;
+  std::uint64_t resume_address = 0;
+  std::uint64_t s0 = 0;    // 0 for a fresh thread: the end of the frame-pointer chain
+  std::uint64_t fcsr = 0;  // FpControls::per_thread only
 };
-static_assert(sizeof(SwitchRecord) == 32 && sizeof(SwitchRecord) % 16 == 0);
+static_assert(sizeof(FastSwitchState) == 32);
 
-// A fresh thread's stack: the record the first switch resumes, then what the trampoline reads.
+// A fresh thread's stack top: what the trampoline reads; its end is the 16-byte-aligned top.
 struct FreshThreadRecord {
-  SwitchRecord record;
   std::uint64_t entry;
   std::uint64_t arg;
 };
-static_assert(sizeof(FreshThreadRecord) % 16 == 0);
+static_assert(sizeof(FreshThreadRecord) == 16);
 
-// A parked fast-switch thread: where its switch record is (null: not prepared yet).
-struct FastSwitchState {
-  void *sp = nullptr;
-};
-
-// Saves the running thread's switch record on its stack, parks it in `from` and resumes `to`.
+// Parks the running thread in `from` and resumes the one `to` describes.
 // The fast switch as the portable layer (cte/fast_switch.hpp) uses it: TargetPort::FastSwitch.
 struct FastSwitch {
   using State = FastSwitchState;
 
 template <FpControls controls>
 static std::uint64_t switch_threads(FastSwitchState &from, FastSwitchState &to) {
-  void **const save_sp = &from.sp;
-  void *const resume_sp = to.sp;
-  // Every other GPR is clobbered, so the two operands get fixed argument registers.
-  register void **save asm("a0") = save_sp;
-  register void *resume asm("a1") = resume_sp;
+  // Every other GPR is clobbered, so the two operands get fixed argument registers; a1 = the
+  // resumed thread's state is the protocol above.
+  register FastSwitchState *save asm("a0") = &from;
+  register FastSwitchState *resume asm("a1") = &to;
   register std::uint64_t fence_needed asm("t0");  // 0 on every resume: see the end of this function
   asm volatile(
-      "addi sp, sp, -%[record_size]\n\t"  // push our switch record
       "lla t2, 1f\n\t"
-      "sd t2, %[resume_address](sp)\n\t"
-      "sd s0, %[s0](sp)\n\t"
+      "sd t2, %[resume_address](%[save])\n\t"
+      "sd s0, %[s0](%[save])\n\t"
+      "sd sp, %[sp](%[save])\n\t"
       ".if %[per_thread]\n\t"  // our fcsr, to put back when we resume
       "frcsr t1\n\t"
-      "sd t1, %[fcsr](sp)\n\t"
+      "sd t1, %[fcsr](%[save])\n\t"
       ".endif\n\t"
-      "sd sp, 0(%[save])\n\t"  // park this thread
-      "mv sp, %[resume]\n\t"   // and continue the other one where its record says
-      "ld t2, %[resume_address](sp)\n\t"
+      // Continue the other thread where its state says, with a1 = its state (the protocol).
+      "ld s0, %[s0](%[resume])\n\t"
+      "ld sp, %[sp](%[resume])\n\t"
+      "ld t2, %[resume_address](%[resume])\n\t"
       "jr t2\n"
-      "1:\n\t"  // resumed here by another thread's switch: sp = our record
-      "ld s0, %[s0](sp)\n\t"
+      "1:\n\t"  // resumed here by another thread's switch; a1 = our state
       ".if %[per_thread]\n\t"
-      "ld t0, %[fcsr](sp)\n\t"
+      "ld t0, %[fcsr](%[resume])\n\t"
       "frcsr t1\n\t"
       "beq t0, t1, 2f\n\t"  // write fcsr only if a thread that ran meanwhile changed it
       "fscsr t0\n"
       "2:\n\t"
       ".endif\n\t"
-      "addi sp, sp, %[record_size]\n\t"
       "li %[fence_needed], 0"
       : [save] "+r"(save), [resume] "+r"(resume), [fence_needed] "=r"(fence_needed)
-      : [record_size] "i"(sizeof(SwitchRecord)), [resume_address] "i"(offsetof(SwitchRecord, resume_address)),
-        [s0] "i"(offsetof(SwitchRecord, s0)), [fcsr] "i"(offsetof(SwitchRecord, fcsr)),
+      : [sp] "i"(offsetof(FastSwitchState, sp)), [resume_address] "i"(offsetof(FastSwitchState, resume_address)),
+        [s0] "i"(offsetof(FastSwitchState, s0)), [fcsr] "i"(offsetof(FastSwitchState, fcsr)),
         [per_thread] "i"(controls == FpControls::per_thread)
       : "ra", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6", "a7", "s1", "s2", "s3", "s4",
         "s5", "s6", "s7", "s8", "s9", "s10", "s11", "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0",
@@ -110,11 +105,10 @@ static std::uint64_t switch_threads(FastSwitchState &from, FastSwitchState &to) 
 // Lays out a fresh thread at the top of [stack_start, stack_end) and parks it in `state`.
 static void prepare(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
   auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
-  // No fcsr: a new thread starts with the one live when it is first switched to.
-  fresh->record = SwitchRecord{reinterpret_cast<std::uint64_t>(&cte_riscv64_fast_thread_trampoline), 0, 0, 0};
   fresh->entry = reinterpret_cast<std::uint64_t>(entry);
   fresh->arg = reinterpret_cast<std::uint64_t>(arg);
-  state.sp = fresh;
+  // No fcsr: a new thread starts with the one live when it is first switched to.
+  state = FastSwitchState{fresh, reinterpret_cast<std::uint64_t>(&cte_riscv64_fast_thread_trampoline), 0, 0};
 }
 
 static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) + 16;
@@ -123,22 +117,18 @@ static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) 
 
 [[gnu::used]] inline void emit_fast_switch_stubs() {
   asm volatile(
-      // --- The first switch to a fresh thread jumps here with sp = its FreshThreadRecord.
-      // Fetch entry and arg, drop the record (sp = stack top, 16-byte aligned) and call into
-      // C++ with s0 = 0, the end of the frame-pointer chain.
-      ".pushsection .text.cte_riscv64_fast_thread_trampoline,\"axG\",@progbits,"
-      "cte_riscv64_fast_thread_trampoline,comdat\n"
-      ".globl cte_riscv64_fast_thread_trampoline\n.hidden cte_riscv64_fast_thread_trampoline\n"
-      ".type cte_riscv64_fast_thread_trampoline,@function\n"
-      "cte_riscv64_fast_thread_trampoline:\n"
+      // --- The first switch to a fresh thread jumps here with sp = its FreshThreadRecord and
+      // s0 = 0 (from its state: the end of the frame-pointer chain). Fetch entry and arg, drop
+      // the record (sp = stack top, 16-byte aligned) and call into C++. The outermost frame of
+      // a fast thread: its return address is undefined, so a backtrace ends here.
+      CTE_ASM_FUNCTION_BEGIN(cte_riscv64_fast_thread_trampoline)
+      "  .cfi_undefined ra\n"
       "  ld a0, %[entry](sp)\n"
       "  ld a1, %[arg](sp)\n"
       "  addi sp, sp, %[size]\n"
-      "  mv s0, zero\n"
       "  call cte_fast_thread_main\n"
       "  unimp\n"
-      ".size cte_riscv64_fast_thread_trampoline, .-cte_riscv64_fast_thread_trampoline\n"
-      ".popsection\n" ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [arg] "i"(offsetof(FreshThreadRecord, arg)),
+      CTE_ASM_FUNCTION_END(cte_riscv64_fast_thread_trampoline) ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [arg] "i"(offsetof(FreshThreadRecord, arg)),
       [size] "i"(sizeof(FreshThreadRecord)));
 }
 

@@ -123,8 +123,4 @@ static_assert(sizeof(Frame) <= 2048);
 constexpr std::size_t gpr_offset(unsigned n) { return offsetof(Frame, x) + n * sizeof(std::uint64_t); }
 constexpr std::size_t fpr_offset(unsigned n) { return offsetof(Frame, f) + n * sizeof(std::uint64_t); }
 
-// Where the frame of a thread whose stack pointer is `sp` goes: directly below sp (the psABI
-// has no red zone: nothing below sp is live).
-constexpr std::uintptr_t frame_below(std::uintptr_t sp) { return (sp - sizeof(Frame)) & ~std::uintptr_t{15}; }
-
 }  // namespace cte::riscv64

@@ -128,10 +128,6 @@ struct HostedSignals {
   static std::uintptr_t pc(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.__gregs[REG_PC]); }
   static std::uintptr_t sp(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.__gregs[REG_SP]); }
 
-  // Where the frame of a thread whose stack pointer is `sp` goes: directly below sp. The
-  // psABI has no red zone, and every cte stub keeps sp at or below the frame it works on.
-  static Frame *frame_below(std::uintptr_t sp) { return reinterpret_cast<Frame *>(riscv64::frame_below(sp)); }
-
   // Every register of the interrupted code: x1-x31, pc, f0-f31 and fcsr. The frame is marked
   // asynchronous; the cause fields are cleared (set_*_cause fills them). The frame is the
   // interrupted code exactly; the ucontext is then made safe to resume as it is (see
@@ -171,11 +167,6 @@ struct HostedSignals {
     fp.__fcsr = static_cast<unsigned int>(f.fcsr);
     fail_interrupted_sc(uc);
   }
-
-  // The restore path's exact resume (cte_riscv64_resume_asynchronous): the kernel's sigreturn
-  // loads every register. Interrupts are still held here (the enable word is clear until the
-  // resume's last act), so nothing can take the frame's place before the signal does.
-  [[noreturn]] static void resume_asynchronous(Frame *frame) { cte_hosted_resume_asynchronous(frame); }
 
   // LR/SC across a signal. Linux drops the load reservation on every return to user mode, so an
   // SC resumed after a trap fails and its LR/SC loop retries. qemu-user keeps the reservation
@@ -276,8 +267,3 @@ struct HostedSignals {
 };
 
 }  // namespace cte::riscv64
-
-// The platform half of cte_riscv64_restore's exact resume (see trap_entry.hpp).
-extern "C" [[noreturn, gnu::used]] inline void cte_riscv64_resume_asynchronous(cte::riscv64::Frame *frame) {
-  cte::riscv64::HostedSignals::resume_asynchronous(frame);
-}

@@ -38,6 +38,16 @@ struct Isa {
   // (a7 first: on the trap path it is the one comparison that usually decides.)
   static bool is_thread_exit(const Frame &f) { return f.x[reg::a7] == ecall_a7::thread_exit && cause::is_ecall(f.cause); }
 
+  // Where the frame of a thread whose stack pointer is `sp` goes: directly below sp, aligned
+  // down to the frame's alignment (the psABI has no red zone: nothing below sp is live). Every
+  // placement uses it (kcontext, the hosted signal layer); the stubs subtract sizeof(Frame)
+  // from an sp the psABI keeps 16-byte aligned at a call, which is the same address:
+  static Frame *frame_below(std::uintptr_t sp) {
+    return reinterpret_cast<Frame *>((sp - sizeof(Frame)) & ~std::uintptr_t{alignof(Frame) - 1});
+  }
+  static_assert(sizeof(Frame) % alignof(Frame) == 0 && alignof(Frame) == 16,
+                "sp - sizeof(Frame) is frame_below(sp) for the 16-byte aligned sp of a call");
+
   // Length of the instruction at pc; 0 if it cannot be decoded.
   static std::size_t instruction_length(const void *pc) { return riscv64::instruction_length(pc); }
 };

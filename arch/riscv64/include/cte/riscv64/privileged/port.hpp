@@ -32,7 +32,7 @@ struct Port {
                                                         static_cast<long>(number)));
   }
 
-  static constexpr std::size_t kcontext_frame_footprint = privileged::kcontext_frame_footprint;
+  static constexpr std::size_t kcontext_frame_footprint = riscv64::kcontext_frame_footprint;
   static Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
     return privileged::build_kcontext_frame<P>(stack, entry, arg);
   }

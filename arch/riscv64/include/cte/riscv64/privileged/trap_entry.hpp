@@ -5,8 +5,23 @@
 // on the interrupted stack, calls the dispatcher, and resumes the frame the handler chose with
 // xRET: every GPR, every FP register, fcsr, pc and status come back exactly (xRET jumps
 // through xepc, so no register is lost). cte's own voluntary traps (yield, syscall, thread
-// exit) are calls that save a voluntary frame instead (voluntary_entry.hpp); the one restore
-// path here resumes either kind.
+// exit) are calls that save a voluntary frame instead (voluntary_entry.hpp). Which of the two
+// restores a frame needs is decided once, where a stub has the frame to resume:
+// restore_voluntary (what a call keeps) or restore_asynchronous (everything).
+//
+// Stacks while a trap is handled (addresses grow upwards):
+//
+//   interrupted stack                              the handler's view
+//   +-----------------------------+ <- S           sp of the thread = CFA of the stubs
+//   | Frame                       |                (read from x[2]: the frame may lie lower)
+//   |   fcsr, f[0..31]            |                voluntary: fs0-fs11 only
+//   |   library (state, stack)    |                state: asynchronous, stack_overflow bits
+//   |   irq_id(_valid), status    |                status as the hart records it (xPIE, xPP)
+//   |   cause, tval, pc           |                pc = xepc (voluntary: the return address)
+//   |   x[31..1]  (x[2] = S)      |                voluntary: ra, a0-a7 and, once switched
+//   +-----------------------------+ <- frame       away from, gp, tp, s0-s11
+//   | dispatcher, handler frames  |    = Isa::frame_below(S), or below the frame limit:
+//   v                             v      TrapScratch::overflow_frame (emergency stack below it)
 //
 // Frame placement: directly below the interrupted sp (the psABI has no red zone), unless that
 // would put it below the running kcontext thread's frame limit (its stack_start plus the
@@ -18,7 +33,7 @@
 //
 // FP policy: mstatus/sstatus.FS is never Off on a cte board (boot turns it on), and every trap
 // saves and restores all 32 f registers and fcsr: an interrupt can preempt FP code anywhere,
-// and saving always is simpler (and on QEMU as fast) as tracking FS = Dirty per thread.
+// and saving always is simpler than tracking FS = Dirty per thread.
 //
 // Symbol names carry the privilege level (3: M, 1: S: the mstatus.MPP encoding), so that the
 // two instantiations can never fold into one COMDAT group.
@@ -27,7 +42,10 @@
 #include <cstdint>
 
 #include <cte/context.hpp>
+#include <cte/detail/asm.hpp>
 #include <cte/riscv64/frame.hpp>
+#include <cte/riscv64/frame_registers.hpp>
+#include <cte/riscv64/privileged/frame_cfi.hpp>
 #include <cte/riscv64/privileged/mode.hpp>
 #include <cte/riscv64/privileged/trap_scratch.hpp>
 #include <cte/riscv64/privileged/voluntary_entry.hpp>
@@ -44,8 +62,11 @@ extern "C" {
 // stubs (yield, syscall, thread exit) are in voluntary_entry.hpp.
 void cte_riscv64_priv3_trap_vector();
 void cte_riscv64_priv1_trap_vector();
-[[noreturn]] void cte_riscv64_priv3_restore(cte::riscv64::Frame *frame);
-[[noreturn]] void cte_riscv64_priv1_restore(cte::riscv64::Frame *frame);
+// The two restores: a frame with frame_state::asynchronous clear / set.
+[[noreturn]] void cte_riscv64_priv3_restore_voluntary(cte::riscv64::Frame *frame);
+[[noreturn]] void cte_riscv64_priv1_restore_voluntary(cte::riscv64::Frame *frame);
+[[noreturn]] void cte_riscv64_priv3_restore_asynchronous(cte::riscv64::Frame *frame);
+[[noreturn]] void cte_riscv64_priv1_restore_asynchronous(cte::riscv64::Frame *frame);
 }
 
 namespace cte::riscv64::privileged {
@@ -59,7 +80,6 @@ struct Stubs;
 template <>
 struct Stubs<Privilege::machine> {
   static constexpr auto vector = &cte_riscv64_priv3_trap_vector;
-  static constexpr auto restore = &cte_riscv64_priv3_restore;
   static constexpr auto yield = &cte_riscv64_priv3_yield;
   static constexpr auto syscall = &cte_riscv64_priv3_syscall;
   static constexpr auto thread_exit = &cte_riscv64_priv3_thread_exit;
@@ -67,42 +87,64 @@ struct Stubs<Privilege::machine> {
 template <>
 struct Stubs<Privilege::supervisor> {
   static constexpr auto vector = &cte_riscv64_priv1_trap_vector;
-  static constexpr auto restore = &cte_riscv64_priv1_restore;
   static constexpr auto yield = &cte_riscv64_priv1_yield;
   static constexpr auto syscall = &cte_riscv64_priv1_syscall;
   static constexpr auto thread_exit = &cte_riscv64_priv1_thread_exit;
 };
 
-// Register lists for the assembler's .irp loops: register n lives at x[n] / f[n].
-// Saved straight away by the vector: all but x0 (zero), x2 (sp: stored as the interrupted sp)
-// and x5-x7 (t0-t2: the vector's own scratch until the frame exists; stored afterwards).
-#define CTE_RISCV64_PRIV_DIRECT_GPRS "1,3,4,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
-// Loaded by the restore path: every GPR but x0 and x2 (sp, loaded last).
-#define CTE_RISCV64_PRIV_RESTORED_GPRS \
-  "1,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
-// Loaded for a voluntary frame: ra, gp, tp, s0-s1, a0 (the return value), s2-s11 (sp last).
-#define CTE_RISCV64_PRIV_VOLUNTARY_RESTORED_GPRS "1,3,4,8,9,10,18,19,20,21,22,23,24,25,26,27"
-#define CTE_RISCV64_PRIV_FPRS "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
-static_assert(reg::t0 == 5 && reg::t1 == 6 && reg::t2 == 7 && reg::sp == 2,
-              "CTE_RISCV64_PRIV_DIRECT_GPRS leaves out sp and t0-t2 by number");
-static_assert(reg::ra == 1 && reg::a0 == 10, "CTE_RISCV64_PRIV_VOLUNTARY_RESTORED_GPRS names ra and a0 by number");
+// A restore (frame = a0) that loads the FP registers `fprs` and the GPRs `gprs` (.irp lists):
+// sp = the frame; pc to xepc, status to xstatus (its xIE is 0, xPIE the thread's interrupt
+// state, xPP this mode), fcsr, the registers, sp last; then xRET: pc = xepc, xIE = xPIE,
+// privilege = xPP. A backtrace taken in a restore ends there: the code is becoming another
+// thread. Operands: CTE_RISCV64_PRIV_RESTORE_OPERANDS.
+#define CTE_RISCV64_PRIV_RESTORE_FUNCTION(kind, fprs, gprs)                     \
+  CTE_ASM_FUNCTION_BEGIN(cte_riscv64_priv%[level]_restore_##kind)               \
+  "  .cfi_undefined ra\n"                                                       \
+  "  mv sp, a0\n"                                                               \
+  "  ld t0, %[pc](sp)\n"                                                        \
+  "  csrw %[epc_csr], t0\n"                                                     \
+  "  ld t0, %[status](sp)\n"                                                    \
+  "  csrw %[status_csr], t0\n"                                                  \
+  "  ld t0, %[fcsr](sp)\n"                                                      \
+  "  fscsr t0\n"                                                                \
+  "  .irp n," fprs "\n"                                                         \
+  "  fld f\\n, (%[f] + \\n * %[word])(sp)\n"                                    \
+  "  .endr\n"                                                                   \
+  "  .irp n," gprs "\n"                                                         \
+  "  ld x\\n, (%[x] + \\n * %[word])(sp)\n"                                     \
+  "  .endr\n"                                                                   \
+  "  ld sp, %[sp_slot](sp)\n"                                                   \
+  "  .if %[level] == %[machine_level]\n"                                        \
+  "  mret\n"                                                                    \
+  "  .else\n"                                                                   \
+  "  sret\n"                                                                    \
+  "  .endif\n"                                                                  \
+  CTE_ASM_FUNCTION_END(cte_riscv64_priv%[level]_restore_##kind)
+#define CTE_RISCV64_PRIV_RESTORE_OPERANDS                                                                      \
+  [level] "i"(static_cast<unsigned>(P)), [machine_level] "i"(static_cast<unsigned>(Privilege::machine)),       \
+      [epc_csr] "i"(M::epc_csr), [status_csr] "i"(M::status_csr), [x] "i"(offsetof(Frame, x)),                \
+      [f] "i"(offsetof(Frame, f)), [word] "i"(sizeof(std::uint64_t)), [sp_slot] "i"(gpr_offset(reg::sp)),      \
+      [pc] "i"(offsetof(Frame, pc)), [status] "i"(offsetof(Frame, status)), [fcsr] "i"(offsetof(Frame, fcsr))
+
 static_assert(frame_state::asynchronous < 2048, "andi takes a 12-bit immediate");
 
-// Emits the vector and the restore path of mode P. Never called:
-// instantiating it (the board's per-mode header takes its address) makes every translation
-// unit emit the COMDAT groups inside, and the linker keeps one copy of each.
+// Emits the vector and the restores of mode P. Never called: instantiating it (the board's
+// boot_init installs the vector) makes every translation unit emit the COMDAT groups inside,
+// and the linker keeps one copy of each.
 template <Privilege P>
 [[gnu::used]] inline void emit_trap_entry() {
   using M = Mode<P>;
+  static_assert(vector_alignment <= 16, "CTE_ASM_FUNCTION_BEGIN aligns functions to 16 bytes");
   asm volatile(
       // --- The trap vector (xtvec, direct mode: 4-byte aligned). Every trap lands here with
       // the interrupted thread's registers live, interrupts disabled by the hart (xIE -> xPIE).
-      ".pushsection .text.cte_riscv64_priv%[level]_trap_vector,\"axG\",@progbits,"
-      "cte_riscv64_priv%[level]_trap_vector,comdat\n"
-      ".globl cte_riscv64_priv%[level]_trap_vector\n.hidden cte_riscv64_priv%[level]_trap_vector\n"
-      ".type cte_riscv64_priv%[level]_trap_vector,@function\n"
-      ".balign %[vector_alignment]\n"
-      "cte_riscv64_priv%[level]_trap_vector:\n"
+      // Call-frame information: a signal frame (the interrupted pc is the resume address, not
+      // a return address) whose pc is described in its own column; until the frame is
+      // complete, a backtrace ends here.
+      CTE_ASM_FUNCTION_BEGIN(cte_riscv64_priv%[level]_trap_vector)
+      "  .cfi_signal_frame\n"
+      "  .cfi_return_column %[pc_column]\n"
+      "  .cfi_undefined %[pc_column]\n"
       // Swap t0 with the scratch CSR: t0 = &trap_scratch, the CSR holds the interrupted t0.
       "  csrrw t0, %[scratch_csr], t0\n"
       "  sd t1, %[spill_t1](t0)\n"
@@ -122,7 +164,7 @@ template <Privilege P>
       "1:\n"
       "  sd sp, %[sp_slot](t1)\n"  // the interrupted sp
       "  mv sp, t1\n"              // sp = frame from here on: nothing below it is live
-      "  .irp n," CTE_RISCV64_PRIV_DIRECT_GPRS "\n"
+      "  .irp n," CTE_RISCV64_FRAME_GPRS_BUT_T0_T2 "\n"
       "  sd x\\n, (%[x] + \\n * %[word])(sp)\n"
       "  .endr\n"
       // Now t1/t2 are free: store the interrupted t1, t2 and (via the CSR) t0, and put the
@@ -143,81 +185,50 @@ template <Privilege P>
       "  csrr t0, %[status_csr]\n"
       "  sd t0, %[status](sp)\n"
       // Every FP register (raw bits) and fcsr.
-      "  .irp n," CTE_RISCV64_PRIV_FPRS "\n"
+      "  .irp n," CTE_RISCV64_FRAME_FPRS "\n"
       "  fsd f\\n, (%[f] + \\n * %[word])(sp)\n"
       "  .endr\n"
       "  frcsr t0\n"
       "  sd t0, %[fcsr](sp)\n"
+      // The frame is complete: the interrupted code's registers are all in it.
+      CTE_RISCV64_CFI_CFA_FROM_FRAME
+      CTE_RISCV64_CFI_SAVED_AT_SP("%[pc_column]", "%[pc]")
+      "  .irp n," CTE_RISCV64_FRAME_GPRS "\n"
+      CTE_RISCV64_CFI_SAVED_AT_SP("\\n", "%[x] + \\n * %[word]")
+      "  .endr\n"
+      "  .irp n," CTE_RISCV64_FRAME_FPRS "\n"
+      CTE_RISCV64_CFI_SAVED_AT_SP(CTE_RISCV64_DWARF_FPR_BASE " + \\n", "%[f] + \\n * %[word]")
+      "  .endr\n"
       // Saved at an arbitrary instruction: every register is live.
       "  li t0, %[asynchronous]\n"
       "  sd t0, %[library_state](sp)\n"
       // Dispatch on this stack; resume the frame it returns.
       "  mv a0, sp\n"
       "  call cte_riscv64_privileged_trap_dispatch\n"
-      "  tail cte_riscv64_priv%[level]_restore\n"
-      ".size cte_riscv64_priv%[level]_trap_vector, .-cte_riscv64_priv%[level]_trap_vector\n"
-      ".popsection\n" ::[level] "i"(static_cast<unsigned>(P)), [vector_alignment] "i"(vector_alignment),
+      CTE_RISCV64_PRIV_TAIL_TO_RESTORE
+      CTE_ASM_FUNCTION_END(cte_riscv64_priv%[level]_trap_vector)
+      ::[level] "i"(static_cast<unsigned>(P)), [pc_column] "i"(dwarf_resume_pc_column),
       [scratch_csr] "i"(M::scratch_csr), [epc_csr] "i"(M::epc_csr), [cause_csr] "i"(M::cause_csr),
       [tval_csr] "i"(M::tval_csr), [status_csr] "i"(M::status_csr), [spill_t1] "i"(offsetof(TrapScratch, spill_t1)),
       [spill_t2] "i"(offsetof(TrapScratch, spill_t2)), [frame_limit] "i"(offsetof(TrapScratch, frame_limit)),
       [overflow_frame] "i"(offsetof(TrapScratch, overflow_frame)), [window_shift] "i"(overflow_window_shift),
       [frame_size] "i"(sizeof(Frame)), [alignment] "i"(alignof(Frame)), [x] "i"(offsetof(Frame, x)),
-      [f] "i"(offsetof(Frame, f)), [word] "i"(sizeof(std::uint64_t)), [sp_slot] "i"(gpr_offset(reg::sp)), [t0_slot] "i"(gpr_offset(reg::t0)),
-      [t1_slot] "i"(gpr_offset(reg::t1)), [t2_slot] "i"(gpr_offset(reg::t2)), [pc] "i"(offsetof(Frame, pc)),
-      [cause] "i"(offsetof(Frame, cause)), [tval] "i"(offsetof(Frame, tval)), [status] "i"(offsetof(Frame, status)),
-      [fcsr] "i"(offsetof(Frame, fcsr)), [library_state] "i"(offsetof(Frame, library.state)),
-      [asynchronous] "i"(frame_state::asynchronous));
-
-  asm volatile(
-      // --- restore(frame = a0): resume the thread a frame describes, on whatever stack the
-      // frame lives. pc goes to xepc and status to xstatus (its xIE is 0, xPIE the thread's
-      // interrupt state, xPP this mode); xRET then jumps there: pc = xepc, xIE = xPIE,
-      // privilege = xPP, so every register can be loaded from the frame, sp last (the base).
-      // Asynchronous frame (the vector's, kcontext): every FP register, fcsr, every GPR.
-      // Voluntary frame (a stub's, a call): what a call keeps (fs0-fs11, fcsr, ra, sp, gp, tp,
-      // s0-s11) and a0, the return value; the caller-saved rest is dead at a call.
-      ".pushsection .text.cte_riscv64_priv%[level]_restore,\"axG\",@progbits,cte_riscv64_priv%[level]_restore,comdat\n"
-      ".globl cte_riscv64_priv%[level]_restore\n.hidden cte_riscv64_priv%[level]_restore\n"
-      ".type cte_riscv64_priv%[level]_restore,@function\n"
-      "cte_riscv64_priv%[level]_restore:\n"
-      "  mv sp, a0\n"
-      "  ld t0, %[pc](sp)\n"
-      "  csrw %[epc_csr], t0\n"
-      "  ld t0, %[status](sp)\n"
-      "  csrw %[status_csr], t0\n"
-      "  ld t0, %[fcsr](sp)\n"
-      "  fscsr t0\n"
-      "  ld t0, %[library_state](sp)\n"
-      "  andi t0, t0, %[asynchronous]\n"
-      "  bnez t0, 1f\n"
-      "  .irp n," CTE_RISCV64_PRIV_DEFERRED_FPRS "\n"
-      "  fld f\\n, (%[f] + \\n * %[word])(sp)\n"
-      "  .endr\n"
-      "  .irp n," CTE_RISCV64_PRIV_VOLUNTARY_RESTORED_GPRS "\n"
-      "  ld x\\n, (%[x] + \\n * %[word])(sp)\n"
-      "  .endr\n"
-      "  j 2f\n"
-      "1:\n"
-      "  .irp n," CTE_RISCV64_PRIV_FPRS "\n"
-      "  fld f\\n, (%[f] + \\n * %[word])(sp)\n"
-      "  .endr\n"
-      "  .irp n," CTE_RISCV64_PRIV_RESTORED_GPRS "\n"
-      "  ld x\\n, (%[x] + \\n * %[word])(sp)\n"
-      "  .endr\n"
-      "2:\n"
-      "  ld sp, %[sp_slot](sp)\n"
-      "  .if %[level] == %[machine_level]\n"
-      "  mret\n"
-      "  .else\n"
-      "  sret\n"
-      "  .endif\n"
-      ".size cte_riscv64_priv%[level]_restore, .-cte_riscv64_priv%[level]_restore\n"
-      ".popsection\n" ::[level] "i"(static_cast<unsigned>(P)),
-      [machine_level] "i"(static_cast<unsigned>(Privilege::machine)), [epc_csr] "i"(M::epc_csr),
-      [status_csr] "i"(M::status_csr), [x] "i"(offsetof(Frame, x)), [f] "i"(offsetof(Frame, f)),
-      [word] "i"(sizeof(std::uint64_t)), [sp_slot] "i"(gpr_offset(reg::sp)), [pc] "i"(offsetof(Frame, pc)),
+      [f] "i"(offsetof(Frame, f)), [word] "i"(sizeof(std::uint64_t)), [sp_slot] "i"(gpr_offset(reg::sp)),
+      [t0_slot] "i"(gpr_offset(reg::t0)), [t1_slot] "i"(gpr_offset(reg::t1)), [t2_slot] "i"(gpr_offset(reg::t2)),
+      [pc] "i"(offsetof(Frame, pc)), [cause] "i"(offsetof(Frame, cause)), [tval] "i"(offsetof(Frame, tval)),
       [status] "i"(offsetof(Frame, status)), [fcsr] "i"(offsetof(Frame, fcsr)),
       [library_state] "i"(offsetof(Frame, library.state)), [asynchronous] "i"(frame_state::asynchronous));
+
+  // --- restore_voluntary: a voluntary frame (a stub's: a call), on whatever stack it lives:
+  // what a call keeps (fs0-fs11, fcsr, ra, sp, gp, tp, s0-s11) and a0, the return value; the
+  // caller-saved rest is dead at a call.
+  asm volatile(CTE_RISCV64_PRIV_RESTORE_FUNCTION(
+                   voluntary, CTE_RISCV64_KEPT_FPRS,
+                   CTE_RISCV64_GPRS_RA "," CTE_RISCV64_GPRS_A0 "," CTE_RISCV64_KEPT_GPRS)::CTE_RISCV64_PRIV_RESTORE_OPERANDS);
+  // --- restore_asynchronous: a frame saved at an arbitrary instruction (the vector's,
+  // kcontext's): every FP register, fcsr, every GPR.
+  asm volatile(CTE_RISCV64_PRIV_RESTORE_FUNCTION(asynchronous, CTE_RISCV64_FRAME_FPRS,
+                                                 CTE_RISCV64_FRAME_GPRS)::CTE_RISCV64_PRIV_RESTORE_OPERANDS);
 }
 
 // Installs mode P's vector in xtvec (direct mode) and points the scratch CSR at trap_scratch.

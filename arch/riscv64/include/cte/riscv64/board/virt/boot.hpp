@@ -11,11 +11,11 @@
 //      and MPRV), then every .init_array constructor in order.
 //   4. main(); its return value ends the QEMU run through the board's halt (exit device).
 //
-// Include through a per-mode header (machine_mode.hpp, supervisor_mode.hpp): it needs
-// cte::TargetPlatform declared.
+// Included by the board header (virt.hpp): it needs cte::TargetPlatform declared.
 
 #include <cstdint>
 
+#include <cte/detail/asm.hpp>
 #include <cte/riscv64/privileged/mode.hpp>
 
 // Linker-script symbols (arch/riscv64/boards/virt/sections.ld).
@@ -47,10 +47,11 @@ namespace cte::riscv64::virt {
 
 [[gnu::used]] inline void emit_boot_entry() {
   asm volatile(
-      // --- The image's entry point (first in .text): a0 = hart id.
-      ".pushsection .text.cte_riscv64_virt_entry,\"axG\",@progbits,cte_riscv64_virt_entry,comdat\n"
-      ".globl cte_riscv64_virt_entry\n.hidden cte_riscv64_virt_entry\n.type cte_riscv64_virt_entry,@function\n"
-      "cte_riscv64_virt_entry:\n"
+      // --- The image's entry point (first in .text): a0 = hart id, a1 = the firmware's device
+      // tree; both reach cte_riscv64_virt_start untouched. The outermost frame of the boot
+      // stack: a backtrace ends here.
+      CTE_ASM_FUNCTION_BEGIN(cte_riscv64_virt_entry)
+      "  .cfi_undefined ra\n"
       "  bnez a0, 3f\n"  // not hart 0: park
       "  lla sp, cte_riscv64_virt_stack_top\n"
       "  mv s0, zero\n"  // end of the frame-pointer chain
@@ -73,8 +74,7 @@ namespace cte::riscv64::virt {
       "3:\n"
       "  wfi\n"
       "  j 3b\n"
-      ".size cte_riscv64_virt_entry, .-cte_riscv64_virt_entry\n"
-      ".popsection\n" ::[fs_initial] "i"(privileged::status::fs_initial),
+      CTE_ASM_FUNCTION_END(cte_riscv64_virt_entry) ::[fs_initial] "i"(privileged::status::fs_initial),
       [sstatus] "i"(privileged::csr::sstatus), [word] "i"(sizeof(std::uint64_t)));
 }
 
