@@ -39,6 +39,10 @@ class TextBuffer {
     while (s && *s) put(*s++);
     return *this;
   }
+  TextBuffer &dec(std::uint64_t value) {
+    format_decimal(value, [this](char c) { put(c); });
+    return *this;
+  }
   TextBuffer &hex(std::uint64_t value) {
     format_hex(value, [this](char c) { put(c); });
     return *this;
