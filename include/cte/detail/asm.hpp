@@ -24,15 +24,17 @@
 
 // A function that is entered by a return (the exit stub of a kcontext thread is its entry
 // function's return address) or starts a thread: unwinders look its pc up as pc - 1, so the
-// call-frame information starts one never-executed nop earlier.
-#define CTE_ASM_RETURN_TARGET_BEGIN(name) \
-  CTE_ASM_FUNCTION_SECTION_(name)         \
-  ".p2align 4\n"                          \
-  ".cfi_startproc\n"                      \
-  "  nop\n"                               \
-  ".globl " #name "\n"                    \
-  ".hidden " #name "\n"                   \
-  ".type " #name ",@function\n"           \
+// call-frame information starts one never-executed nop earlier. The optional second argument
+// is call-frame information that holds from that nop on: such a function is the outermost
+// frame of its thread, and says so by marking its return-address column undefined.
+#define CTE_ASM_RETURN_TARGET_BEGIN(name, ...) \
+  CTE_ASM_FUNCTION_SECTION_(name)              \
+  ".p2align 4\n"                               \
+  ".cfi_startproc\n" __VA_ARGS__               \
+  "  nop\n"                                    \
+  ".globl " #name "\n"                         \
+  ".hidden " #name "\n"                        \
+  ".type " #name ",@function\n"                \
   #name ":\n"
 
 #define CTE_ASM_FUNCTION_END(name) \
