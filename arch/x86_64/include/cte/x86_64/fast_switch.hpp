@@ -134,14 +134,14 @@ static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) 
       // (RBP = 0 from its state: the end of the frame-pointer chain for debuggers). Fetch
       // entry and arg and call into C++ with RSP 16-byte aligned (the record ends there).
       // The outermost frame of the thread: backtraces end here.
-      CTE_ASM_FUNCTION_BEGIN(cte_x86_64_fast_thread_trampoline)
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_fast_thread_trampoline)
       "  .cfi_undefined %%rip\n"
       "  mov %c[entry](%%rsp), %%rdi\n"
       "  mov %c[arg](%%rsp), %%rsi\n"
       "  lea %c[size](%%rsp), %%rsp\n"
       "  call cte_fast_thread_main\n"
       "  ud2\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_fast_thread_trampoline)
+      CTE_ASM_FUNCTION_END(cte_x86_64_fast_thread_trampoline) CTE_ASM_REENTER_ENCLOSING_FRAME
       ::[entry] "i"(offsetof(FreshThreadRecord, entry)),
       [arg] "i"(offsetof(FreshThreadRecord, arg)), [size] "i"(sizeof(FreshThreadRecord)));
 }

@@ -210,7 +210,7 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
 [[gnu::used]] inline void emit_trap_entry_stubs() {
   asm volatile(
       // --- cte_x86_64_yield_trap: a plain call; RSP = S-8 with the return address at [RSP].
-      CTE_ASM_FUNCTION_BEGIN(cte_x86_64_yield_trap)
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_yield_trap)
       "  sub $(%c[gap] - 8), %%rsp\n"  // RSP = frame
       "  .cfi_adjust_cfa_offset (%c[gap] - 8)\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
@@ -219,12 +219,12 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       "  pxor %%xmm1, %%xmm1\n"  // fault address 0, payload 0
       // Its own copy of the tail: a yield's dispatcher knows the Event without decoding.
       CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH("cte_x86_64_yield_dispatch")
-      CTE_ASM_FUNCTION_END(cte_x86_64_yield_trap)
+      CTE_ASM_FUNCTION_END(cte_x86_64_yield_trap) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: CTE_X86_64_SAVE_OPERANDS, [yield_vector] "i"(vector::yield));
   asm volatile(
       // --- cte_x86_64_syscall_trap(a0..a5, number): C call; the 7th argument is on the stack.
       // Re-shape into the syscall convention (number in RAX, 4th argument in R10) and trap.
-      CTE_ASM_FUNCTION_BEGIN(cte_x86_64_syscall_trap)
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_syscall_trap)
       "  mov 8(%%rsp), %%rax\n"
       "  mov %%rcx, %%r10\n"
       "  sub $(%c[gap] - 8), %%rsp\n"
@@ -234,12 +234,12 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       "  movq %%rax, %%xmm0\n"
       "  pxor %%xmm1, %%xmm1\n"
       "  jmp cte_x86_64_save_voluntary\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_syscall_trap)
+      CTE_ASM_FUNCTION_END(cte_x86_64_syscall_trap) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: [gap] "i"(frame_gap), [rax] "i"(offsetof(Frame, rax)), [syscall_vector] "i"(vector::syscall));
   asm volatile(
       // --- cte_x86_64_interrupt_trap(vector, payload): C call. Delivers an interrupt that was
       // held pending while interrupts were disabled, at the point they are enabled again.
-      CTE_ASM_FUNCTION_BEGIN(cte_x86_64_interrupt_trap)
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_interrupt_trap)
       "  sub $(%c[gap] - 8), %%rsp\n"
       "  .cfi_adjust_cfa_offset (%c[gap] - 8)\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
@@ -247,13 +247,13 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       "  movq %%rsi, %%xmm1\n"
       "  pslldq $8, %%xmm1\n"  // fault address 0, payload
       "  jmp cte_x86_64_save_voluntary\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_interrupt_trap)
+      CTE_ASM_FUNCTION_END(cte_x86_64_interrupt_trap) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: [gap] "i"(frame_gap), [rax] "i"(offsetof(Frame, rax)));
   asm volatile(
       // --- cte_x86_64_thread_exit_trap: reached by the `ret` of a kcontext entry function,
       // whose return address it is (kcontext.hpp): the outermost frame of a kcontext thread.
       // RSP = S (16-byte aligned); the resume address recorded is this stub itself.
-      CTE_ASM_RETURN_TARGET_BEGIN(cte_x86_64_thread_exit_trap, ".cfi_undefined %%rip\n")
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_RETURN_TARGET_BEGIN(cte_x86_64_thread_exit_trap, ".cfi_undefined %%rip\n")
       "  sub $%c[gap], %%rsp\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
       "  mov $%c[exit_vector], %%eax\n"
@@ -262,25 +262,25 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       "  lea cte_x86_64_thread_exit_trap(%%rip), %%rax\n"
       "  mov %%rax, (%c[gap] - 8)(%%rsp)\n"  // below S: the slot a call would have used
       "  jmp cte_x86_64_save_voluntary\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_thread_exit_trap)
+      CTE_ASM_FUNCTION_END(cte_x86_64_thread_exit_trap) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: [gap] "i"(frame_gap), [rax] "i"(offsetof(Frame, rax)), [exit_vector] "i"(vector::thread_exit));
   asm volatile(
       // --- The tail of the stubs other than yield: entered by a jump with RSP = frame.
-      CTE_ASM_FUNCTION_BEGIN(cte_x86_64_save_voluntary)
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_save_voluntary)
       "  .cfi_def_cfa_offset %c[gap]\n"
       CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH("cte_x86_64_trap_dispatch")
-      CTE_ASM_FUNCTION_END(cte_x86_64_save_voluntary)
+      CTE_ASM_FUNCTION_END(cte_x86_64_save_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: CTE_X86_64_SAVE_OPERANDS);
   asm volatile(
       // --- cte_x86_64_return_voluntary: RDI = RSP = the frame the stub saved, resumed by the
       // thread that trapped: `ret` pops the return-stack entry its call pushed, so the return
       // is predicted and the predictor stays in step with the thread's own returns.
-      CTE_ASM_FUNCTION_BEGIN(cte_x86_64_return_voluntary)
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_return_voluntary)
       "  .cfi_def_cfa_offset %c[gap]\n"  // the stub's frame: CFA S, return address at S-8
       CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW
       CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP
       "  ret\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_return_voluntary)
+      CTE_ASM_FUNCTION_END(cte_x86_64_return_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: CTE_X86_64_RESTORE_OPERANDS);
   asm volatile(
       // --- cte_x86_64_resume_voluntary: RDI = another thread's voluntary frame. Jumps with
@@ -289,14 +289,14 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       // signals run on the alternate stack, and Linux delivers any other signal on this stack
       // below the red zone. (A bare-metal kernel built with -mno-red-zone would need the
       // one-instruction interrupt shadow of sti, or iretq, here.)
-      CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_voluntary)
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_voluntary)
       "  .cfi_undefined %%rip\n"  // a jump between threads: no caller until the window is set
       CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW
       CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP
       "  lea 8(%%rsp), %%rsp\n"  // RSP = S
       "  .cfi_adjust_cfa_offset -8\n"
       "  jmp *-8(%%rsp)\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_resume_voluntary)
+      CTE_ASM_FUNCTION_END(cte_x86_64_resume_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: CTE_X86_64_RESTORE_OPERANDS);
   asm volatile(
       // --- cte_x86_64_resume_window_popfq: RSP = a voluntary window whose RFLAGS differ from
@@ -304,7 +304,7 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       // all. It ends like resume_voluntary, for either kind of resume: a `ret` here would be
       // mispredicted for another thread, a `jmp` costs the thread that trapped one stale
       // return-stack entry; both only on this rare path.
-      CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_window_popfq)
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_window_popfq)
       "  .cfi_def_cfa_offset %c[window]\n"
       "  .cfi_offset %%rip, (%c[window_rip] - %c[window])\n"
       "  pop %%rax\n"
@@ -316,7 +316,7 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       "  lea 8(%%rsp), %%rsp\n"  // RSP = S (see resume_voluntary for the read below RSP)
       "  .cfi_adjust_cfa_offset -8\n"
       "  jmp *-8(%%rsp)\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_resume_window_popfq)
+      CTE_ASM_FUNCTION_END(cte_x86_64_resume_window_popfq) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: CTE_X86_64_WINDOW_OPERANDS);
   asm volatile(
       // --- cte_x86_64_resume_asynchronous: RDI = a frame saved at an arbitrary instruction:
@@ -324,7 +324,7 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       // so the window lies just below it, and `ret $red_zone` jumps and moves RSP back up to S
       // in one instruction. Once the window is set its call-frame information describes the
       // interrupted thread exactly, as a signal frame: its pc is not a return address.
-      CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_asynchronous)
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_asynchronous)
       "  .cfi_signal_frame\n"
       "  .cfi_undefined %%rip\n"  // a jump between threads: no caller until the window is set
       "  mov %c[rsp](%%rdi), %%rax\n"  // S
@@ -350,7 +350,7 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       "  popq %[enable_word]\n"  // the last act before the jump
       "  .cfi_adjust_cfa_offset -8\n"
       "  ret $%c[red_zone]\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_resume_asynchronous)
+      CTE_ASM_FUNCTION_END(cte_x86_64_resume_asynchronous) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: CTE_X86_64_REGISTER_OPERANDS CTE_X86_64_WINDOW_OPERANDS, [fpu] "i"(offsetof(Frame, fpu)),
       [red_zone] "i"(red_zone));
 }
