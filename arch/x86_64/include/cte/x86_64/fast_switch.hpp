@@ -6,7 +6,7 @@
 // stack: RSP, RBP (which cannot be declared clobbered while it is the frame pointer), the
 // resume address and, when asked, the FP controls. Nothing is pushed, so the caller's red zone
 // is never touched, and a switch touches the two FastContexts and no stack memory of its own:
-// in a ring of 100,000 threads that is one cache line less per switch, pulled from memory
+// in a ring of many threads that is one cache line less per switch, pulled from memory
 // (docs/PERFORMANCE.md).
 //
 // Protocol between a switch and every resume address: RSI holds the resumed thread's own
@@ -14,9 +14,9 @@
 //
 // The FP controls are the caller's choice (cte/fp_controls.hpp). With FpControls::per_thread
 // MXCSR and the x87 control word are stored when a thread switches away and put back when it
-// resumes. Reading MXCSR (stmxcsr, the only way to read it) is microcoded: about 5 ns of
-// throughput on AMD Zen 5 against about 2 ns for the rest of the switch (docs/PERFORMANCE.md),
-// so the default, FpControls::shared, leaves both alone. The resumed thread reloads MXCSR
+// resumes. Reading MXCSR (stmxcsr, the only way to read it) is microcoded and costs more than
+// the rest of the switch (docs/PERFORMANCE.md), so the default, FpControls::shared, leaves
+// both alone. The resumed thread reloads MXCSR
 // unconditionally (ldmxcsr is cheap; comparing would need a second read); the x87 control
 // word is cheap to read and costlier to load, so it is compared with the live one and loaded
 // only if another thread changed it. The resume address is reached with an indirect jmp, not
@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/detail/asm.hpp>
 #include <cte/fp_controls.hpp>
 #include <cte/x86_64/frame.hpp>
 
@@ -132,18 +133,16 @@ static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) 
       // --- The first switch to a fresh thread jumps here with RSP = its FreshThreadRecord
       // (RBP = 0 from its state: the end of the frame-pointer chain for debuggers). Fetch
       // entry and arg and call into C++ with RSP 16-byte aligned (the record ends there).
-      ".pushsection .text.cte_x86_64_fast_thread_trampoline,\"axG\",@progbits,"
-      "cte_x86_64_fast_thread_trampoline,comdat\n"
-      ".globl cte_x86_64_fast_thread_trampoline\n.hidden cte_x86_64_fast_thread_trampoline\n"
-      ".type cte_x86_64_fast_thread_trampoline,@function\n"
-      "cte_x86_64_fast_thread_trampoline:\n"
+      // The outermost frame of the thread: backtraces end here.
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_fast_thread_trampoline)
+      "  .cfi_undefined %%rip\n"
       "  mov %c[entry](%%rsp), %%rdi\n"
       "  mov %c[arg](%%rsp), %%rsi\n"
       "  lea %c[size](%%rsp), %%rsp\n"
       "  call cte_fast_thread_main\n"
       "  ud2\n"
-      ".size cte_x86_64_fast_thread_trampoline, .-cte_x86_64_fast_thread_trampoline\n"
-      ".popsection\n" ::[entry] "i"(offsetof(FreshThreadRecord, entry)),
+      CTE_ASM_FUNCTION_END(cte_x86_64_fast_thread_trampoline) CTE_ASM_REENTER_ENCLOSING_FRAME
+      ::[entry] "i"(offsetof(FreshThreadRecord, entry)),
       [arg] "i"(offsetof(FreshThreadRecord, arg)), [size] "i"(sizeof(FreshThreadRecord)));
 }
 

@@ -56,11 +56,23 @@ inline constexpr std::uint64_t thread_exit = 0x82; // a kcontext entry function 
 inline constexpr std::uint64_t software_interrupt = 0x83;
 }  // namespace vector
 
+// The general-purpose registers a Frame holds besides RSP, in frame order, as X(name, NAME)
+// (REG_NAME: the register's index in a Linux signal's ucontext). The one list of them: the
+// Frame's fields, the trap stubs' stores and loads and the hosted signal layer's copies all
+// expand it. RAX comes first and apart, because every stub moves it on its own (it is the
+// stubs' scratch register).
+#define CTE_X86_64_REGISTERS_AFTER_RAX(X) \
+  X(rbx, RBX) X(rcx, RCX) X(rdx, RDX) X(rsi, RSI) X(rdi, RDI) X(rbp, RBP) X(r8, R8) X(r9, R9) X(r10, R10) \
+      X(r11, R11) X(r12, R12) X(r13, R13) X(r14, R14) X(r15, R15)
+#define CTE_X86_64_GENERAL_REGISTERS(X) X(rax, RAX) CTE_X86_64_REGISTERS_AFTER_RAX(X)
+// Where the thread runs, after the general registers (X(name, NAME) as above; RFLAGS is REG_EFL).
+#define CTE_X86_64_CONTROL_REGISTERS(X) X(rip, RIP) X(rsp, RSP) X(rflags, EFL)
+
+#define CTE_X86_64_FRAME_FIELD_(name, NAME) std::uint64_t name;
+
 struct alignas(16) Frame {
-  // General-purpose registers, in the order trap entry stores them.
-  std::uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
-  std::uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-  std::uint64_t rip, rsp, rflags;
+  CTE_X86_64_GENERAL_REGISTERS(CTE_X86_64_FRAME_FIELD_)
+  CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_FRAME_FIELD_)
   // Why the trap happened.
   std::uint64_t vector;         // IDT vector or software vector (see namespace vector)
   std::uint64_t error_code;     // CPU error code, or signal si_code when hosted
@@ -72,17 +84,31 @@ struct alignas(16) Frame {
   // a voluntary trap (a call) need not keep caller-saved XMM registers.
   FxsaveArea fpu;
 };
+#undef CTE_X86_64_FRAME_FIELD_
+static_assert(offsetof(Frame, rax) == 0 && offsetof(Frame, r15) == 14 * 8 && offsetof(Frame, rip) == 15 * 8);
 static_assert(offsetof(Frame, fpu) % 16 == 0, "fxsave needs a 16-byte aligned area");
 static_assert(sizeof(Frame) % 16 == 0, "frames stack at 16-byte alignment");
 static_assert(sizeof(Frame) == 720);
 
-// Restore needs four words just below the resumed thread's 128-byte red zone (RAX, RFLAGS,
-// the interrupt-enable word, RIP, popped in that order) when it resumes an asynchronous frame.
-// Every frame therefore lies below that window. (A voluntary frame resumes at a call boundary,
-// where the red zone is dead: restore puts those words inside it.)
+// The System V ABI lets a function keep data in the 128 bytes below RSP without moving RSP.
+// A thread interrupted at an arbitrary instruction may have live data there, so nothing that
+// describes or resumes it may be written there (frame placement: Isa::frame_below).
 inline constexpr std::size_t red_zone = 128;
-inline constexpr std::size_t restore_window = 4 * 8;
-// Distance from a thread's stack pointer down to the frame that describes it.
-inline constexpr std::size_t frame_gap = ((red_zone + restore_window + 15) / 16) * 16 + sizeof(Frame);
+
+// The words restore writes on the resumed thread's stack and pops as its last instructions
+// (trap_entry.hpp), in pop order: RSP steps into the window once every other register is
+// loaded, and RIP, popped last, takes RSP back out of it.
+struct RestoreWindow {
+  std::uint64_t rax;
+  std::uint64_t rflags;
+  std::uint64_t enable_word;  // the hosted interrupt-enable word the thread resumes with
+  std::uint64_t rip;
+};
+static_assert(offsetof(RestoreWindow, rflags) == offsetof(RestoreWindow, rax) + 8 &&
+                  offsetof(RestoreWindow, enable_word) == offsetof(RestoreWindow, rflags) + 8 &&
+                  offsetof(RestoreWindow, rip) == offsetof(RestoreWindow, enable_word) + 8 &&
+                  offsetof(RestoreWindow, rax) == 0,
+              "restore pops the window in field order");
+inline constexpr std::size_t restore_window = sizeof(RestoreWindow);
 
 }  // namespace cte::x86_64

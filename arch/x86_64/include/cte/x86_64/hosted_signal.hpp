@@ -35,20 +35,14 @@ struct HostedSignals {
   static std::uintptr_t pc(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.gregs[REG_RIP]); }
   static std::uintptr_t sp(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.gregs[REG_RSP]); }
 
-  // Where the frame of a thread whose stack pointer is `sp` goes: below its red zone.
-  static Frame *frame_below(std::uintptr_t sp) {
-    return reinterpret_cast<Frame *>((sp - red_zone - restore_window - sizeof(Frame)) & ~std::uintptr_t{15});
-  }
-
   // Every register of the interrupted code; the frame is marked asynchronous.
   static void save(const ucontext_t &uc, Frame &f) {
     const greg_t *g = uc.uc_mcontext.gregs;
     const auto r = [g](int index) { return static_cast<std::uint64_t>(g[index]); };
-    f.rax = r(REG_RAX), f.rbx = r(REG_RBX), f.rcx = r(REG_RCX), f.rdx = r(REG_RDX);
-    f.rsi = r(REG_RSI), f.rdi = r(REG_RDI), f.rbp = r(REG_RBP);
-    f.r8 = r(REG_R8), f.r9 = r(REG_R9), f.r10 = r(REG_R10), f.r11 = r(REG_R11);
-    f.r12 = r(REG_R12), f.r13 = r(REG_R13), f.r14 = r(REG_R14), f.r15 = r(REG_R15);
-    f.rip = r(REG_RIP), f.rsp = r(REG_RSP), f.rflags = r(REG_EFL);
+#define CTE_X86_64_FROM_UCONTEXT_(name, NAME) f.name = r(REG_##NAME);
+    CTE_X86_64_GENERAL_REGISTERS(CTE_X86_64_FROM_UCONTEXT_)
+    CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_FROM_UCONTEXT_)
+#undef CTE_X86_64_FROM_UCONTEXT_
     f.vector = r(REG_TRAPNO), f.error_code = r(REG_ERR), f.fault_address = r(REG_CR2), f.payload = 0;
     static_assert(sizeof(*uc.uc_mcontext.fpregs) == sizeof(FxsaveArea));
     if (uc.uc_mcontext.fpregs) std::memcpy(&f.fpu, uc.uc_mcontext.fpregs, sizeof(FxsaveArea));
@@ -60,12 +54,11 @@ struct HostedSignals {
   // The AVX upper halves beyond the FXSAVE image are not part of a Context (see docs).
   static void load(const Frame &f, ucontext_t &uc) {
     greg_t *g = uc.uc_mcontext.gregs;
-    const auto w = [g](int index, std::uint64_t value) { g[index] = static_cast<greg_t>(value); };
-    w(REG_RAX, f.rax), w(REG_RBX, f.rbx), w(REG_RCX, f.rcx), w(REG_RDX, f.rdx);
-    w(REG_RSI, f.rsi), w(REG_RDI, f.rdi), w(REG_RBP, f.rbp);
-    w(REG_R8, f.r8), w(REG_R9, f.r9), w(REG_R10, f.r10), w(REG_R11, f.r11);
-    w(REG_R12, f.r12), w(REG_R13, f.r13), w(REG_R14, f.r14), w(REG_R15, f.r15);
-    w(REG_RIP, f.rip), w(REG_RSP, f.rsp), w(REG_EFL, f.rflags);  // the kernel keeps only user flags
+    // (Of RFLAGS the kernel keeps only the flags user mode may change.)
+#define CTE_X86_64_TO_UCONTEXT_(name, NAME) g[REG_##NAME] = static_cast<greg_t>(f.name);
+    CTE_X86_64_GENERAL_REGISTERS(CTE_X86_64_TO_UCONTEXT_)
+    CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_TO_UCONTEXT_)
+#undef CTE_X86_64_TO_UCONTEXT_
     if (!uc.uc_mcontext.fpregs) return;
     if (f.library.state & frame_state::asynchronous) {
       std::memcpy(uc.uc_mcontext.fpregs, &f.fpu, sizeof(FxsaveArea));

@@ -40,6 +40,24 @@ struct Isa {
   static std::size_t instruction_length(const void *pc) {
     return x86_64::instruction_length(static_cast<const std::uint8_t *>(pc));
   }
+
+  // Frame placement, the one rule for every frame cte builds below a thread's stack pointer:
+  // trap stubs, kcontext and the hosted signal layer. The frame lies below the thread's red
+  // zone (live data of a thread interrupted anywhere) and below the restore window that
+  // resuming it writes there, 16-byte aligned for fxsave.
+  static constexpr std::uintptr_t frame_address_below(std::uintptr_t sp) {
+    return (sp - red_zone - restore_window - sizeof(Frame)) & ~std::uintptr_t{15};
+  }
+  static Frame *frame_below(std::uintptr_t sp) { return reinterpret_cast<Frame *>(frame_address_below(sp)); }
 };
+
+// Distance from a thread's stack pointer at a call boundary (16-byte aligned: every voluntary
+// trap) down to its frame: what the trap stubs subtract. It is Isa::frame_below's distance
+// at any 16-byte aligned address (two samples, 0x10000 and 0x10010, pin that).
+inline constexpr std::size_t frame_gap = 0x10000 - Isa::frame_address_below(0x10000);
+static_assert(Isa::frame_address_below(0x10010) == 0x10010 - frame_gap);
+static_assert(frame_gap % 16 == 0 && frame_gap >= red_zone + restore_window + sizeof(Frame));
+// At any stack pointer the frame leaves the red zone and the restore window free.
+static_assert(Isa::frame_address_below(0x10008) + sizeof(Frame) + red_zone + restore_window <= 0x10008);
 
 }  // namespace cte::x86_64

@@ -1,26 +1,60 @@
 #pragma once
-// x86_64 trap entry for voluntary traps (yield, syscall, kcontext thread exit) and the one
-// restore path every resumed Context goes through. Each stub sits in its own COMDAT group so
-// that any number of translation units may include this header.
+// x86_64 hosted trap entry: the voluntary trap stubs (yield, syscall, kcontext thread exit, a
+// held interrupt taken by iset) and the paths that resume a Context. Asynchronous traps enter
+// through the hosted signal layer (hosted_signal.hpp) and leave through sigreturn or here.
 //
-// Frame placement: a thread whose stack pointer is S is described by a frame at
-// S - frame_gap (16-byte aligned), which keeps S's 128-byte red zone and the 3-word restore
-// window just below it untouched.
+// The stack of a thread whose stack pointer is S while a Frame describes it (addresses grow
+// upwards; S is 16-byte aligned at a call boundary, so at every voluntary trap):
+//
+//        |  the thread's own stack frames      |
+//   S -> +-------------------------------------+ <- CFA of the trap stub while it runs
+//        |  return address of the trap call    |  S-8 (voluntary)
+//        |  red zone, 128 bytes: live data of  |
+//        |  a thread stopped at an arbitrary   |  voluntary resume: RestoreWindow at
+//        |  instruction, dead at a call        |  S-32..S (rax rflags enable_word rip)
+//        +-------------------------------------+ S-128
+//        |  RestoreWindow (asynchronous resume)|
+//        +-------------------------------------+ S-128-restore_window
+//        |  (alignment padding, if any)        |
+//   F -> +-------------------------------------+ F = Isa::frame_below(S) = S - frame_gap
+//        |  Frame (sizeof(Frame), 16-aligned)  |  at a call boundary
+//        +-------------------------------------+
+//        |  the dispatcher's and the handler's |  (voluntary traps: the same stack;
+//        |  stack frames                       |   signals run on the alternate stack)
+//
+// Leaving a trap: the stub's tail, once the dispatcher has returned the frame to resume,
+// branches once to one of three linear resume paths:
+// - cte_x86_64_return_voluntary: the frame it saved itself (the thread that trapped goes on);
+//   ends in `ret`, which pops the return-stack entry its call pushed.
+// - cte_x86_64_resume_voluntary: another thread's voluntary frame; ends in an indirect `jmp`,
+//   predicted from its own history (a `ret` would be mispredicted on every switch).
+// - cte_x86_64_resume_asynchronous: a frame saved at an arbitrary instruction (every register,
+//   the whole FXSAVE image); ends in `ret $128`, back over the red zone.
+// Every path writes RAX, RFLAGS, the enable word and RIP into a RestoreWindow on the resumed
+// thread's stack, loads everything else, moves RSP into the window and pops it. Popping the
+// enable word into cte_hosted_interrupts_enabled is the last act before the jump (the hosted
+// rule for leaving a trap, platform/hosted.hpp): until then interrupts stay held, and after it
+// the thread's state is complete.
+//
+// Red zone: the frame and the asynchronous window skip the 128 bytes below S because a thread
+// stopped anywhere may keep live data there; a kernel built with -mno-red-zone just leaves them
+// unused. The code below that does rely on the hosted setting says so where it does.
 
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/detail/asm.hpp>
 #include <cte/detail/runtime.hpp>
 #include <cte/platform/hosted.hpp>
 #include <cte/x86_64/decode.hpp>
 #include <cte/x86_64/frame.hpp>
+#include <cte/x86_64/isa.hpp>
 
 extern "C" {
 void cte_x86_64_yield_trap();
 long cte_x86_64_syscall_trap(long a0, long a1, long a2, long a3, long a4, long a5, long number);
 void cte_x86_64_thread_exit_trap();
 void cte_x86_64_interrupt_trap(std::uint64_t vector, std::uint64_t payload);
-[[noreturn]] void cte_x86_64_restore(cte::x86_64::Frame *frame);
 
 // Called by the stubs with the frame they saved; returns the frame to resume.
 [[gnu::used]] inline cte::x86_64::Frame *cte_x86_64_trap_dispatch(cte::x86_64::Frame *frame) {
@@ -40,174 +74,186 @@ namespace cte::x86_64 {
 // bit is a system flag (DF, TF, AC, ID, IF, IOPL, ...).
 inline constexpr std::int64_t status_flags = 0x8d5;
 inline constexpr int overflow_bit = 11;
-inline constexpr std::int64_t overflow_flag = std::int64_t{1} << overflow_bit;
 
-// Operands shared by the stubs: offsets of the frame fields (each asm statement takes <= 30).
-#define CTE_X86_64_GPR_OPERANDS                                                                                 \
-  [rax] "i"(offsetof(Frame, rax)), [rbx] "i"(offsetof(Frame, rbx)), [rcx] "i"(offsetof(Frame, rcx)),          \
-      [rdx] "i"(offsetof(Frame, rdx)), [rsi] "i"(offsetof(Frame, rsi)), [rdi] "i"(offsetof(Frame, rdi)),       \
-      [rbp] "i"(offsetof(Frame, rbp)), [r8] "i"(offsetof(Frame, r8)), [r9] "i"(offsetof(Frame, r9)),           \
-      [r10] "i"(offsetof(Frame, r10)), [r11] "i"(offsetof(Frame, r11)), [r12] "i"(offsetof(Frame, r12)),       \
-      [r13] "i"(offsetof(Frame, r13)), [r14] "i"(offsetof(Frame, r14)), [r15] "i"(offsetof(Frame, r15)),       \
-      [rip] "i"(offsetof(Frame, rip)), [rsp] "i"(offsetof(Frame, rsp)), [rflags] "i"(offsetof(Frame, rflags))
-#define CTE_X86_64_STATE_OPERANDS                                                                               \
-  [library_state] "i"(offsetof(Frame, library.state)), [fpu] "i"(offsetof(Frame, fpu)),                       \
-      [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)),                                             \
-      [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [gap] "i"(frame_gap),                   \
-      [red_zone] "i"(red_zone), [asynchronous] "i"(frame_state::asynchronous), [vector] "i"(offsetof(Frame, vector))
-
-// Loads every GPR but RAX and RSP from the frame at RSP (the two paths of restore).
-#define CTE_X86_64_LOAD_GPRS_BUT_RAX \
-  "  mov %c[rbx](%%rsp), %%rbx\n"    \
-  "  mov %c[rcx](%%rsp), %%rcx\n"    \
-  "  mov %c[rdx](%%rsp), %%rdx\n"    \
-  "  mov %c[rsi](%%rsp), %%rsi\n"    \
-  "  mov %c[rdi](%%rsp), %%rdi\n"    \
-  "  mov %c[rbp](%%rsp), %%rbp\n"    \
-  "  mov %c[r8](%%rsp), %%r8\n"      \
-  "  mov %c[r9](%%rsp), %%r9\n"      \
-  "  mov %c[r10](%%rsp), %%r10\n"    \
-  "  mov %c[r11](%%rsp), %%r11\n"    \
-  "  mov %c[r12](%%rsp), %%r12\n"    \
-  "  mov %c[r13](%%rsp), %%r13\n"    \
-  "  mov %c[r14](%%rsp), %%r14\n"    \
-  "  mov %c[r15](%%rsp), %%r15\n"
-
-// RSP = a voluntary frame's window ([RSP] RAX, [RSP+8] RFLAGS, [RSP+16] RIP) at S-24: sets
-// RFLAGS to the window's value without popfq (microcoded: it costs more than the rest of a
-// voluntary restore), clobbering RAX. That works when only the status flags differ from the
-// live ones, which is the rule: the system flags (DF, TF, AC, ID, ...) are the same in nearly
-// every thread; otherwise it jumps to `slow`, which must pop RAX and then popfq. The status
-// flags are set exactly: OF by an addition that overflows or not, then SF ZF AF PF CF by sahf
-// (in 64-bit mode: CPUID LAHF-SAHF, which all but some of the earliest x86-64 CPUs have and
-// the x86-64-v2 baseline requires). pushfq writes at S-40, below the window, which is dead at a call boundary.
-#define CTE_X86_64_STATUS_FLAGS_FROM_WINDOW(slow)                                     \
-  "  pushfq\n"                                                                          \
-  "  pop %%rax\n"                                                                       \
-  "  xor 8(%%rsp), %%rax\n"                                                             \
-  "  test $%c[system_flags], %%rax\n"                                                   \
-  "  jnz " #slow "f\n"                                                                  \
-  "  mov 8(%%rsp), %%rax\n"                                                             \
-  "  and $%c[overflow_flag], %%eax\n"                                                   \
-  "  shl $(62 - %c[overflow_bit]), %%rax\n" /* OF -> bit 62, bit 63 clear */           \
-  "  add %%rax, %%rax\n"                    /* signed overflow exactly if bit 62 set */ \
-  "  movb 8(%%rsp), %%ah\n"                                                             \
-  "  sahf\n"
-
-// The shared tail of the voluntary stubs: RSP = frame, RAX stored, the interrupted thread's
-// RSP is frame + gap and its resume address sits just below that. The trap cause comes in XMM0
-// (vector, error code) and XMM1 (fault address, payload), free to use at a call (the ABI makes
-// every XMM register caller-saved), and goes into the frame as two 16-byte stores: the
-// dispatcher's decoder, as compilers vectorise it, reads these fields with 16-byte loads, and a
-// load that spans two narrower stores made just before cannot be forwarded from the store buffer
-// (it waits for them to reach the cache). Saves the rest of the frame, calls `dispatch` (a C
-// function: frame in, frame to resume out) and resumes what it returns.
-#define CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH(dispatch) \
-  "  mov %%rbx, %c[rbx](%%rsp)\n"                                                                                  \
-  "  mov %%rcx, %c[rcx](%%rsp)\n"                                                                                  \
-  "  mov %%rdx, %c[rdx](%%rsp)\n"                                                                                  \
-  "  mov %%rsi, %c[rsi](%%rsp)\n"                                                                                  \
-  "  mov %%rdi, %c[rdi](%%rsp)\n"                                                                                  \
-  "  mov %%rbp, %c[rbp](%%rsp)\n"                                                                                  \
-  "  mov %%r8, %c[r8](%%rsp)\n"                                                                                    \
-  "  mov %%r9, %c[r9](%%rsp)\n"                                                                                    \
-  "  mov %%r10, %c[r10](%%rsp)\n"                                                                                  \
-  "  mov %%r11, %c[r11](%%rsp)\n"                                                                                  \
-  "  mov %%r12, %c[r12](%%rsp)\n"                                                                                  \
-  "  mov %%r13, %c[r13](%%rsp)\n"                                                                                  \
-  "  mov %%r14, %c[r14](%%rsp)\n"                                                                                  \
-  "  mov %%r15, %c[r15](%%rsp)\n"                                                                                  \
-  "  mov (%c[gap] - 8)(%%rsp), %%rax\n"                                                                            \
-  "  mov %%rax, %c[rip](%%rsp)\n"                                                                                  \
-  "  lea %c[gap](%%rsp), %%rax\n"                                                                                  \
-  "  mov %%rax, %c[rsp](%%rsp)\n"                                                                                  \
-  "  pushfq\n"                                                                                                     \
-  "  popq %c[rflags](%%rsp)\n"                                                                                     \
-  "  movaps %%xmm0, %c[vector](%%rsp)\n"                                                                           \
-  "  movaps %%xmm1, %c[fault_address](%%rsp)\n"                                                                    \
-  "  movq $0, %c[library_state](%%rsp)\n" /* clear "asynchronous": at a call only the FP control words are live */ \
-  "  fnstcw %c[fcw](%%rsp)\n"                                                                                      \
-  "  stmxcsr %c[mxcsr](%%rsp)\n"                                                                                   \
-  "  mov %%rsp, %%rdi\n"                                                                                           \
-  "  call " dispatch "\n"                                                                                          \
-  "  mov %%rax, %%rdi\n"                                                                                           \
-  "  jmp cte_x86_64_restore\n"
-
-static_assert(frame_state::interrupts_enabled == 1, "restore pops (state & interrupts_enabled) as the enable word");
-
+static_assert(frame_state::interrupts_enabled == 1, "restore stores (state & interrupts_enabled) as the enable word");
 // The stubs store the trap cause as two 16-byte pairs (see CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH).
 static_assert(offsetof(Frame, vector) % 16 == 0 && offsetof(Frame, error_code) == offsetof(Frame, vector) + 8);
 static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payload) == offsetof(Frame, fault_address) + 8);
+// `ret $red_zone` pops the window's last word and steps over the red zone.
+static_assert(offsetof(RestoreWindow, rip) + 8 == restore_window && red_zone <= 0xffff);
+
+// Asm operands: the offset of each register in the Frame, named after it (18 of the at most
+// 30 operands an asm statement takes), and the RestoreWindow's layout.
+#define CTE_X86_64_OFFSET_OPERAND_(name, NAME) [name] "i"(offsetof(Frame, name)),
+#define CTE_X86_64_REGISTER_OPERANDS                          \
+  CTE_X86_64_GENERAL_REGISTERS(CTE_X86_64_OFFSET_OPERAND_)    \
+  CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_OFFSET_OPERAND_)
+#define CTE_X86_64_WINDOW_OPERANDS                                                                            \
+  [window] "i"(restore_window), [window_rflags] "i"(offsetof(RestoreWindow, rflags)),                         \
+      [window_enable] "i"(offsetof(RestoreWindow, enable_word)), [window_rip] "i"(offsetof(RestoreWindow, rip)), \
+      [enable_word] "m"(cte_hosted_interrupts_enabled), [enabled_bit] "i"(frame_state::interrupts_enabled),  \
+      [library_state] "i"(offsetof(Frame, library.state))
+
+#define CTE_X86_64_STORE_(name, NAME) "  mov %%" #name ", %c[" #name "](%%rsp)\n"
+#define CTE_X86_64_LOAD_(name, NAME) "  mov %c[" #name "](%%rsp), %%" #name "\n"
+
+// The shared tail of the voluntary stubs: RSP = frame = S - frame_gap, RAX stored, the resume
+// address at S-8 (the trap call's return address). The trap cause comes in XMM0 (vector,
+// error code) and XMM1 (fault address, payload), free to use at a call (the ABI makes every
+// XMM register caller-saved), and goes into the frame as two 16-byte stores: the dispatcher's
+// decoder, as compilers vectorise it, reads these fields with 16-byte loads, and a load that
+// spans two narrower stores made just before cannot be forwarded from the store buffer (it
+// waits for them to reach the cache). Saves the rest of the frame, calls `dispatch` (a C
+// function: frame in, frame to resume out) and branches once to the resume path that fits.
+// CFI: the CFA is RSP + frame_gap throughout (S), the return address at S-8.
+#define CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH(dispatch)                                                       \
+  CTE_X86_64_REGISTERS_AFTER_RAX(CTE_X86_64_STORE_)                                                            \
+  "  mov (%c[gap] - 8)(%%rsp), %%rax\n"                                                                        \
+  "  mov %%rax, %c[rip](%%rsp)\n"                                                                              \
+  "  lea %c[gap](%%rsp), %%rax\n"                                                                              \
+  "  mov %%rax, %c[rsp](%%rsp)\n"                                                                              \
+  "  pushfq\n"                                                                                                 \
+  "  .cfi_adjust_cfa_offset 8\n"                                                                               \
+  "  popq %c[rflags](%%rsp)\n" /* (the address is formed after the pop moves RSP back) */                    \
+  "  .cfi_adjust_cfa_offset -8\n"                                                                              \
+  "  movaps %%xmm0, %c[vector](%%rsp)\n"                                                                       \
+  "  movaps %%xmm1, %c[fault_address](%%rsp)\n"                                                                \
+  "  movq $0, %c[library_state](%%rsp)\n" /* voluntary: at a call only the FP control words are live */       \
+  "  fnstcw %c[fcw](%%rsp)\n"                                                                                  \
+  "  stmxcsr %c[mxcsr](%%rsp)\n"                                                                               \
+  "  mov %%rsp, %%rdi\n"                                                                                       \
+  "  call " dispatch "\n"                                                                                      \
+  "  mov %%rax, %%rdi\n"                                                                                       \
+  "  testb $%c[asynchronous], %c[library_state](%%rax)\n"                                                      \
+  "  jnz cte_x86_64_resume_asynchronous\n"                                                                     \
+  "  cmp %%rax, %%rsp\n"                                                                                       \
+  "  jne cte_x86_64_resume_voluntary\n"                                                                        \
+  "  jmp cte_x86_64_return_voluntary\n"
+
+#define CTE_X86_64_SAVE_OPERANDS                                                                                \
+  CTE_X86_64_REGISTER_OPERANDS[vector] "i"(offsetof(Frame, vector)),                                          \
+      [fault_address] "i"(offsetof(Frame, fault_address)), [library_state] "i"(offsetof(Frame, library.state)), \
+      [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)),                                             \
+      [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [gap] "i"(frame_gap),                   \
+      [asynchronous] "i"(frame_state::asynchronous)
+static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state's low byte");
+
+// The body of both voluntary resume paths: RDI = the frame to resume, whose thread stopped at
+// a call boundary. There, of the FP state only the control words are live, and nothing below S
+// is (the call itself wrote its return address into the red zone), so the window goes at
+// S-32..S. Ends with RSP = the window and the call-frame information of the resumed thread
+// (CFA S, return address at S-8).
+// The x87 control word is loaded only when it differs from the live one: fnstcw is cheap,
+// fldcw is costly on some CPUs. MXCSR is loaded unconditionally: stmxcsr is the costly
+// direction. The live control word goes below RSP: interrupts are held here (and hosted
+// signals run on the alternate stack), so nothing else writes there.
+#define CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW                                       \
+  "  mov %c[rsp](%%rdi), %%rax\n" /* S: the resumed thread's stack pointer */       \
+  "  mov %c[library_state](%%rdi), %%ecx\n"                                         \
+  "  and $%c[enabled_bit], %%ecx\n"                                                 \
+  "  mov %%rcx, (%c[window_enable] - %c[window])(%%rax)\n"                          \
+  "  fnstcw -8(%%rsp)\n"                                                            \
+  "  movzwl -8(%%rsp), %%ecx\n"                                                     \
+  "  cmp %%cx, %c[fcw](%%rdi)\n"                                                    \
+  "  je 1f\n"                                                                       \
+  "  fldcw %c[fcw](%%rdi)\n"                                                        \
+  "1:\n"                                                                            \
+  "  mov %%rdi, %%rsp\n"                                                            \
+  "  ldmxcsr %c[mxcsr](%%rsp)\n"                                                    \
+  "  mov %c[rip](%%rsp), %%rcx\n"                                                   \
+  "  mov %%rcx, (%c[window_rip] - %c[window])(%%rax)\n"                             \
+  "  mov %c[rflags](%%rsp), %%rcx\n"                                                \
+  "  mov %%rcx, (%c[window_rflags] - %c[window])(%%rax)\n"                          \
+  "  mov %c[rax](%%rsp), %%rcx\n"                                                   \
+  "  mov %%rcx, -%c[window](%%rax)\n" /* RestoreWindow::rax is its first word */    \
+  CTE_X86_64_REGISTERS_AFTER_RAX(CTE_X86_64_LOAD_)                                  \
+  "  lea -%c[window](%%rax), %%rsp\n"                                               \
+  ".cfi_def_cfa %%rsp, %c[window]\n"                                                \
+  ".cfi_offset %%rip, (%c[window_rip] - %c[window])\n"
+
+// With RSP = a voluntary window: sets RFLAGS to the window's value without popfq (microcoded
+// and slow), clobbering RAX, then pops RAX, skips RFLAGS and pops the enable word. That works
+// when only the status flags differ from the live ones, which is the rule: the system flags
+// (DF, TF, AC, ID, ...) are the same in nearly every thread; otherwise it jumps to
+// cte_x86_64_resume_window_popfq. The status flags are set exactly: OF by an addition that
+// overflows or not, then SF ZF AF PF CF by sahf (in 64-bit mode: CPUID LAHF-SAHF, which all but
+// some of the earliest x86-64 CPUs have and the x86-64-v2 baseline requires). pushfq writes
+// below the window, which is dead at a call boundary.
+#define CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP                                               \
+  "  pushfq\n"                                                                                \
+  "  .cfi_adjust_cfa_offset 8\n"                                                              \
+  "  pop %%rax\n"                                                                             \
+  "  .cfi_adjust_cfa_offset -8\n"                                                             \
+  "  xor %c[window_rflags](%%rsp), %%rax\n"                                                   \
+  "  test $~%c[status_flags], %%rax\n"                                                        \
+  "  jnz cte_x86_64_resume_window_popfq\n"                                                    \
+  "  mov %c[window_rflags](%%rsp), %%rax\n"                                                   \
+  "  and $(1 << %c[overflow_bit]), %%eax\n"                                                   \
+  "  shl $(62 - %c[overflow_bit]), %%rax\n" /* OF -> bit 62, bit 63 clear */                 \
+  "  add %%rax, %%rax\n"                    /* signed overflow exactly if bit 62 set */       \
+  "  movb %c[window_rflags](%%rsp), %%ah\n"                                                   \
+  "  sahf\n"                                                                                  \
+  "  pop %%rax\n"                                                                             \
+  "  .cfi_adjust_cfa_offset -8\n"                                                             \
+  "  lea 8(%%rsp), %%rsp\n" /* RFLAGS is set already (lea and pop leave the flags alone) */   \
+  "  .cfi_adjust_cfa_offset -8\n"                                                             \
+  "  popq %[enable_word]\n" /* the last act: from here on interrupts may be taken */           \
+  "  .cfi_adjust_cfa_offset -8\n"
+
+#define CTE_X86_64_RESTORE_OPERANDS                                                                   \
+  CTE_X86_64_REGISTER_OPERANDS CTE_X86_64_WINDOW_OPERANDS, [status_flags] "i"(status_flags),          \
+      [overflow_bit] "i"(overflow_bit), [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)), \
+      [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [gap] "i"(frame_gap)
 
 // Emits the stubs. Never called: [[gnu::used]] makes every translation unit emit it, and the
-// COMDAT groups inside make the linker keep one copy of each stub.
+// COMDAT groups (cte/detail/asm.hpp) make the linker keep one copy of each stub.
 [[gnu::used]] inline void emit_trap_entry_stubs() {
   asm volatile(
       // --- cte_x86_64_yield_trap: a plain call; RSP = S-8 with the return address at [RSP].
-      ".pushsection .text.cte_x86_64_yield_trap,\"axG\",@progbits,cte_x86_64_yield_trap,comdat\n"
-      ".globl cte_x86_64_yield_trap\n.hidden cte_x86_64_yield_trap\n.type cte_x86_64_yield_trap,@function\n"
-      "cte_x86_64_yield_trap:\n"
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_yield_trap)
       "  sub $(%c[gap] - 8), %%rsp\n"  // RSP = frame
+      "  .cfi_adjust_cfa_offset (%c[gap] - 8)\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
       "  mov $%c[yield_vector], %%eax\n"
-      "  movq %%rax, %%xmm0\n"  // vector, error code 0
+      "  movq %%rax, %%xmm0\n"   // vector, error code 0
       "  pxor %%xmm1, %%xmm1\n"  // fault address 0, payload 0
       // Its own copy of the tail: a yield's dispatcher knows the Event without decoding.
       CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH("cte_x86_64_yield_dispatch")
-      ".size cte_x86_64_yield_trap, .-cte_x86_64_yield_trap\n"
-      ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS, [yield_vector] "i"(vector::yield),
-        [fault_address] "i"(offsetof(Frame, fault_address)));
+      CTE_ASM_FUNCTION_END(cte_x86_64_yield_trap) CTE_ASM_REENTER_ENCLOSING_FRAME
+      :: CTE_X86_64_SAVE_OPERANDS, [yield_vector] "i"(vector::yield));
   asm volatile(
       // --- cte_x86_64_syscall_trap(a0..a5, number): C call; the 7th argument is on the stack.
       // Re-shape into the syscall convention (number in RAX, 4th argument in R10) and trap.
-      ".pushsection .text.cte_x86_64_syscall_trap,\"axG\",@progbits,cte_x86_64_syscall_trap,comdat\n"
-      ".globl cte_x86_64_syscall_trap\n.hidden cte_x86_64_syscall_trap\n.type cte_x86_64_syscall_trap,@function\n"
-      "cte_x86_64_syscall_trap:\n"
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_syscall_trap)
       "  mov 8(%%rsp), %%rax\n"
       "  mov %%rcx, %%r10\n"
       "  sub $(%c[gap] - 8), %%rsp\n"
+      "  .cfi_adjust_cfa_offset (%c[gap] - 8)\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
       "  mov $%c[syscall_vector], %%eax\n"
       "  movq %%rax, %%xmm0\n"
       "  pxor %%xmm1, %%xmm1\n"
       "  jmp cte_x86_64_save_voluntary\n"
-      ".size cte_x86_64_syscall_trap, .-cte_x86_64_syscall_trap\n"
-      ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS, [yield_vector] "i"(vector::yield),
-        [syscall_vector] "i"(vector::syscall), [exit_vector] "i"(vector::thread_exit),
-        [payload] "i"(offsetof(Frame, payload)));
+      CTE_ASM_FUNCTION_END(cte_x86_64_syscall_trap) CTE_ASM_REENTER_ENCLOSING_FRAME
+      :: [gap] "i"(frame_gap), [rax] "i"(offsetof(Frame, rax)), [syscall_vector] "i"(vector::syscall));
   asm volatile(
       // --- cte_x86_64_interrupt_trap(vector, payload): C call. Delivers an interrupt that was
       // held pending while interrupts were disabled, at the point they are enabled again.
-      ".pushsection .text.cte_x86_64_interrupt_trap,\"axG\",@progbits,cte_x86_64_interrupt_trap,comdat\n"
-      ".globl cte_x86_64_interrupt_trap\n.hidden cte_x86_64_interrupt_trap\n"
-      ".type cte_x86_64_interrupt_trap,@function\n"
-      "cte_x86_64_interrupt_trap:\n"
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_interrupt_trap)
       "  sub $(%c[gap] - 8), %%rsp\n"
+      "  .cfi_adjust_cfa_offset (%c[gap] - 8)\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
       "  movq %%rdi, %%xmm0\n"  // vector, error code 0
       "  movq %%rsi, %%xmm1\n"
       "  pslldq $8, %%xmm1\n"  // fault address 0, payload
       "  jmp cte_x86_64_save_voluntary\n"
-      ".size cte_x86_64_interrupt_trap, .-cte_x86_64_interrupt_trap\n"
-      ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS,
-      [payload] "i"(offsetof(Frame, payload)));
+      CTE_ASM_FUNCTION_END(cte_x86_64_interrupt_trap) CTE_ASM_REENTER_ENCLOSING_FRAME
+      :: [gap] "i"(frame_gap), [rax] "i"(offsetof(Frame, rax)));
   asm volatile(
-      // --- Shared tail of the stubs other than yield (CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH).
-      ".pushsection .text.cte_x86_64_save_voluntary,\"axG\",@progbits,cte_x86_64_save_voluntary,comdat\n"
-      ".globl cte_x86_64_save_voluntary\n.hidden cte_x86_64_save_voluntary\n"
-      ".type cte_x86_64_save_voluntary,@function\n"
-      "cte_x86_64_save_voluntary:\n"
-      CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH("cte_x86_64_trap_dispatch")
-      ".size cte_x86_64_save_voluntary, .-cte_x86_64_save_voluntary\n"
-      ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS, [error_code] "i"(offsetof(Frame, error_code)),
-        [fault_address] "i"(offsetof(Frame, fault_address)), [payload] "i"(offsetof(Frame, payload)));
-  asm volatile(
-      // --- cte_x86_64_thread_exit_trap: reached by the `ret` of a kcontext entry function.
-      // RSP = S (already 16-byte aligned); the resume address is this stub itself.
-      ".pushsection .text.cte_x86_64_thread_exit_trap,\"axG\",@progbits,cte_x86_64_thread_exit_trap,comdat\n"
-      ".globl cte_x86_64_thread_exit_trap\n.hidden cte_x86_64_thread_exit_trap\n"
-      ".type cte_x86_64_thread_exit_trap,@function\n"
-      "cte_x86_64_thread_exit_trap:\n"
+      // --- cte_x86_64_thread_exit_trap: reached by the `ret` of a kcontext entry function,
+      // whose return address it is (kcontext.hpp): the outermost frame of a kcontext thread.
+      // RSP = S (16-byte aligned); the resume address recorded is this stub itself.
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_RETURN_TARGET_BEGIN(cte_x86_64_thread_exit_trap, ".cfi_undefined %%rip\n")
       "  sub $%c[gap], %%rsp\n"
       "  mov %%rax, %c[rax](%%rsp)\n"
       "  mov $%c[exit_vector], %%eax\n"
@@ -216,110 +262,97 @@ static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payloa
       "  lea cte_x86_64_thread_exit_trap(%%rip), %%rax\n"
       "  mov %%rax, (%c[gap] - 8)(%%rsp)\n"  // below S: the slot a call would have used
       "  jmp cte_x86_64_save_voluntary\n"
-      ".size cte_x86_64_thread_exit_trap, .-cte_x86_64_thread_exit_trap\n"
-      ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, CTE_X86_64_STATE_OPERANDS, [yield_vector] "i"(vector::yield),
-        [syscall_vector] "i"(vector::syscall), [exit_vector] "i"(vector::thread_exit),
-        [payload] "i"(offsetof(Frame, payload)));
+      CTE_ASM_FUNCTION_END(cte_x86_64_thread_exit_trap) CTE_ASM_REENTER_ENCLOSING_FRAME
+      :: [gap] "i"(frame_gap), [rax] "i"(offsetof(Frame, rax)), [exit_vector] "i"(vector::thread_exit));
   asm volatile(
-      // --- cte_x86_64_restore(frame): resume the thread a frame describes, with every register.
-      // The frame may live on any stack. RIP, the interrupt-enable word, RFLAGS and RAX go to a
-      // 4-word window on the resumed thread's stack, the rest is loaded, then RSP steps into the
-      // window and pops. The enable word is popped into cte_hosted_interrupts_enabled as the
-      // last act before the jump: until then interrupts stay held (the hosted rule for leaving
-      // a trap, platform/hosted.hpp), and after it the thread's state is complete.
-      ".pushsection .text.cte_x86_64_restore,\"axG\",@progbits,cte_x86_64_restore,comdat\n"
-      ".globl cte_x86_64_restore\n.hidden cte_x86_64_restore\n.type cte_x86_64_restore,@function\n"
-      "cte_x86_64_restore:\n"
-      "  mov %c[rsp](%%rdi), %%rax\n"  // S: the resumed thread's stack pointer
-      "  mov %c[library_state](%%rdi), %%rcx\n"
-      "  mov %%ecx, %%edx\n"
-      "  and $%c[enabled_bit], %%edx\n"  // the enable word the thread resumes with (bit 0)
-      "  test $%c[asynchronous], %%ecx\n"
-      "  jnz 4f\n"
-      // --- Voluntary frame (yield, syscall, thread start, a held interrupt taken by iset):
-      // the thread resumes at a call boundary. There, of the FP state only the control words
-      // are live, and nothing below S is: the call itself wrote its return address into the
-      // red zone. The window therefore goes at S-32..S.
-      // The x87 control word is loaded only when it differs from the live one: fnstcw is cheap
-      // on every CPU measured, fldcw is not on all (docs/PERFORMANCE.md). MXCSR is loaded
-      // unconditionally: stmxcsr is the expensive direction. The live word goes below RSP,
-      // which nothing else uses here (signals run on cte's stack).
-      "  mov %%rdx, -16(%%rax)\n"
-      "  fnstcw -8(%%rsp)\n"
-      "  movzwl -8(%%rsp), %%ecx\n"
-      "  cmp %%cx, %c[fcw](%%rdi)\n"
-      "  je 1f\n"
-      "  fldcw %c[fcw](%%rdi)\n"
-      "1:\n"
-      "  cmp %%rdi, %%rsp\n"  // ZF: a trap stub resumes the very frame it saved (its RSP is that frame)
-      "  mov %%rdi, %%rsp\n"  // (nothing from here to the je below changes the flags)
-      "  ldmxcsr %c[mxcsr](%%rsp)\n"
-      "  mov %c[rip](%%rsp), %%rcx\n"
-      "  mov %%rcx, -8(%%rax)\n"
-      "  mov %c[rflags](%%rsp), %%rcx\n"
-      "  mov %%rcx, -24(%%rax)\n"
-      "  mov %c[rax](%%rsp), %%rcx\n"
-      "  mov %%rcx, -32(%%rax)\n"
-      CTE_X86_64_LOAD_GPRS_BUT_RAX
-      "  lea -32(%%rax), %%rsp\n"  // the window: [RSP] RAX, [RSP+8] RFLAGS, [RSP+16] enable, [RSP+24] RIP
-      "  je 5f\n"
-      // Another thread than the one that trapped: jump with jmp, RSP = S, the resume address
-      // read from S-8. A ret would be mispredicted on every switch (the return-stack predictor
-      // expects the trapping thread's call site); this jmp is predicted from its history.
-      // Reading below RSP is safe here: S-8 lies in the red zone, which Linux skips when it
-      // delivers a signal on this stack, and an interrupt taken after the enable word is set
-      // builds its frame below the red zone.
-      CTE_X86_64_STATUS_FLAGS_FROM_WINDOW(6)
-      "  pop %%rax\n"
-      "  lea 8(%%rsp), %%rsp\n"  // (lea and pop leave the flags alone)
-      "  popq %[enable_word]\n"
+      // --- The tail of the stubs other than yield: entered by a jump with RSP = frame.
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_save_voluntary)
+      "  .cfi_def_cfa_offset %c[gap]\n"
+      CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH("cte_x86_64_trap_dispatch")
+      CTE_ASM_FUNCTION_END(cte_x86_64_save_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME
+      :: CTE_X86_64_SAVE_OPERANDS);
+  asm volatile(
+      // --- cte_x86_64_return_voluntary: RDI = RSP = the frame the stub saved, resumed by the
+      // thread that trapped: `ret` pops the return-stack entry its call pushed, so the return
+      // is predicted and the predictor stays in step with the thread's own returns.
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_return_voluntary)
+      "  .cfi_def_cfa_offset %c[gap]\n"  // the stub's frame: CFA S, return address at S-8
+      CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW
+      CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP
+      "  ret\n"
+      CTE_ASM_FUNCTION_END(cte_x86_64_return_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME
+      :: CTE_X86_64_RESTORE_OPERANDS);
+  asm volatile(
+      // --- cte_x86_64_resume_voluntary: RDI = another thread's voluntary frame. Jumps with
+      // RSP = S, the resume address read from S-8, predicted from this jmp's own history.
+      // Reading below RSP after the enable word is set relies on the hosted setting: cte's
+      // signals run on the alternate stack, and Linux delivers any other signal on this stack
+      // below the red zone. (A bare-metal kernel built with -mno-red-zone would need the
+      // one-instruction interrupt shadow of sti, or iretq, here.)
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_voluntary)
+      "  .cfi_undefined %%rip\n"  // a jump between threads: no caller until the window is set
+      CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW
+      CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP
       "  lea 8(%%rsp), %%rsp\n"  // RSP = S
+      "  .cfi_adjust_cfa_offset -8\n"
       "  jmp *-8(%%rsp)\n"
-      "6:\n"
+      CTE_ASM_FUNCTION_END(cte_x86_64_resume_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME
+      :: CTE_X86_64_RESTORE_OPERANDS);
+  asm volatile(
+      // --- cte_x86_64_resume_window_popfq: RSP = a voluntary window whose RFLAGS differ from
+      // the live ones in a system flag (rare: DF, AC, TF set by the thread). popfq sets them
+      // all. It ends like resume_voluntary, for either kind of resume: a `ret` here would be
+      // mispredicted for another thread, a `jmp` costs the thread that trapped one stale
+      // return-stack entry; both only on this rare path.
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_window_popfq)
+      "  .cfi_def_cfa_offset %c[window]\n"
+      "  .cfi_offset %%rip, (%c[window_rip] - %c[window])\n"
       "  pop %%rax\n"
+      "  .cfi_adjust_cfa_offset -8\n"
       "  popfq\n"
-      "  popq %[enable_word]\n"
-      "  lea 8(%%rsp), %%rsp\n"
+      "  .cfi_adjust_cfa_offset -8\n"
+      "  popq %[enable_word]\n"  // the last act before the jump
+      "  .cfi_adjust_cfa_offset -8\n"
+      "  lea 8(%%rsp), %%rsp\n"  // RSP = S (see resume_voluntary for the read below RSP)
+      "  .cfi_adjust_cfa_offset -8\n"
       "  jmp *-8(%%rsp)\n"
-      // The thread that trapped: ret, which pops the return-stack entry its call pushed and is
-      // predicted, and keeps that predictor in step for the thread's own returns.
-      "5:\n"
-      CTE_X86_64_STATUS_FLAGS_FROM_WINDOW(7)
-      "  pop %%rax\n"
-      "  lea 8(%%rsp), %%rsp\n"
-      "  popq %[enable_word]\n"
-      "  ret\n"
-      "7:\n"
-      "  pop %%rax\n"
-      "  popfq\n"
-      "  popq %[enable_word]\n"
-      "  ret\n"
-      // --- Asynchronous frame (saved at an arbitrary instruction): every register. The red
-      // zone below S may hold live data, so the window lies just below it, and `ret $128`
-      // jumps and moves RSP back up to S in one instruction.
-      "4:\n"
+      CTE_ASM_FUNCTION_END(cte_x86_64_resume_window_popfq) CTE_ASM_REENTER_ENCLOSING_FRAME
+      :: CTE_X86_64_WINDOW_OPERANDS);
+  asm volatile(
+      // --- cte_x86_64_resume_asynchronous: RDI = a frame saved at an arbitrary instruction:
+      // every register and the whole FXSAVE image. The red zone below S may hold live data,
+      // so the window lies just below it, and `ret $red_zone` jumps and moves RSP back up to S
+      // in one instruction. Once the window is set its call-frame information describes the
+      // interrupted thread exactly, as a signal frame: its pc is not a return address.
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_asynchronous)
+      "  .cfi_signal_frame\n"
+      "  .cfi_undefined %%rip\n"  // a jump between threads: no caller until the window is set
+      "  mov %c[rsp](%%rdi), %%rax\n"  // S
+      "  mov %c[library_state](%%rdi), %%ecx\n"
+      "  and $%c[enabled_bit], %%ecx\n"
+      "  mov %%rcx, (%c[window_enable] - %c[window] - %c[red_zone])(%%rax)\n"
       "  mov %%rdi, %%rsp\n"
       "  fxrstor64 %c[fpu](%%rsp)\n"
       "  mov %c[rip](%%rsp), %%rcx\n"
-      "  mov %%rcx, -(%c[red_zone] + 8)(%%rax)\n"
-      "  mov %%rdx, -(%c[red_zone] + 16)(%%rax)\n"
+      "  mov %%rcx, (%c[window_rip] - %c[window] - %c[red_zone])(%%rax)\n"
       "  mov %c[rflags](%%rsp), %%rcx\n"
-      "  mov %%rcx, -(%c[red_zone] + 24)(%%rax)\n"
+      "  mov %%rcx, (%c[window_rflags] - %c[window] - %c[red_zone])(%%rax)\n"
       "  mov %c[rax](%%rsp), %%rcx\n"
-      "  mov %%rcx, -(%c[red_zone] + 32)(%%rax)\n"
-      CTE_X86_64_LOAD_GPRS_BUT_RAX
-      "  lea -(%c[red_zone] + 32)(%%rax), %%rsp\n"
+      "  mov %%rcx, -(%c[window] + %c[red_zone])(%%rax)\n"
+      CTE_X86_64_REGISTERS_AFTER_RAX(CTE_X86_64_LOAD_)
+      "  lea -(%c[window] + %c[red_zone])(%%rax), %%rsp\n"
+      ".cfi_def_cfa %%rsp, (%c[window] + %c[red_zone])\n"
+      ".cfi_offset %%rip, (%c[window_rip] - %c[window] - %c[red_zone])\n"
       "  pop %%rax\n"
+      "  .cfi_adjust_cfa_offset -8\n"
       "  popfq\n"
-      "  popq %[enable_word]\n"
+      "  .cfi_adjust_cfa_offset -8\n"
+      "  popq %[enable_word]\n"  // the last act before the jump
+      "  .cfi_adjust_cfa_offset -8\n"
       "  ret $%c[red_zone]\n"
-      ".size cte_x86_64_restore, .-cte_x86_64_restore\n"
-      ".popsection\n" :: CTE_X86_64_GPR_OPERANDS, [library_state] "i"(offsetof(Frame, library.state)),
-      [fpu] "i"(offsetof(Frame, fpu)), [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)),
-      [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [red_zone] "i"(red_zone),
-      [asynchronous] "i"(frame_state::asynchronous), [system_flags] "i"(~status_flags),
-      [overflow_flag] "i"(overflow_flag), [overflow_bit] "i"(overflow_bit),
-      [enable_word] "m"(cte_hosted_interrupts_enabled), [enabled_bit] "i"(frame_state::interrupts_enabled));
+      CTE_ASM_FUNCTION_END(cte_x86_64_resume_asynchronous) CTE_ASM_REENTER_ENCLOSING_FRAME
+      :: CTE_X86_64_REGISTER_OPERANDS CTE_X86_64_WINDOW_OPERANDS, [fpu] "i"(offsetof(Frame, fpu)),
+      [red_zone] "i"(red_zone));
 }
 
 }  // namespace cte::x86_64
