@@ -159,7 +159,7 @@ inline void on_interrupt_signal(int signo, ucontext_t &uc) {
   if (uc.uc_stack.ss_flags & SS_ONSTACK) return;
   if (!in_program_text(TargetHostedSignals::pc(uc))) return;                     // delivered at the next chance
   check_not_in_trap_path();
-  Frame *frame = TargetHostedSignals::frame_below(TargetHostedSignals::sp(uc));
+  Frame *frame = TargetIsa::frame_below(TargetHostedSignals::sp(uc));
   TargetHostedSignals::save(uc, *frame);
   if (!claim_pending(*frame)) return;
   dispatch_into(frame, uc);
@@ -176,7 +176,7 @@ inline bool is_stack_overflow(int signo, const siginfo_t &info, const ucontext_t
 inline void on_exception_signal(int signo, siginfo_t &info, ucontext_t &uc) {
   const bool overflow = is_stack_overflow(signo, info, uc);
   Frame *frame = overflow ? reinterpret_cast<Frame *>(SignalLayer::overflow_frame_memory)
-                          : TargetHostedSignals::frame_below(TargetHostedSignals::sp(uc));
+                          : TargetIsa::frame_below(TargetHostedSignals::sp(uc));
   TargetHostedSignals::save(uc, *frame);
   TargetHostedSignals::set_exception_cause(*frame, signo, info);
   if (overflow) frame->library.state |= frame_state::stack_overflow;

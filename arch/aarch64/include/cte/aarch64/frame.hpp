@@ -166,10 +166,17 @@ static_assert(offsetof(Frame, fpsr) == offsetof(Frame, fpcr) + 8, "fpcr and fpsr
 // Scaled immediates of ldp/stp: x pairs reach 504 bytes, q pairs 1008.
 static_assert(offsetof(Frame, fpcr) <= 504 && offsetof(Frame, q[30]) <= 1008, "frame offsets exceed the ldp/stp range");
 
-// AAPCS64 has no red zone: nothing below a thread's SP belongs to it. A thread whose stack
-// pointer is S is described by a frame at exactly S - frame_gap; restore relies on that to
-// keep the frame above SP until its last load (see trap_entry.hpp).
+// AAPCS64 has no red zone: nothing below a thread's SP belongs to it, and SP is 16-byte
+// aligned at every call. The frame of a thread whose stack pointer is S sits directly below S,
+// rounded down to that alignment (an asynchronous trap can find SP unaligned mid-sequence):
+// frame_address_below(S). At a call that is exactly S - frame_gap, which the stubs use as an
+// immediate and the voluntary resume relies on to keep the frame above SP until its last load
+// (see trap_entry.hpp). Isa::frame_below is the one helper that places frames.
+inline constexpr std::uintptr_t stack_alignment = 16;
+constexpr std::uintptr_t frame_address_below(std::uintptr_t sp) { return (sp - sizeof(Frame)) & ~(stack_alignment - 1); }
 inline constexpr std::size_t frame_gap = sizeof(Frame);
-static_assert(frame_gap % 16 == 0 && frame_gap <= 4095, "frame_gap must be an add/sub immediate");
+static_assert(frame_gap % stack_alignment == 0 && frame_gap <= 4095, "frame_gap must be an add/sub immediate");
+static_assert(frame_address_below(0x10000) == 0x10000 - frame_gap, "at an aligned SP the frame is frame_gap below");
+static_assert(frame_address_below(0x10008) % stack_alignment == 0 && frame_address_below(0x10008) + sizeof(Frame) <= 0x10008);
 
 }  // namespace cte::aarch64
