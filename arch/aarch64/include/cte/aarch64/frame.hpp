@@ -15,14 +15,15 @@
 // So yield, syscall and the fast switch keep both per thread; a kcontext thread starts with
 // FPCR = 0 (round to nearest, no traps, no flush-to-zero) and clear FPSR flags.
 //
-// Scratch register on restore: user mode cannot load all 31 GPRs, SP and the PC at once
-// without a register to jump through. Restoring a frame whose frame_state::asynchronous bit is
-// clear (a voluntary trap: a call) loses x17 (IP1): it holds the resume address on arrival.
-// x17 is caller-saved and may be corrupted by any branch through a veneer, so no code can
-// depend on it there. Asynchronous frames (saved by the hosted signal layer at an arbitrary
-// instruction) are never resumed that way: the restore stub hands them to the platform's
-// exact resume (hosted: a signal to the thread itself, whose sigreturn loads every register;
-// see cte_aarch64_restore_asynchronous in trap_entry.hpp).
+// Scratch registers on restore: user mode cannot load all 31 GPRs, SP and the PC at once
+// without registers to jump through and to move SP with. Restoring a frame whose
+// frame_state::asynchronous bit is clear (a voluntary trap: a call) loses x16 and x17
+// (IP0/IP1): on arrival x17 holds the resume address and x16 the last value the resume needed
+// (the new SP, or the hosted enable word's address). Both are caller-saved and may be
+// corrupted by any branch through a veneer, so no code can depend on them there. Asynchronous
+// frames (saved by the hosted signal layer at an arbitrary instruction) are never resumed that
+// way: the restore stub hands them to the exact resume (hosted: a signal to the thread itself,
+// whose sigreturn loads every register; see cte_aarch64_resume_exact in trap_entry.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -137,7 +138,7 @@ struct alignas(16) VectorRegister {
 static_assert(sizeof(VectorRegister) == 16);
 
 struct alignas(16) Frame {
-  std::uint64_t x[31];   // x0-x30 (voluntary frames: x17 is lost on restore, see above)
+  std::uint64_t x[31];   // x0-x30 (voluntary frames: x16 and x17 are lost on restore, see above)
   std::uint64_t sp;      // stack pointer of the interrupted code
   std::uint64_t pc;      // resume address (ELR_EL1 on bare metal)
   std::uint64_t pstate;  // SPSR_EL1 on bare metal; hosted: the signal's PSTATE (asynchronous), else NZCV only

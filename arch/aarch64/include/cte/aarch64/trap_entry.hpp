@@ -25,19 +25,19 @@
 //
 //   trap stub --> cte_aarch64_save_voluntary: store the frame at F, call the dispatcher, then
 //                 choose how the returned frame resumes (the one branch between the paths):
-//     voluntary, at its SP - frame_gap --> cte_aarch64_resume_voluntary: SP = the frame, load,
-//                                          SP += frame_gap, set the enable word, ret x17
-//     asynchronous, or anywhere else   --> cte_aarch64_resume_exact: SP = the frame, then the
-//                                          kernel's sigreturn loads every register
-//     stack_overflow                   --> cte_aarch64_restore_overflowed: fatal report
+//     voluntary     --> cte_aarch64_resume_voluntary: SP = the frame, load it, SP = its sp,
+//                       set the enable word, ret x17
+//     asynchronous  --> cte_aarch64_resume_exact: SP = Isa::frame_below(its sp), then the
+//                       kernel's sigreturn loads every register
+//     stack_overflow --> cte_aarch64_restore_overflowed: fatal report
 //
-// A voluntary frame elsewhere (a handler moved its SP, or a copy) would be read after SP moved
-// above it, where a signal could build its frame on top of it; the exact resume never does.
+// A resumed frame may lie anywhere (usually at its S - frame_gap; a handler may move its SP or
+// return a copy). It is read only while SP = the frame, so it is never below SP while in use:
+// nothing pushed (a signal frame, a call) can overwrite it.
 //
 // The rule for leaving a trap (platform/hosted.hpp): the enable word stays clear until the
 // resume's last act. The voluntary resume stores it after SP and every register but x16/x17
-// are the thread's (CTE_AARCH64_SET_ENABLE_WORD_AND_RETURN); the exact resume leaves it to the
-// signal layer, right before sigreturn.
+// are the thread's; the exact resume leaves it to the signal layer, right before sigreturn.
 
 #include <bit>
 #include <cstddef>
@@ -84,7 +84,9 @@ void cte_aarch64_interrupt_trap(std::uint64_t trap_kind, std::uint64_t interrupt
 
 namespace cte::aarch64 {
 
-// Bit number of frame_state::stack_overflow, for tbnz.
+// Bit numbers of frame_state::asynchronous and stack_overflow, for tbnz.
+inline constexpr unsigned asynchronous_bit = std::countr_zero(frame_state::asynchronous);
+static_assert(frame_state::asynchronous == std::uint64_t{1} << asynchronous_bit);
 inline constexpr unsigned stack_overflow_bit = std::countr_zero(frame_state::stack_overflow);
 static_assert(frame_state::stack_overflow == std::uint64_t{1} << stack_overflow_bit);
 // The ESR value a bare-metal `svc #0` produces.
@@ -110,30 +112,19 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
 #define CTE_AARCH64_STORE_GPR_PAIR_(a, b) \
   "  stp x" #a ", x" #b ", [sp, #" CTE_AARCH64_X_SLOT_(a) "]\n" CTE_AARCH64_X_CFI_(a) CTE_AARCH64_X_CFI_(b)
 #define CTE_AARCH64_LOAD_GPR_PAIR_(a, b) "  ldp x" #a ", x" #b ", [sp, #" CTE_AARCH64_X_SLOT_(a) "]\n"
-#define CTE_AARCH64_GPR_PAIR_CFI_(a, b) CTE_AARCH64_X_CFI_(a) CTE_AARCH64_X_CFI_(b)
-#define CTE_AARCH64_GPR_PAIR_CFI_RESTORE_(a, b) ".cfi_restore x" #a "\n.cfi_restore x" #b "\n"
 #define CTE_AARCH64_STORE_Q_PAIR_(a, b) \
   "  stp q" #a ", q" #b ", [sp, #" CTE_AARCH64_Q_SLOT_(a) "]\n" CTE_AARCH64_D_CFI_(a) CTE_AARCH64_D_CFI_(b)
 #define CTE_AARCH64_LOAD_Q_PAIR_(a, b) "  ldp q" #a ", q" #b ", [sp, #" CTE_AARCH64_Q_SLOT_(a) "]\n"
-#define CTE_AARCH64_Q_PAIR_CFI_(a, b) CTE_AARCH64_D_CFI_(a) CTE_AARCH64_D_CFI_(b)
-#define CTE_AARCH64_Q_PAIR_CFI_RESTORE_(a, b) ".cfi_restore d" #a "\n.cfi_restore d" #b "\n"
 
 #define CTE_AARCH64_SLOT_OPERANDS_                                                                   \
   [x] "i"(offsetof(Frame, x)), [word] "i"(sizeof(Frame::x[0])), [q] "i"(offsetof(Frame, q)),        \
       [vector] "i"(sizeof(VectorRegister)), [gap] "i"(frame_gap)
 static_assert(sizeof(Frame::x[0]) == 8 && sizeof(VectorRegister) == 16, "ldp/stp pairs of x and q registers");
 
-// The last act of a voluntary resume (x16 = the frame's library.state, x17 = the resume
-// address, everything else the thread's): set the hosted interrupt-enable word if the frame
-// runs with interrupts enabled (any nonzero value: the page address at hand), then jump. The
-// word is clear until here (platform/hosted.hpp). x16 and x17 (IP0/IP1) are dead at a call.
 static_assert(frame_state::interrupts_enabled == 1, "tbz tests bit 0");
-#define CTE_AARCH64_SET_ENABLE_WORD_AND_RETURN                  \
-  "  tbz x16, #0, 1f\n"                                         \
-  "  adrp x16, cte_hosted_interrupts_enabled\n"                 \
-  "  str x16, [x16, :lo12:cte_hosted_interrupts_enabled]\n"     \
-  "1:\n"                                                        \
-  "  ret x17\n"
+// cte_aarch64_resume_exact places its stack as Isa::frame_below does, from the same constants.
+static_assert(frame_address_below(0x10008) == ((0x10008 - frame_gap) & ~(stack_alignment - 1)) &&
+              frame_address_below(0x10000) == ((0x10000 - frame_gap) & ~(stack_alignment - 1)));
 
 // Emits the stubs. Never called: [[gnu::used]] makes every translation unit emit it, and the
 // COMDAT groups make the linker keep one copy of each stub.
@@ -211,35 +202,29 @@ static_assert(frame_state::interrupts_enabled == 1, "tbz tests bit 0");
       // x0 = the frame to resume; SP is still F. The one choice of a path.
       "  ldr x9, [x0, #%c[library_state]]\n"
       "  tbnz x9, #%c[stack_overflow_bit], 2f\n"
-      "  ldr x10, [x0, #%c[sp]]\n"
-      "  add x11, x0, #%c[gap]\n"
-      "  tst x9, #%c[asynchronous]\n"
-      "  ccmp x10, x11, #0, eq\n"  // voluntary: is it at its SP - frame_gap? (else: ne)
-      "  b.ne 1f\n"
+      "  tbnz x9, #%c[asynchronous_bit], 1f\n"
       "  b cte_aarch64_resume_voluntary\n"
       "1:\n"
       "  b cte_aarch64_resume_exact\n"
       "2:\n"
       "  b cte_aarch64_restore_overflowed\n"  // x0 = frame, on this stack; x30 leads back here
       CTE_ASM_FUNCTION_END(cte_aarch64_save_voluntary)
-      ::CTE_AARCH64_SLOT_OPERANDS_, [pc] "i"(offsetof(Frame, pc)), [sp] "i"(offsetof(Frame, sp)),
+      ::CTE_AARCH64_SLOT_OPERANDS_, [pc] "i"(offsetof(Frame, pc)),
       [esr] "i"(offsetof(Frame, esr)), [trap_kind] "i"(offsetof(Frame, trap_kind)),
       [library_state] "i"(offsetof(Frame, library.state)), [fpcr] "i"(offsetof(Frame, fpcr)),
-      [stack_overflow_bit] "i"(stack_overflow_bit), [asynchronous] "i"(frame_state::asynchronous));
+      [stack_overflow_bit] "i"(stack_overflow_bit), [asynchronous_bit] "i"(asynchronous_bit));
   asm volatile(
-      // --- cte_aarch64_resume_voluntary(frame = x0): a voluntary frame at exactly its SP -
-      // frame_gap. SP first moves onto the frame, so that the frame stays above SP (out of
-      // reach of anything pushed, e.g. a signal frame) while it is read; from there the CFI
-      // describes the resumed thread. It gets back the GPRs except x17, which carries the
-      // resume address (see frame.hpp), q8-q15, FPCR, FPSR and NZCV. The jump is a `ret x17`:
+      // --- cte_aarch64_resume_voluntary(frame = x0): SP first moves onto the frame and stays
+      // there until the last load from it. It gets back the GPRs except x16 and x17 (IP0/IP1,
+      // dead at a call: see frame.hpp), q8-q15, FPCR, FPSR and NZCV. x17 carries the resume
+      // address, x16 the state word and then the new SP; the enable-word bit picks one of two
+      // tails, so nothing is read from the frame once SP has left it. The jump is a `ret x17`:
       // RET is not checked by BTI, so it may land on a return address as well as on a kcontext
-      // entry function.
+      // entry function. No caller is described from the first instruction on (the frame is
+      // another thread's, wherever it lies).
       CTE_ASM_FUNCTION_BEGIN(cte_aarch64_resume_voluntary)
       "  mov sp, x0\n"
-      ".cfi_def_cfa_offset %c[gap]\n"
-      CTE_AARCH64_RESTORED_GPR_PAIRS(CTE_AARCH64_GPR_PAIR_CFI_)
-      CTE_AARCH64_X_CFI_(30)
-      CTE_AARCH64_CALLEE_SAVED_Q_PAIRS(CTE_AARCH64_Q_PAIR_CFI_)
+      ".cfi_undefined x30\n"
       CTE_AARCH64_CALLEE_SAVED_Q_PAIRS(CTE_AARCH64_LOAD_Q_PAIR_)
       // FP control and status: written only when they differ (an msr to FPCR is slow).
       "  ldp x9, x10, [sp, #%c[fpcr]]\n"
@@ -256,28 +241,38 @@ static_assert(frame_state::interrupts_enabled == 1, "tbz tests bit 0");
       "  ldr x9, [sp, #%c[pstate]]\n"
       "  msr nzcv, x9\n"  // no flag-setting instruction after this point
       CTE_AARCH64_RESTORED_GPR_PAIRS(CTE_AARCH64_LOAD_GPR_PAIR_)
-      "  ldr x16, [sp, #%c[library_state]]\n"
       "  ldr x30, [sp, #" CTE_AARCH64_X_SLOT_(30) "]\n"
       "  ldr x17, [sp, #%c[pc]]\n"
-      "  add sp, sp, #%c[gap]\n"
-      // SP is the thread's; every register is back but the resume address, now in x17.
-      ".cfi_def_cfa_offset 0\n"
-      CTE_AARCH64_RESTORED_GPR_PAIRS(CTE_AARCH64_GPR_PAIR_CFI_RESTORE_)
-      CTE_AARCH64_CALLEE_SAVED_Q_PAIRS(CTE_AARCH64_Q_PAIR_CFI_RESTORE_)
-      ".cfi_register x30, x17\n"
-      CTE_AARCH64_SET_ENABLE_WORD_AND_RETURN
+      "  ldr x16, [sp, #%c[library_state]]\n"
+      "  tbz x16, #0, 3f\n"  // frame_state::interrupts_enabled
+      "  ldr x16, [sp, #%c[sp]]\n"
+      "  mov sp, x16\n"
+      // The last act (SP and every register but x16/x17 are the thread's): set the hosted
+      // enable word (any nonzero value: the page address at hand), then jump.
+      "  adrp x16, cte_hosted_interrupts_enabled\n"
+      "  str x16, [x16, :lo12:cte_hosted_interrupts_enabled]\n"
+      "  ret x17\n"
+      "3:\n"  // resumes with interrupts disabled: the word stays clear
+      "  ldr x16, [sp, #%c[sp]]\n"
+      "  mov sp, x16\n"
+      "  ret x17\n"
       CTE_ASM_FUNCTION_END(cte_aarch64_resume_voluntary)
       // --- cte_aarch64_resume_exact(frame = x0): every register back through the kernel's
-      // sigreturn. SP = the frame, so the C++ code runs on the resumed thread's stack below its
-      // frame; no caller frame is described from there (the frame need not be a call).
+      // sigreturn. The C++ code runs on the resumed thread's stack, where the signal layer put
+      // the frame: SP = Isa::frame_below(its sp), which is the frame itself unless a handler
+      // moved it (a copy in static storage must not have code running below it). No caller
+      // frame is described from there (the frame need not be a call).
       CTE_ASM_FUNCTION_BEGIN(cte_aarch64_resume_exact)
-      "  mov sp, x0\n"
+      "  ldr x9, [x0, #%c[sp]]\n"
+      "  sub x9, x9, #%c[gap]\n"
+      "  and sp, x9, #%c[alignment_mask]\n"
       ".cfi_undefined x30\n"
       "  bl cte_aarch64_restore_asynchronous\n"
       "  brk #0\n"  // never reached: the exact resume does not return
       CTE_ASM_FUNCTION_END(cte_aarch64_resume_exact)
       ::CTE_AARCH64_SLOT_OPERANDS_, [pc] "i"(offsetof(Frame, pc)), [pstate] "i"(offsetof(Frame, pstate)),
-      [library_state] "i"(offsetof(Frame, library.state)), [fpcr] "i"(offsetof(Frame, fpcr)));
+      [sp] "i"(offsetof(Frame, sp)), [library_state] "i"(offsetof(Frame, library.state)),
+      [fpcr] "i"(offsetof(Frame, fpcr)), [alignment_mask] "i"(~(stack_alignment - 1)));
 }
 
 #undef CTE_AARCH64_RESTORED_GPR_PAIRS
@@ -288,14 +283,9 @@ static_assert(frame_state::interrupts_enabled == 1, "tbz tests bit 0");
 #undef CTE_AARCH64_D_CFI_
 #undef CTE_AARCH64_STORE_GPR_PAIR_
 #undef CTE_AARCH64_LOAD_GPR_PAIR_
-#undef CTE_AARCH64_GPR_PAIR_CFI_
-#undef CTE_AARCH64_GPR_PAIR_CFI_RESTORE_
 #undef CTE_AARCH64_STORE_Q_PAIR_
 #undef CTE_AARCH64_LOAD_Q_PAIR_
-#undef CTE_AARCH64_Q_PAIR_CFI_
-#undef CTE_AARCH64_Q_PAIR_CFI_RESTORE_
 #undef CTE_AARCH64_SLOT_OPERANDS_
-#undef CTE_AARCH64_SET_ENABLE_WORD_AND_RETURN
 
 // The return address a kcontext entry function gets: past the nop that carries the
 // outermost-frame rule (see cte_aarch64_thread_exit_trap).
