@@ -66,9 +66,10 @@ void cte_aarch64_interrupt_trap(std::uint64_t trap_kind, std::uint64_t interrupt
 // with every register exact, through a signal to the calling thread and its sigreturn.
 [[noreturn]] void cte_hosted_resume_asynchronous(cte::aarch64::Frame *frame);
 
-// Reached by cte_aarch64_resume_exact with SP = the frame, so the exact resume runs on the
-// resumed thread's own stack, below its frame. Interrupts are still held: the enable word is
-// clear until the signal layer's last act before sigreturn.
+// Reached by cte_aarch64_resume_exact with SP = Isa::frame_below(the frame's sp): the exact
+// resume runs on the resumed thread's own stack, below where the signal layer put the frame.
+// Interrupts are still held: the enable word is clear until the signal layer's last act
+// before sigreturn.
 [[noreturn, gnu::used]] inline void cte_aarch64_restore_asynchronous(cte::aarch64::Frame *frame) {
   cte_hosted_resume_asynchronous(frame);
 }
@@ -95,7 +96,8 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
 // The one register list of a voluntary frame, as stp/ldp pairs (first, second): the GPRs a
 // voluntary resume loads back, and the callee-saved vector registers (the whole q8-q15 are
 // stored, so one pair instruction covers two). The save stores these plus x16/x17 (the resume
-// uses them for the state word and the resume address: see frame.hpp) and x30 with SP.
+// uses them for the state word, the new SP and the resume address: see frame.hpp) and x30
+// with SP.
 #define CTE_AARCH64_RESTORED_GPR_PAIRS(X)                                                                  \
   X(0, 1) X(2, 3) X(4, 5) X(6, 7) X(8, 9) X(10, 11) X(12, 13) X(14, 15) X(18, 19) X(20, 21) X(22, 23) \
   X(24, 25) X(26, 27) X(28, 29)
@@ -105,7 +107,7 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
 // size, [q] = offsetof(Frame, q), [vector] = sizeof(VectorRegister), [gap] = frame_gap.
 #define CTE_AARCH64_X_SLOT_(n) "(%c[x] + " #n " * %c[word])"
 #define CTE_AARCH64_Q_SLOT_(n) "(%c[q] + " #n " * %c[vector])"
-// CFA-relative slot offsets while SP = the frame and the CFA is the thread's SP (frame + gap).
+// CFA-relative slot offsets in the save, where SP = F and the CFA is the thread's S = F + gap.
 #define CTE_AARCH64_X_CFI_(n) ".cfi_offset x" #n ", " CTE_AARCH64_X_SLOT_(n) " - %c[gap]\n"
 #define CTE_AARCH64_D_CFI_(n) ".cfi_offset d" #n ", " CTE_AARCH64_Q_SLOT_(n) " - %c[gap]\n"
 
