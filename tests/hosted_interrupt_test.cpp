@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -237,9 +238,12 @@ std::atomic<long> copied_yields{0}, copied_ticks{0};
 cte::Context *resume_a_copy(cte::Event event, cte::Context *context) {
   std::memcpy(copied_context, static_cast<const void *>(context), sizeof(cte::Context));
   auto *copy = reinterpret_cast<cte::Context *>(copied_context);
-  if (event.kind == cte::EventKind::syscall) copy->set_return(copy->arg(0) * 3);
-  if (event.kind == cte::EventKind::yield) ++copied_yields;
-  if (event.kind == cte::EventKind::irq_timer) ++copied_ticks;
+  switch (event.kind) {
+    case cte::EventKind::syscall: copy->set_return(copy->arg(0) * 3); break;
+    case cte::EventKind::yield: ++copied_yields; break;
+    case cte::EventKind::irq_timer: ++copied_ticks; break;
+    default: std::abort();  // a fault: the resume ran astray
+  }
   return copy;
 }
 
@@ -273,9 +277,15 @@ TEST_CASE("hosted: a Context the handler copies to static storage resumes from t
 }
 
 namespace {
-// The asynchronous case: a preempted thread's Context, parked as a copy in static storage, is
-// resumed later from a voluntary trap, through the port's restore and its exact resume.
-alignas(cte::Context) unsigned char parked_context[sizeof(cte::Context)];
+// The asynchronous case: a preempted thread's Context, parked as a copy outside any stack, is
+// resumed later from a voluntary trap, through the port's restore and its exact resume. The
+// copy sits at the bottom of a mapping with an inaccessible page below, so code running below
+// it faults at once instead of corrupting what lies there.
+cte::hosted::GuardedStack &parking() {
+  static cte::hosted::GuardedStack storage(sizeof(cte::Context));
+  return storage;
+}
+cte::Context *parked_context() { return static_cast<cte::Context *>(parking().area().start); }
 cte::Context *yielding_thread;
 bool yielding_thread_runs = false;
 std::atomic<long> parked_rounds{0};
@@ -284,13 +294,14 @@ cte::Context *park_a_copy(cte::Event event, cte::Context *context) {
   if (event.kind == cte::EventKind::irq_timer) {
     if (yielding_thread_runs) return context;
     yielding_thread_runs = true;
-    std::memcpy(parked_context, static_cast<const void *>(context), sizeof(cte::Context));
+    std::memcpy(static_cast<void *>(parked_context()), static_cast<const void *>(context), sizeof(cte::Context));
     return yielding_thread;
   }
+  if (event.kind != cte::EventKind::yield) std::abort();  // a fault: the resume ran astray
   yielding_thread_runs = false;
   yielding_thread = context;
   ++parked_rounds;
-  return reinterpret_cast<cte::Context *>(parked_context);
+  return parked_context();
 }
 
 [[noreturn]] void yield_forever(void *) {
@@ -298,9 +309,10 @@ cte::Context *park_a_copy(cte::Event event, cte::Context *context) {
 }
 }  // namespace
 
-TEST_CASE("hosted: a preempted Context parked as a copy in static storage resumes from a yield") {
+TEST_CASE("hosted: a preempted Context parked as a copy outside any stack resumes from a yield") {
   parked_rounds.store(0);
   yielding_thread_runs = false;
+  REQUIRE(parking().valid());
   cte_test::Stack stack;
   yielding_thread = cte::kcontext(stack.area(), yield_forever, nullptr);
   cte::cte_init(park_a_copy);
