@@ -33,6 +33,7 @@
 #include <cstdint>
 
 #include <cte/aarch64/frame.hpp>
+#include <cte/detail/asm.hpp>
 #include <cte/fp_controls.hpp>
 
 extern "C" {
@@ -147,21 +148,17 @@ static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) 
 [[gnu::used]] inline void emit_fast_switch_stubs() {
   asm volatile(
       // --- The first switch to a fresh thread jumps here with SP = its FreshThreadRecord and
-      // x29 = 0 (the end of the frame-record chain). Fetch entry and arg,
-      // and call into C++ with SP 16-byte aligned (the record ends at the
-      // aligned top of the stack).
-      ".pushsection .text.cte_aarch64_fast_thread_trampoline,\"axG\",@progbits,"
-      "cte_aarch64_fast_thread_trampoline,comdat\n"
-      ".globl cte_aarch64_fast_thread_trampoline\n.hidden cte_aarch64_fast_thread_trampoline\n"
-      ".type cte_aarch64_fast_thread_trampoline,@function\n"
-      ".p2align 2\n"
-      "cte_aarch64_fast_thread_trampoline:\n\t" CTE_AARCH64_BTI_J
+      // x29 = 0 (the end of the frame-record chain). Fetch entry and arg, and call into C++
+      // with SP 16-byte aligned (the record ends at the aligned top of the stack). Nothing
+      // called this: x30 undefined makes it the outermost frame of every backtrace.
+      CTE_ASM_FUNCTION_BEGIN(cte_aarch64_fast_thread_trampoline)
+      ".cfi_undefined x30\n" CTE_AARCH64_BTI_J
       "ldp x0, x1, [sp, #%c[entry]]\n\t"
       "add sp, sp, #%c[size]\n\t"
       "bl cte_fast_thread_main\n\t"
       "brk #0\n"  // cte_fast_thread_main never returns
-      ".size cte_aarch64_fast_thread_trampoline, .-cte_aarch64_fast_thread_trampoline\n"
-      ".popsection\n" ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [size] "i"(sizeof(FreshThreadRecord)));
+      CTE_ASM_FUNCTION_END(cte_aarch64_fast_thread_trampoline)
+      ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [size] "i"(sizeof(FreshThreadRecord)));
 }
 
 }  // namespace cte::aarch64

@@ -15,14 +15,15 @@
 // So yield, syscall and the fast switch keep both per thread; a kcontext thread starts with
 // FPCR = 0 (round to nearest, no traps, no flush-to-zero) and clear FPSR flags.
 //
-// Scratch register on restore: user mode cannot load all 31 GPRs, SP and the PC at once
-// without a register to jump through. Restoring a frame whose frame_state::asynchronous bit is
-// clear (a voluntary trap: a call) loses x17 (IP1): it holds the resume address on arrival.
-// x17 is caller-saved and may be corrupted by any branch through a veneer, so no code can
-// depend on it there. Asynchronous frames (saved by the hosted signal layer at an arbitrary
-// instruction) are never resumed that way: the restore stub hands them to the platform's
-// exact resume (hosted: a signal to the thread itself, whose sigreturn loads every register;
-// see cte_aarch64_restore_asynchronous in trap_entry.hpp).
+// Scratch registers on restore: user mode cannot load all 31 GPRs, SP and the PC at once
+// without registers to jump through and to move SP with. Restoring a frame whose
+// frame_state::asynchronous bit is clear (a voluntary trap: a call) loses x16 and x17
+// (IP0/IP1): on arrival x17 holds the resume address and x16 the last value the resume needed
+// (the new SP, or the hosted enable word's address). Both are caller-saved and may be
+// corrupted by any branch through a veneer, so no code can depend on them there. Asynchronous
+// frames (saved by the hosted signal layer at an arbitrary instruction) are never resumed that
+// way: the restore stub hands them to the exact resume (hosted: a signal to the thread itself,
+// whose sigreturn loads every register; see cte_aarch64_resume_exact in trap_entry.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -137,7 +138,7 @@ struct alignas(16) VectorRegister {
 static_assert(sizeof(VectorRegister) == 16);
 
 struct alignas(16) Frame {
-  std::uint64_t x[31];   // x0-x30 (voluntary frames: x17 is lost on restore, see above)
+  std::uint64_t x[31];   // x0-x30 (voluntary frames: x16 and x17 are lost on restore, see above)
   std::uint64_t sp;      // stack pointer of the interrupted code
   std::uint64_t pc;      // resume address (ELR_EL1 on bare metal)
   std::uint64_t pstate;  // SPSR_EL1 on bare metal; hosted: the signal's PSTATE (asynchronous), else NZCV only
@@ -166,10 +167,17 @@ static_assert(offsetof(Frame, fpsr) == offsetof(Frame, fpcr) + 8, "fpcr and fpsr
 // Scaled immediates of ldp/stp: x pairs reach 504 bytes, q pairs 1008.
 static_assert(offsetof(Frame, fpcr) <= 504 && offsetof(Frame, q[30]) <= 1008, "frame offsets exceed the ldp/stp range");
 
-// AAPCS64 has no red zone: nothing below a thread's SP belongs to it. A thread whose stack
-// pointer is S is described by a frame at exactly S - frame_gap; restore relies on that to
-// keep the frame above SP until its last load (see trap_entry.hpp).
+// AAPCS64 has no red zone: nothing below a thread's SP belongs to it, and SP is 16-byte
+// aligned at every call. The frame of a thread whose stack pointer is S sits directly below S,
+// rounded down to that alignment (an asynchronous trap can find SP unaligned mid-sequence):
+// frame_address_below(S). At a call that is exactly S - frame_gap, which the stubs use as an
+// immediate and the voluntary resume relies on to keep the frame above SP until its last load
+// (see trap_entry.hpp). Isa::frame_below is the one helper that places frames.
+inline constexpr std::uintptr_t stack_alignment = 16;
+constexpr std::uintptr_t frame_address_below(std::uintptr_t sp) { return (sp - sizeof(Frame)) & ~(stack_alignment - 1); }
 inline constexpr std::size_t frame_gap = sizeof(Frame);
-static_assert(frame_gap % 16 == 0 && frame_gap <= 4095, "frame_gap must be an add/sub immediate");
+static_assert(frame_gap % stack_alignment == 0 && frame_gap <= 4095, "frame_gap must be an add/sub immediate");
+static_assert(frame_address_below(0x10000) == 0x10000 - frame_gap, "at an aligned SP the frame is frame_gap below");
+static_assert(frame_address_below(0x10008) % stack_alignment == 0 && frame_address_below(0x10008) + sizeof(Frame) <= 0x10008);
 
 }  // namespace cte::aarch64

@@ -139,12 +139,6 @@ struct HostedSignals {
   static std::uintptr_t pc(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.pc); }
   static std::uintptr_t sp(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.sp); }
 
-  // Where the frame of a thread whose stack pointer is `sp` goes. AAPCS64 has no red zone:
-  // nothing below SP belongs to the interrupted code.
-  static Frame *frame_below(std::uintptr_t sp) {
-    return reinterpret_cast<Frame *>((sp - sizeof(Frame)) & ~std::uintptr_t{15});
-  }
-
   // Every register of the interrupted code; the frame is marked asynchronous. An ESR record,
   // if the kernel gave one, is kept for set_exception_cause.
   static void save(ucontext_t &uc, Frame &f) {

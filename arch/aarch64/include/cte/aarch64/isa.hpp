@@ -40,6 +40,10 @@ struct Isa {
            esr::exception_class(f.esr) == exception_class::svc64 && f.x[syscall_number_register] == svc_number::thread_exit;
   }
 
+  // Where the frame of a thread whose stack pointer is `sp` goes (frame.hpp): kcontext, the
+  // trap stubs (frame_gap) and the hosted signal layer all place frames by this.
+  static Frame *frame_below(std::uintptr_t sp) { return reinterpret_cast<Frame *>(frame_address_below(sp)); }
+
   // Length of the instruction at pc; 0 if it cannot be decoded.
   static std::size_t instruction_length(const void *pc) {
     return aarch64::instruction_length(reinterpret_cast<std::uintptr_t>(pc));
