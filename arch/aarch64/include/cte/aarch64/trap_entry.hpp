@@ -27,8 +27,8 @@
 //                 choose how the returned frame resumes (the one branch between the paths):
 //     voluntary     --> cte_aarch64_resume_voluntary: SP = the frame, load it, SP = its sp,
 //                       set the enable word, ret x17
-//     asynchronous  --> cte_aarch64_resume_exact: SP = Isa::frame_below(its sp), then the
-//                       kernel's sigreturn loads every register
+//     asynchronous  --> cte_aarch64_resume_exact: SP = the lower of Isa::frame_below(its sp)
+//                       and the frame, then the kernel's sigreturn loads every register
 //     stack_overflow --> cte_aarch64_restore_overflowed: fatal report
 //
 // A resumed frame may lie anywhere (usually at its S - frame_gap; a handler may move its SP or
@@ -66,8 +66,9 @@ void cte_aarch64_interrupt_trap(std::uint64_t trap_kind, std::uint64_t interrupt
 // with every register exact, through a signal to the calling thread and its sigreturn.
 [[noreturn]] void cte_hosted_resume_asynchronous(cte::aarch64::Frame *frame);
 
-// Reached by cte_aarch64_resume_exact with SP = Isa::frame_below(the frame's sp): the exact
-// resume runs on the resumed thread's own stack, below where the signal layer put the frame.
+// Reached by cte_aarch64_resume_exact with SP = the lower of Isa::frame_below(the frame's sp)
+// and the frame: the exact resume runs on dead stack of the resumed thread (or below the
+// frame, if the handler put it lower still), never on top of the frame.
 // Interrupts are still held: the enable word is clear until the signal layer's last act
 // before sigreturn.
 [[noreturn, gnu::used]] inline void cte_aarch64_restore_asynchronous(cte::aarch64::Frame *frame) {
@@ -267,7 +268,10 @@ static_assert(frame_address_below(0x10008) == ((0x10008 - frame_gap) & ~(stack_a
       CTE_ASM_FUNCTION_BEGIN(cte_aarch64_resume_exact)
       "  ldr x9, [x0, #%c[sp]]\n"
       "  sub x9, x9, #%c[gap]\n"
-      "  and sp, x9, #%c[alignment_mask]\n"
+      "  and x9, x9, #%c[alignment_mask]\n"
+      "  cmp x0, x9\n"  // run below the frame too, wherever the handler put it
+      "  csel x9, x0, x9, lo\n"
+      "  mov sp, x9\n"
       ".cfi_undefined x30\n"
       "  bl cte_aarch64_restore_asynchronous\n"
       "  brk #0\n"  // never reached: the exact resume does not return

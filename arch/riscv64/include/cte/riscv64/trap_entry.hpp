@@ -229,16 +229,23 @@ static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enable
       CTE_ASM_FUNCTION_END(cte_riscv64_restore_voluntary) ::CTE_RISCV64_FRAME_OPERANDS);
   asm volatile(
       // --- cte_riscv64_restore_asynchronous(frame = a0): resume a frame with asynchronous set,
-      // every register exact. THE exact-resume point (the only one): sp = the frame (16-byte
-      // aligned), so the callee runs below it; the kernel's sigreturn loads every register.
-      // Interrupts are still held here (the enable word is clear until the resume's last
-      // act), so nothing can take the frame's place before the signal does.
+      // every register exact. THE exact-resume point (the only one): the callee runs on the
+      // resumed thread's dead stack, below Isa::frame_below(its sp), or below the frame if the
+      // handler put it lower still (a copy anywhere else is never run over); the kernel's
+      // sigreturn loads every register. Interrupts are still held here (the enable word is
+      // clear until the resume's last act), so nothing can take the frame's place first.
       CTE_ASM_FUNCTION_BEGIN(cte_riscv64_restore_asynchronous)
       "  .cfi_undefined ra\n"
-      "  mv sp, a0\n"
+      "  ld t0, %[sp_slot](a0)\n"
+      "  addi t0, t0, -%[frame_size]\n"
+      "  andi t0, t0, -16\n"
+      "  bgeu a0, t0, 1f\n"
+      "  mv t0, a0\n"
+      "1:\n"
+      "  mv sp, t0\n"
       "  call cte_hosted_resume_asynchronous\n"
       "  unimp\n"
-      CTE_ASM_FUNCTION_END(cte_riscv64_restore_asynchronous));
+      CTE_ASM_FUNCTION_END(cte_riscv64_restore_asynchronous) ::CTE_RISCV64_FRAME_OPERANDS);
 }
 
 }  // namespace cte::riscv64
