@@ -51,7 +51,8 @@
 
 extern "C" {
 void cte_riscv64_yield_trap();
-long cte_riscv64_syscall_trap(long a0, long a1, long a2, long a3, long a4, long a5, long number);
+std::uint64_t cte_riscv64_syscall_trap(std::uint64_t a0, std::uint64_t a1, std::uint64_t a2, std::uint64_t a3,
+                                       std::uint64_t a4, std::uint64_t a5, std::uint64_t number);
 void cte_riscv64_thread_exit_trap();
 // A voluntary trap with an interrupt's cause: delivers an interrupt that was held pending while
 // interrupts were disabled (hosted iset(true)). The arguments are the frame's cause fields.

@@ -52,7 +52,8 @@
 
 extern "C" {
 void cte_x86_64_yield_trap();
-long cte_x86_64_syscall_trap(long a0, long a1, long a2, long a3, long a4, long a5, long number);
+std::uint64_t cte_x86_64_syscall_trap(std::uint64_t a0, std::uint64_t a1, std::uint64_t a2, std::uint64_t a3,
+                                      std::uint64_t a4, std::uint64_t a5, std::uint64_t number);
 void cte_x86_64_thread_exit_trap();
 void cte_x86_64_interrupt_trap(std::uint64_t vector, std::uint64_t payload);
 
