@@ -75,7 +75,6 @@ struct FastSwitchState {
   void *sp = nullptr;
 };
 
-// Saves the running thread's switch record on its stack, parks it in `from` and resumes `to`.
 // The fast switch as the portable layer (cte/fast_switch.hpp) uses it: TargetPort::FastSwitch.
 struct FastSwitch {
   using State = FastSwitchState;

@@ -26,6 +26,7 @@
 #include <cstdint>
 
 #include <cte/detail/asm.hpp>
+#include <cte/detail/fresh_thread.hpp>
 #include <cte/fp_controls.hpp>
 #include <cte/riscv64/frame.hpp>
 
@@ -48,13 +49,8 @@ struct FastSwitchState {
 static_assert(sizeof(FastSwitchState) == 32);
 
 // A fresh thread's stack top: what the trampoline reads; its end is the 16-byte-aligned top.
-struct FreshThreadRecord {
-  std::uint64_t entry;
-  std::uint64_t arg;
-};
-static_assert(sizeof(FreshThreadRecord) == 16);
+using FreshThreadRecord = cte::detail::FreshThreadStart;
 
-// Parks the running thread in `from` and resumes the one `to` describes.
 // The fast switch as the portable layer (cte/fast_switch.hpp) uses it: TargetPort::FastSwitch.
 struct FastSwitch {
   using State = FastSwitchState;
