@@ -199,6 +199,9 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
   // A trapping frame always belongs to the running thread (trap entry leaves these unset).
   frame->library.stack_start = runtime.current_stack_start;
   frame->library.stack_end = runtime.current_stack_end;
+  // No fake stack saved yet (the switch below saves one when this thread leaves): a copy of
+  // this Context that a handler resumes must not hand AddressSanitizer a stale pointer.
+  if constexpr (address_sanitizer_active) frame->library.sanitizer_fake_stack = nullptr;
 
   Context *next = run_handler(event, interrupted);
   // An interrupt held pending is taken the moment a Context runs with interrupts enabled,
