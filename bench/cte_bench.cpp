@@ -260,9 +260,8 @@ void switch_ring(benchmark::State &state, bool shuffled) {
   ring = nullptr;
   state.counters["contexts"] = static_cast<double>(count);
   // Seconds per switch, for the console; bench/report.py divides the median by N itself.
-  state.counters["per_switch"] = benchmark::Counter(static_cast<double>(count),
-                                                     benchmark::Counter::kIsIterationInvariantRate |
-                                                         benchmark::Counter::kInvert);
+  state.counters["per_switch"] = benchmark::Counter(
+      static_cast<double>(count), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,8 +325,14 @@ void paired_yield_vs_jump_fcontext(benchmark::State &state) {
   }
   fctx::fcontext_t peer = fctx::make_fcontext(jump_stack.top(), jump_stack.size(), fcontext_peer_entry);
   run_paired(
-      state, [] {}, [] { for (int i = 0; i < block; ++i) cte::yield(); }, [] {},
-      [&peer] { for (int i = 0; i < block; ++i) peer = fctx::jump_fcontext(peer, nullptr).fctx; });
+      state, [] {},
+      [] {
+        for (int i = 0; i < block; ++i) cte::yield();
+      },
+      [] {},
+      [&peer] {
+        for (int i = 0; i < block; ++i) peer = fctx::jump_fcontext(peer, nullptr).fctx;
+      });
   yield_other = nullptr;
 }
 
@@ -346,8 +351,13 @@ void paired_trap_vs_bare_sigaction(benchmark::State &state) {
   }
   run_paired(
       state, [&cte_action] { sigaction(SIGILL, &cte_action, nullptr); },
-      [] { for (int i = 0; i < block; ++i) illegal_instruction(); }, [&bare] { sigaction(SIGILL, &bare, nullptr); },
-      [] { for (int i = 0; i < block; ++i) illegal_instruction(); });
+      [] {
+        for (int i = 0; i < block; ++i) illegal_instruction();
+      },
+      [&bare] { sigaction(SIGILL, &bare, nullptr); },
+      [] {
+        for (int i = 0; i < block; ++i) illegal_instruction();
+      });
   sigaction(SIGILL, &cte_action, nullptr);
 }
 

@@ -37,15 +37,14 @@ struct Context {
   uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
   uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
   uint64_t rip, rsp, rflags;
-  uint64_t vector;                      /* trap vector: 0x81 yield, 0x80 syscall, 32 timer, ... */
+  uint64_t vector;                         /* trap vector: 0x81 yield, 0x80 syscall, 32 timer, ... */
   unsigned char cte_private[720 - 19 * 8]; /* the rest of cte's frame (FPU state included) */
 } __attribute__((aligned(16)));
 /* Each field and the member of cte's x86_64::Frame it is (checked field by field in am.cpp). */
-#define CTE_AM_CONTEXT_FIELDS(field)                                                                      \
-  field(rax, rax) field(rbx, rbx) field(rcx, rcx) field(rdx, rdx) field(rsi, rsi) field(rdi, rdi)          \
-  field(rbp, rbp) field(r8, r8) field(r9, r9) field(r10, r10) field(r11, r11) field(r12, r12)              \
-  field(r13, r13) field(r14, r14) field(r15, r15) field(rip, rip) field(rsp, rsp) field(rflags, rflags)    \
-  field(vector, vector)
+#define CTE_AM_CONTEXT_FIELDS(field)                                                                              \
+  field(rax, rax) field(rbx, rbx) field(rcx, rcx) field(rdx, rdx) field(rsi, rsi) field(rdi, rdi) field(rbp, rbp) \
+      field(r8, r8) field(r9, r9) field(r10, r10) field(r11, r11) field(r12, r12) field(r13, r13) field(r14, r14) \
+          field(r15, r15) field(rip, rip) field(rsp, rsp) field(rflags, rflags) field(vector, vector)
 #define GPR1 rax
 #define GPR2 rdi
 #define GPR3 rsi
@@ -53,7 +52,7 @@ struct Context {
 #define GPRx rax
 #elif defined(__riscv) && __riscv_xlen == 64
 struct Context {
-  uintptr_t gpr[32];                 /* gpr[n] = xn */
+  uintptr_t gpr[32];                      /* gpr[n] = xn */
   uintptr_t mepc, mcause, mtval, mstatus; /* sepc/scause/... in S-mode; mstatus is 0 hosted */
   unsigned char cte_private[608 - 36 * 8];
 } __attribute__((aligned(16)));

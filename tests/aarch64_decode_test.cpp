@@ -19,9 +19,7 @@ cte::BasicEvent<Isa> decode_sync(std::uint64_t esr_value, std::uint64_t far = 0,
   return decode(TrapCause{esr_value, far, x8, TrapKind::synchronous});
 }
 
-cte::BasicEvent<Isa> decode_interrupt(TrapKind kind, std::uint64_t id) {
-  return decode(TrapCause{0, 0, 0, kind, id});
-}
+cte::BasicEvent<Isa> decode_interrupt(TrapKind kind, std::uint64_t id) { return decode(TrapCause{0, 0, 0, kind, id}); }
 
 constexpr std::uint64_t fault_address = 0xdead0000beefull;
 
@@ -58,7 +56,8 @@ TEST_CASE("aarch64: synchronous exceptions decode to the right EventKind with th
       {exception_class::fp_access, 0, EventKind::floating_point},
       {exception_class::sve_access, 0, EventKind::floating_point},
       {exception_class::fp_exception64, fp_iss::trapped_fault_valid | fp_iss::overflow, EventKind::floating_point},
-      {exception_class::fp_exception64, fp_iss::trapped_fault_valid | fp_iss::divide_by_zero, EventKind::divide_by_zero},
+      {exception_class::fp_exception64, fp_iss::trapped_fault_valid | fp_iss::divide_by_zero,
+       EventKind::divide_by_zero},
       {exception_class::data_abort_lower, 0x07, EventKind::page_fault},
       {exception_class::data_abort_same, 0x21, EventKind::misaligned},
       {exception_class::instruction_abort_lower, 0x05, EventKind::page_fault},
@@ -86,18 +85,34 @@ TEST_CASE("aarch64: data and instruction aborts split by fault status code, ref 
   };
   const Row rows[] = {
       // translation faults, levels 0-3, -1 and -2
-      {0x04, EventKind::page_fault}, {0x05, EventKind::page_fault}, {0x06, EventKind::page_fault},
-      {0x07, EventKind::page_fault}, {0x2b, EventKind::page_fault}, {0x2a, EventKind::page_fault},
+      {0x04, EventKind::page_fault},
+      {0x05, EventKind::page_fault},
+      {0x06, EventKind::page_fault},
+      {0x07, EventKind::page_fault},
+      {0x2b, EventKind::page_fault},
+      {0x2a, EventKind::page_fault},
       // access flag and permission faults: the page tables decide, as x86 #PF / riscv page faults
-      {0x08, EventKind::page_fault}, {0x09, EventKind::page_fault}, {0x0b, EventKind::page_fault},
-      {0x0c, EventKind::page_fault}, {0x0d, EventKind::page_fault}, {0x0f, EventKind::page_fault},
+      {0x08, EventKind::page_fault},
+      {0x09, EventKind::page_fault},
+      {0x0b, EventKind::page_fault},
+      {0x0c, EventKind::page_fault},
+      {0x0d, EventKind::page_fault},
+      {0x0f, EventKind::page_fault},
       // alignment
       {0x21, EventKind::misaligned},
       // everything the page tables cannot fix
-      {0x00, EventKind::access_fault}, {0x03, EventKind::access_fault}, {0x10, EventKind::access_fault},
-      {0x11, EventKind::access_fault}, {0x14, EventKind::access_fault}, {0x17, EventKind::access_fault},
-      {0x18, EventKind::access_fault}, {0x1c, EventKind::access_fault}, {0x29, EventKind::access_fault},
-      {0x30, EventKind::access_fault}, {0x31, EventKind::access_fault}, {0x35, EventKind::access_fault},
+      {0x00, EventKind::access_fault},
+      {0x03, EventKind::access_fault},
+      {0x10, EventKind::access_fault},
+      {0x11, EventKind::access_fault},
+      {0x14, EventKind::access_fault},
+      {0x17, EventKind::access_fault},
+      {0x18, EventKind::access_fault},
+      {0x1c, EventKind::access_fault},
+      {0x29, EventKind::access_fault},
+      {0x30, EventKind::access_fault},
+      {0x31, EventKind::access_fault},
+      {0x35, EventKind::access_fault},
   };
   for (std::uint64_t ec : {exception_class::data_abort_lower, exception_class::data_abort_same,
                            exception_class::instruction_abort_lower, exception_class::instruction_abort_same}) {
@@ -107,16 +122,19 @@ TEST_CASE("aarch64: data and instruction aborts split by fault status code, ref 
       CHECK(event.kind == row.kind);
       CHECK(event.ref == fault_address);
       CHECK(std::string(event.msg).size() > 0);
-      const bool instruction = ec == exception_class::instruction_abort_lower || ec == exception_class::instruction_abort_same;
+      const bool instruction =
+          ec == exception_class::instruction_abort_lower || ec == exception_class::instruction_abort_same;
       CHECK(std::string(event.msg).rfind(instruction ? "instruction abort" : "data abort", 0) == 0);
     }
   }
   // ISS.FnV: FAR is not valid, so no address is reported.
-  const auto no_far = decode_sync(esr_of(exception_class::data_abort_same, abort_iss::far_not_valid | 0x10), fault_address);
+  const auto no_far =
+      decode_sync(esr_of(exception_class::data_abort_same, abort_iss::far_not_valid | 0x10), fault_address);
   CHECK(no_far.kind == EventKind::access_fault);
   CHECK(no_far.ref == 0);
   // WnR and other ISS bits do not change the class.
-  CHECK(decode_sync(esr_of(exception_class::data_abort_lower, (1u << 6) | 0x0f), fault_address).kind == EventKind::page_fault);
+  CHECK(decode_sync(esr_of(exception_class::data_abort_lower, (1u << 6) | 0x0f), fault_address).kind ==
+        EventKind::page_fault);
 }
 
 TEST_CASE("aarch64: alignment faults, breakpoints and FP exceptions carry their details") {
@@ -132,14 +150,14 @@ TEST_CASE("aarch64: alignment faults, breakpoints and FP exceptions carry their 
 
   // DZF counts only when TFV says the flags are valid.
   CHECK(decode_sync(esr_of(exception_class::fp_exception64, fp_iss::divide_by_zero)).kind == EventKind::floating_point);
-  for (std::uint64_t flag : {fp_iss::input_denormal, fp_iss::inexact, fp_iss::underflow, fp_iss::overflow,
-                             fp_iss::invalid_operation}) {
+  for (std::uint64_t flag :
+       {fp_iss::input_denormal, fp_iss::inexact, fp_iss::underflow, fp_iss::overflow, fp_iss::invalid_operation}) {
     INFO("flag " << flag);
     CHECK(decode_sync(esr_of(exception_class::fp_exception64, fp_iss::trapped_fault_valid | flag)).kind ==
           EventKind::floating_point);
   }
-  CHECK(decode_sync(esr_of(exception_class::fp_exception64, fp_iss::trapped_fault_valid | fp_iss::divide_by_zero |
-                                                                fp_iss::inexact))
+  CHECK(decode_sync(esr_of(exception_class::fp_exception64,
+                           fp_iss::trapped_fault_valid | fp_iss::divide_by_zero | fp_iss::inexact))
             .kind == EventKind::divide_by_zero);
 }
 
@@ -154,8 +172,8 @@ TEST_CASE("aarch64: svc conventions: x8 = -1 yield, -2 thread exit, anything els
   CHECK(exit.kind == EventKind::error);
   CHECK(std::string(exit.msg) == "kcontext thread returned from its entry function");
 
-  for (std::uint64_t number : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{64}, std::uint64_t{0x7fffffff},
-                               ~std::uint64_t{0} - 2}) {
+  for (std::uint64_t number :
+       {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{64}, std::uint64_t{0x7fffffff}, ~std::uint64_t{0} - 2}) {
     INFO("x8 " << number);
     CHECK(decode_sync(svc, 0, number).kind == EventKind::syscall);
   }

@@ -63,7 +63,8 @@ cte::Context *start_then_resume_anything(cte::Event event, cte::Context *context
 TEST_CASE("resuming a kcontext thread that returned from its entry is a fatal error") {
   const auto outcome = run_in_child([] {
     static cte_test::Stack stack;
-    returning_thread = cte::kcontext(stack.area(), [](void *) {}, nullptr);
+    returning_thread = cte::kcontext(
+        stack.area(), [](void *) {}, nullptr);
     cte::cte_init(start_then_resume_anything);
     cte::yield();
   });
@@ -74,7 +75,8 @@ TEST_CASE("a fast-switch thread returning from its entry is a fatal error") {
   const auto outcome = run_in_child([] {
     static cte_test::Stack stack;
     static cte::FastContext boot, thread;
-    cte::make_fast_context(thread, stack.area(), [](void *) {}, nullptr);
+    cte::make_fast_context(
+        thread, stack.area(), [](void *) {}, nullptr);
     cte::fast_switch(boot, thread);
   });
   require_fatal(outcome, "a fast-switch thread returned from its entry function");

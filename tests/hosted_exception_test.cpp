@@ -123,7 +123,8 @@ TEST_CASE("hosted: page fault -> page_fault with the fault address; fixed up and
     ::mprotect(guarded_page, page_size, PROT_NONE);
     volatile unsigned char *target = guarded_page + (i % 64) * 8;
     *target = static_cast<unsigned char>(i);  // faults, is fixed up, then completes
-    all_seen_right = all_seen_right && seen.ref == reinterpret_cast<std::uintptr_t>(target) && *target == static_cast<unsigned char>(i);
+    all_seen_right = all_seen_right && seen.ref == reinterpret_cast<std::uintptr_t>(target) &&
+                     *target == static_cast<unsigned char>(i);
   }
   CHECK(seen.count == rounds);
   CHECK(seen.kind == cte::EventKind::page_fault);

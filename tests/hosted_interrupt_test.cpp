@@ -16,7 +16,6 @@
 
 #include "support/stacks.hpp"
 
-
 namespace {
 std::atomic<long> ticks{0};
 std::atomic<bool> ticked_while_disabled{false};
@@ -88,10 +87,17 @@ cte::Context *resume_a_copy(cte::Event event, cte::Context *context) {
   std::memcpy(copied_context, static_cast<const void *>(context), sizeof(cte::Context));
   auto *copy = reinterpret_cast<cte::Context *>(copied_context);
   switch (event.kind) {
-    case cte::EventKind::syscall: copy->set_return(copy->arg(0) * 3); break;
-    case cte::EventKind::yield: ++copied_yields; break;
-    case cte::EventKind::irq_timer: ++copied_ticks; break;
-    default: std::abort();  // a fault: the resume ran astray
+    case cte::EventKind::syscall:
+      copy->set_return(copy->arg(0) * 3);
+      break;
+    case cte::EventKind::yield:
+      ++copied_yields;
+      break;
+    case cte::EventKind::irq_timer:
+      ++copied_ticks;
+      break;
+    default:
+      std::abort();  // a fault: the resume ran astray
   }
   return copy;
 }

@@ -267,11 +267,13 @@ int main() {
   print_bench_line("timer_entry", timer_entry);
   print_bench_line("timer_return", timer_return);
 
-  checks.check(empty.instructions >= reading_block_instructions &&
-                   empty.instructions <= reading_block_instructions + max_address_setup && deterministic(empty_pair),
-               "an empty reading pair is one reading's 4 instructions and the slot address (exact counters: -icount shift=0)");
-  checks.check(deterministic(fast_switch_round) && deterministic(yield_round) && deterministic(yield_switch_to_thread) &&
-                   deterministic(yield_switch_to_boot) && deterministic(timer_entry) && deterministic(timer_return),
+  checks.check(
+      empty.instructions >= reading_block_instructions &&
+          empty.instructions <= reading_block_instructions + max_address_setup && deterministic(empty_pair),
+      "an empty reading pair is one reading's 4 instructions and the slot address (exact counters: -icount shift=0)");
+  checks.check(deterministic(fast_switch_round) && deterministic(yield_round) &&
+                   deterministic(yield_switch_to_thread) && deterministic(yield_switch_to_boot) &&
+                   deterministic(timer_entry) && deterministic(timer_return),
                "every measurement repeats exactly (min == median)");
   checks.check(yield_round.median().instructions <= yield_target_instructions,
                "yield_round_trip <= 100 instructions outside the handler body (issue 6 target)");

@@ -49,7 +49,8 @@ alignas(16) unsigned char filter_stack[8 * 1024];
 
 int main() {
   cte::putstr("fast-pipeline: ");
-  if (!cte::make_fast_context(sampler, {sampler_stack, sampler_stack + sizeof sampler_stack}, sampler_thread, nullptr) ||
+  if (!cte::make_fast_context(sampler, {sampler_stack, sampler_stack + sizeof sampler_stack}, sampler_thread,
+                              nullptr) ||
       !cte::make_fast_context(filter, {filter_stack, filter_stack + sizeof filter_stack}, filter_thread, nullptr)) {
     cte::putstr("bad stacks\n");
     return 1;

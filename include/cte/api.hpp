@@ -35,7 +35,8 @@ inline std::uintptr_t syscall(std::uintptr_t number, std::uintptr_t a0 = 0, std:
 }
 
 // Smallest stack kcontext() accepts on this target.
-inline constexpr std::size_t kcontext_min_stack = TargetPlatform::min_kstack_size + TargetPort::kcontext_frame_footprint;
+inline constexpr std::size_t kcontext_min_stack =
+    TargetPlatform::min_kstack_size + TargetPort::kcontext_frame_footprint;
 
 // Why kcontext() would refuse `kstack` (StackError::ok if it would not).
 inline StackError kcontext_check(Area kstack) { return check_stack(kstack, kcontext_min_stack); }
@@ -61,7 +62,8 @@ inline bool ienabled() { return TargetPlatform::interrupts_enabled(); }
 // Context's (Context::set_interrupts_enabled), so iset(true) there is a fatal error.
 inline void iset(bool enable) {
   if (enable && detail::runtime.context_in_handler) [[unlikely]]
-    detail::fatal("iset(true) inside the handler (set the resumed Context's state with Context::set_interrupts_enabled)");
+    detail::fatal(
+        "iset(true) inside the handler (set the resumed Context's state with Context::set_interrupts_enabled)");
   TargetPlatform::set_interrupts_enabled(enable);
 }
 // True if an interrupt is waiting for interrupts to be enabled.

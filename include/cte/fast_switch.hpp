@@ -19,7 +19,7 @@ namespace cte {
 
 struct FastContext {
   TargetPort::FastSwitch::State state;  // how the thread is parked (state.sp null: not yet)
-  std::uintptr_t stack_start = 0;  // stack bounds, for AddressSanitizer (0: learnt at first switch)
+  std::uintptr_t stack_start = 0;       // stack bounds, for AddressSanitizer (0: learnt at first switch)
   std::uintptr_t stack_end = 0;
   void *sanitizer_fake_stack = nullptr;
 };

@@ -28,13 +28,13 @@ concept IsaTraits = requires(typename I::Frame &frame, const typename I::Frame &
   { I::syscall_arg_count } -> std::convertible_to<unsigned>;
   { I::has_16_byte_vectors } -> std::convertible_to<bool>;
   { I::pc(const_frame) } -> std::same_as<typename I::Word>;
-  { I::set_pc(frame, word) };
+  {I::set_pc(frame, word)};
   { I::sp(const_frame) } -> std::same_as<typename I::Word>;
   { I::syscall_number(const_frame) } -> std::same_as<typename I::Word>;
   { I::arg(const_frame, index) } -> std::same_as<typename I::Word>;
-  { I::set_arg(frame, index, word) };
+  {I::set_arg(frame, index, word)};
   { I::return_value(const_frame) } -> std::same_as<typename I::Word>;
-  { I::set_return_value(frame, word) };
+  {I::set_return_value(frame, word)};
   { I::decode(const_frame) } -> std::same_as<BasicEvent<I>>;
   { I::is_thread_exit(const_frame) } -> std::same_as<bool>;
   { I::instruction_length(pc) } -> std::same_as<std::size_t>;
@@ -50,39 +50,39 @@ concept PlatformFor = requires(typename Isa::Frame &frame, const typename Isa::F
                                std::uint64_t period_us, int code) {
   { P::name } -> std::convertible_to<const char *>;
   { P::min_kstack_size } -> std::convertible_to<std::size_t>;
-  { P::console_write(text, size) };
-  { P::report_write(text, size) };
-  { P::halt(code) };
-  { P::terminate_failure() };
+  {P::console_write(text, size)};
+  {P::report_write(text, size)};
+  {P::halt(code)};
+  {P::terminate_failure()};
   { P::interrupts_enabled() } -> std::same_as<bool>;
-  { P::set_interrupts_enabled(enable) };
+  {P::set_interrupts_enabled(enable)};
   { P::interrupt_pending() } -> std::same_as<bool>;
   { P::frame_interrupts_enabled(const_frame) } -> std::same_as<bool>;
-  { P::set_frame_interrupts_enabled(frame, enable) };
+  {P::set_frame_interrupts_enabled(frame, enable)};
   { P::timer_start(period_us) } -> std::same_as<bool>;
-  { P::timer_stop() };
-  { P::on_init() };
+  {P::timer_stop()};
+  {P::on_init()};
   // Dispatcher hooks: trap entry records the interrupt state in the frame and disables
   // interrupts; an interrupt held pending is handed to a frame about to resume with interrupts
   // enabled; after every handler; before the chosen frame is resumed (never re-enables
   // interrupts: the resume itself does, as its last act).
-  { P::on_trap_entry(frame) };
+  {P::on_trap_entry(frame)};
   { P::take_pending_interrupt(frame) } -> std::same_as<bool>;
-  { P::after_handler(event) };
-  { P::before_resume(const_frame) };
+  {P::after_handler(event)};
+  {P::before_resume(const_frame)};
 };
 
 // A port: the voluntary traps, kcontext frames and the fast switch of one ISA on one platform.
 template <class Port, class Isa>
 concept PortFor = requires(std::uint64_t word, Area stack, void (*entry)(void *), void *arg,
                            typename Port::FastSwitch::State &state, std::uintptr_t stack_end) {
-  { Port::yield_trap() };
+  {Port::yield_trap()};
   { Port::syscall_trap(word, word, word, word, word, word, word) } -> std::same_as<std::uint64_t>;
   { Port::kcontext_frame_footprint } -> std::convertible_to<std::size_t>;
   { Port::build_kcontext_frame(stack, entry, arg) } -> std::same_as<typename Isa::Frame *>;
   typename Port::FastSwitch::State;
   { Port::FastSwitch::fresh_thread_footprint } -> std::convertible_to<std::size_t>;
-  { Port::FastSwitch::prepare(state, stack_end, entry, arg) };
+  {Port::FastSwitch::prepare(state, stack_end, entry, arg)};
   // Returns the compiler fence's condition: 0 on every resume (cte/fast_switch.hpp).
   { Port::FastSwitch::template switch_threads<FpControls::shared>(state, state) } -> std::same_as<std::uint64_t>;
   { Port::FastSwitch::template switch_threads<FpControls::per_thread>(state, state) } -> std::same_as<std::uint64_t>;

@@ -6,10 +6,20 @@ static volatile int yields, ticks;
 
 static Context *on_event(Event event, Context *context) {
   switch (event.event) {
-    case EVENT_YIELD: putch('y'); yields++; break;
-    case EVENT_IRQ_TIMER: putch('t'); ticks++; break;
-    case EVENT_IRQ_IODEV: putch('d'); break;
-    default: putch('e'); break;
+    case EVENT_YIELD:
+      putch('y');
+      yields++;
+      break;
+    case EVENT_IRQ_TIMER:
+      putch('t');
+      ticks++;
+      break;
+    case EVENT_IRQ_IODEV:
+      putch('d');
+      break;
+    default:
+      putch('e');
+      break;
   }
   return context;
 }

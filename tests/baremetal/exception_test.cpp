@@ -255,8 +255,8 @@ namespace {
 // *other* thread each time, so a register the restore path left out would carry the other
 // thread's pattern.
 std::uint64_t exact_pattern(int thread, int round, unsigned word) {
-  const std::uint64_t bits = (static_cast<std::uint64_t>(thread + 1) << 56) ^ (static_cast<std::uint64_t>(round) << 40) ^
-                             (word * 0x9e3779b97f4a7c15ull) ^ 0xa5a5;
+  const std::uint64_t bits = (static_cast<std::uint64_t>(thread + 1) << 56) ^
+                             (static_cast<std::uint64_t>(round) << 40) ^ (word * 0x9e3779b97f4a7c15ull) ^ 0xa5a5;
   return word == cte_test::trap_held_fcsr_word ? cte_test::fcsr_pattern(bits) : bits;
 }
 cte::Context *exact_boot = nullptr;
@@ -307,7 +307,8 @@ cte_test::Stack<16 * 1024> exact_stacks[2];
 
 CTE_TEST_CASE("exception Contexts resume exact: x1, x3-x31, f0-f31, fcsr; two threads, 1000 traps each") {
   for (int i = 0; i < 2; ++i) {
-    exact_threads[i] = cte::kcontext(exact_stacks[i].area(), exact_thread, reinterpret_cast<void *>(static_cast<std::uintptr_t>(i)));
+    exact_threads[i] =
+        cte::kcontext(exact_stacks[i].area(), exact_thread, reinterpret_cast<void *>(static_cast<std::uintptr_t>(i)));
     exact_corrupted[i] = 0;
     exact_rounds_done[i] = 0;
   }
@@ -336,7 +337,8 @@ cte::Context *edit_registers(cte::Event, cte::Context *context) {
 CTE_TEST_CASE("registers the handler edits in a fault Context are what the resumed code sees") {
   cte::cte_init(edit_registers);
   edits = 0;
-  for (int i = 0; i < rounds; ++i) CTE_REQUIRE_EQ(cte_test_illegal_instruction(), 0x5eed0000u + static_cast<unsigned>(i));
+  for (int i = 0; i < rounds; ++i)
+    CTE_REQUIRE_EQ(cte_test_illegal_instruction(), 0x5eed0000u + static_cast<unsigned>(i));
   int local = 0;
   CTE_CHECK(stack_pointer_in_handler < reinterpret_cast<std::uintptr_t>(&local));
   CTE_CHECK(stack_pointer_in_handler > reinterpret_cast<std::uintptr_t>(&local) - 4096);

@@ -74,7 +74,8 @@ cte::Context *overflow_handler(cte::Event event, cte::Context *context) {
                         context->stack_end() == reinterpret_cast<std::uintptr_t>(guarded.stack.area().end);
   report.sp_in_reserve = context->sp() >= start && context->sp() < reserve_end + sizeof(cte::TargetIsa::Frame);
   if (expect_guard_fault)
-    report.cause_right = event.cause == cte::riscv64::cause::store_access_fault && event.ref >= start && event.ref < reserve_end;
+    report.cause_right =
+        event.cause == cte::riscv64::cause::store_access_fault && event.ref >= start && event.ref < reserve_end;
   else
     report.cause_right = event.cause == cte::TargetPlatform::Mode::ecall_cause;
   if (resume_the_overflowed_thread) return context;  // fatal
@@ -181,7 +182,8 @@ int fault_before_init() {
 cte_test::Stack<16 * 1024> returning_stack;
 cte::Context *returning_thread = nullptr;
 int thread_return_resumed() {
-  returning_thread = cte::kcontext(returning_stack.area(), [](void *) {}, nullptr);
+  returning_thread = cte::kcontext(
+      returning_stack.area(), [](void *) {}, nullptr);
   cte::cte_init([](cte::Event event, cte::Context *context) -> cte::Context * {
     if (event.kind == cte::EventKind::yield) return returning_thread;
     return context;  // resumes the finished thread: not allowed
@@ -193,7 +195,8 @@ int thread_return_resumed() {
 cte_test::Stack<16 * 1024> fast_stack;
 cte::FastContext fast_boot, fast_thread;
 int fast_thread_return() {
-  cte::make_fast_context(fast_thread, fast_stack.area(), [](void *) {}, nullptr);
+  cte::make_fast_context(
+      fast_thread, fast_stack.area(), [](void *) {}, nullptr);
   cte::fast_switch(fast_boot, fast_thread);
   return 0;
 }

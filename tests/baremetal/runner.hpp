@@ -77,31 +77,31 @@ inline bool check_equal(std::uint64_t left, std::uint64_t right, const char *exp
 
 #define CTE_BM_CONCAT_(a, b) a##b
 #define CTE_BM_CONCAT(a, b) CTE_BM_CONCAT_(a, b)
-#define CTE_BM_TEST_CASE_(name, id)                                                                 \
-  static void CTE_BM_CONCAT(cte_bm_case_, id)();                                                   \
+#define CTE_BM_TEST_CASE_(name, id)                                                                        \
+  static void CTE_BM_CONCAT(cte_bm_case_, id)();                                                           \
   static ::cte_bm::Registrar CTE_BM_CONCAT(cte_bm_registrar_, id)(name, &CTE_BM_CONCAT(cte_bm_case_, id)); \
   static void CTE_BM_CONCAT(cte_bm_case_, id)()
 #define CTE_TEST_CASE(name) CTE_BM_TEST_CASE_(name, __COUNTER__)
 
 #define CTE_CHECK(expression) ((expression) ? (void)0 : ::cte_bm::check_failed(#expression, __FILE__, __LINE__))
-#define CTE_REQUIRE(expression)                                        \
-  do {                                                                 \
-    if (!(expression)) {                                               \
-      ::cte_bm::check_failed(#expression, __FILE__, __LINE__);         \
-      return;                                                          \
-    }                                                                  \
+#define CTE_REQUIRE(expression)                                \
+  do {                                                         \
+    if (!(expression)) {                                       \
+      ::cte_bm::check_failed(#expression, __FILE__, __LINE__); \
+      return;                                                  \
+    }                                                          \
   } while (0)
-#define CTE_CHECK_EQ(left, right)                                                                              \
-  ((void)::cte_bm::check_equal(static_cast<std::uint64_t>(left), static_cast<std::uint64_t>(right),         \
+#define CTE_CHECK_EQ(left, right)                                                                   \
+  ((void)::cte_bm::check_equal(static_cast<std::uint64_t>(left), static_cast<std::uint64_t>(right), \
                                #left " == " #right, __FILE__, __LINE__))
-#define CTE_REQUIRE_EQ(left, right)                                                                          \
-  do {                                                                                                       \
-    if (!::cte_bm::check_equal(static_cast<std::uint64_t>(left), static_cast<std::uint64_t>(right),         \
-                               #left " == " #right, __FILE__, __LINE__))                                    \
-      return;                                                                                                \
+#define CTE_REQUIRE_EQ(left, right)                                                                 \
+  do {                                                                                              \
+    if (!::cte_bm::check_equal(static_cast<std::uint64_t>(left), static_cast<std::uint64_t>(right), \
+                               #left " == " #right, __FILE__, __LINE__))                            \
+      return;                                                                                       \
   } while (0)
-#define CTE_SKIP(reason)      \
-  do {                        \
-    ::cte_bm::skip(reason);   \
-    return;                   \
+#define CTE_SKIP(reason)    \
+  do {                      \
+    ::cte_bm::skip(reason); \
+    return;                 \
   } while (0)

@@ -14,12 +14,12 @@
 #include "support/probed_register.hpp"
 
 extern "C" {
-std::uint64_t cte_test_illegal_instruction();  // unimp, 4 bytes: csrrw x0, cycle, x0 (cycle is read-only)
-std::uint64_t cte_test_illegal_compressed();   // c.unimp, 2 bytes: 0x0000
-void cte_test_breakpoint();                    // ebreak, 4 bytes
-void cte_test_breakpoint_compressed();         // c.ebreak, 2 bytes
-std::uint64_t cte_test_load(const void *address);   // ld a0, 0(a0)
-void cte_test_store(void *address);                 // sd zero, 0(a0)
+std::uint64_t cte_test_illegal_instruction();               // unimp, 4 bytes: csrrw x0, cycle, x0 (cycle is read-only)
+std::uint64_t cte_test_illegal_compressed();                // c.unimp, 2 bytes: 0x0000
+void cte_test_breakpoint();                                 // ebreak, 4 bytes
+void cte_test_breakpoint_compressed();                      // c.ebreak, 2 bytes
+std::uint64_t cte_test_load(const void *address);           // ld a0, 0(a0)
+void cte_test_store(void *address);                         // sd zero, 0(a0)
 std::uint64_t cte_test_load_reserved(const void *address);  // lr.d a0, (a0): needs 8-byte alignment
 void cte_test_amo_add(void *address);                       // amoadd.d zero, zero, (a0): needs alignment
 void cte_test_call(std::uintptr_t address);  // jalr to address (returns to its caller if the handler sets pc = ra)

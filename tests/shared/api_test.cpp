@@ -202,11 +202,14 @@ CTE_TEST_CASE("the handler runs with interrupts disabled and the Context's state
 
 CTE_TEST_CASE("every EventKind has a name") {
   using cte::EventKind;
-  const EventKind kinds[] = {EventKind::none, EventKind::yield, EventKind::syscall, EventKind::irq_timer,
-                             EventKind::irq_external, EventKind::irq_software, EventKind::page_fault,
-                             EventKind::access_fault, EventKind::misaligned, EventKind::illegal_instruction,
-                             EventKind::breakpoint, EventKind::divide_by_zero, EventKind::floating_point,
-                             EventKind::stack_overflow, EventKind::error};
+  const EventKind kinds[] = {EventKind::none,           EventKind::yield,
+                             EventKind::syscall,        EventKind::irq_timer,
+                             EventKind::irq_external,   EventKind::irq_software,
+                             EventKind::page_fault,     EventKind::access_fault,
+                             EventKind::misaligned,     EventKind::illegal_instruction,
+                             EventKind::breakpoint,     EventKind::divide_by_zero,
+                             EventKind::floating_point, EventKind::stack_overflow,
+                             EventKind::error};
   for (auto kind : kinds) CTE_CHECK(!same_text(cte::to_string(kind), "unknown"));
   CTE_CHECK(same_text(cte::to_string(EventKind::page_fault), "page_fault"));
   CTE_CHECK(cte::is_interrupt(EventKind::irq_timer));
@@ -301,7 +304,8 @@ CTE_TEST_CASE("yield switches across many kcontext threads, fair (10^6 over 100 
   RoundRobin::reset();
   for (int i = 0; i < counting_threads; ++i) {
     runs_per_thread[i] = 0;
-    CTE_REQUIRE(RoundRobin::add(cte::kcontext(counting_stacks[i].area(), counting_thread, reinterpret_cast<void *>(i))));
+    CTE_REQUIRE(
+        RoundRobin::add(cte::kcontext(counting_stacks[i].area(), counting_thread, reinterpret_cast<void *>(i))));
   }
   RoundRobin::run();
   CTE_CHECK_EQ(RoundRobin::switches, total_switches);

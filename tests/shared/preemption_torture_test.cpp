@@ -87,7 +87,8 @@ cte::Context *schedule(cte::Event event, cte::Context *context) {
 }
 
 std::uint64_t pattern_bits(int thread, long round, unsigned word) {
-  return (static_cast<std::uint64_t>(thread + 1) << 56) ^ (static_cast<std::uint64_t>(round) << 16) ^ (word * 0x9e37u) ^ 0x5a5a;
+  return (static_cast<std::uint64_t>(thread + 1) << 56) ^ (static_cast<std::uint64_t>(round) << 16) ^ (word * 0x9e37u) ^
+         0x5a5a;
 }
 
 void do_yield(void *) { cte::yield(); }
@@ -110,7 +111,8 @@ void torture_thread(void *index_pointer) {
   std::uint64_t seed = static_cast<std::uint64_t>(index) << 40;
   for (long round = 0;; ++round) {
     phase[index] = computing;
-    for (unsigned w = 0; w < cte_test::held_words; ++w) table[w] = cte_test::held_pattern(w, pattern_bits(index, round, w));
+    for (unsigned w = 0; w < cte_test::held_words; ++w)
+      table[w] = cte_test::held_pattern(w, pattern_bits(index, round, w));
     cte_test_hold_registers(table, hold_iterations);
     for (unsigned w = 0; w < cte_test::held_words; ++w)
       if (table[w] != cte_test::held_pattern(w, pattern_bits(index, round, w))) corrupted_words = corrupted_words + 1;
@@ -136,7 +138,8 @@ void print_count(const char *label, long value) {
 
 CTE_TEST_CASE("preemption torture: threads that compute and yield under a fast tick keep every register") {
   for (int i = 0; i < thread_count; ++i) {
-    threads[i] = cte::kcontext(stacks[i].area(), torture_thread, reinterpret_cast<void *>(static_cast<std::uintptr_t>(i)));
+    threads[i] =
+        cte::kcontext(stacks[i].area(), torture_thread, reinterpret_cast<void *>(static_cast<std::uintptr_t>(i)));
     phase[i] = computing;
   }
   current = -1;

@@ -73,7 +73,8 @@ cte_test::StaticStack<cte_test::thread_stack_size> fast_stack, yield_stack;
 // (The thread's results are read after the probes: they arrive by reference.)
 void check_both_sides(void (*switch_over)(void *), const std::uint64_t &thread_mask, const int &thread_rounds) {
   std::uint64_t boot_mask = 0;
-  for (std::uint64_t seed = 1; seed <= 200; ++seed) boot_mask |= cte_test_call_with_patterns(switch_over, nullptr, seed);
+  for (std::uint64_t seed = 1; seed <= 200; ++seed)
+    boot_mask |= cte_test_call_with_patterns(switch_over, nullptr, seed);
   print_corrupted("boot", boot_mask);
   print_corrupted("thread", thread_mask);
   CTE_CHECK_EQ(boot_mask, 0u);
@@ -182,7 +183,8 @@ unsigned held_mismatches = 0;
 void held_probe_thread(void *) {
   std::uint64_t table[cte_test::held_words];
   for (std::uint64_t round = 1;; ++round) {
-    for (unsigned w = 0; w < cte_test::held_words; ++w) table[w] = cte_test::held_pattern(w, round * 0x9e3779b97f4a7c15ull + w);
+    for (unsigned w = 0; w < cte_test::held_words; ++w)
+      table[w] = cte_test::held_pattern(w, round * 0x9e3779b97f4a7c15ull + w);
     expected_gpr = table[cte_test::probed_gpr.word];
     expected_fp = table[cte_test::probed_fp.word];
     cte_test_hold_registers(table, hold_iterations);

@@ -34,7 +34,8 @@ using TargetPort = selected_isa::HostedPort;
 using TargetHostedSignals = selected_isa::HostedSignals;
 }  // namespace cte
 #else
-#error "cte: no platform. Hosted builds need Linux; bare-metal builds define CTE_BOARD_HEADER (see docs/ARCHITECTURE.md)"
+#error \
+    "cte: no platform. Hosted builds need Linux; bare-metal builds define CTE_BOARD_HEADER (see docs/ARCHITECTURE.md)"
 #endif
 
 namespace cte {

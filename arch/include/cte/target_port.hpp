@@ -20,4 +20,5 @@
 static_assert(cte::IsaTraits<cte::TargetIsa>, "the ISA traits do not meet the port contract (cte/port_contract.hpp)");
 static_assert(cte::PlatformFor<cte::TargetPlatform, cte::TargetIsa>,
               "the platform does not meet the port contract (cte/port_contract.hpp)");
-static_assert(cte::PortFor<cte::TargetPort, cte::TargetIsa>, "the port does not meet the port contract (cte/port_contract.hpp)");
+static_assert(cte::PortFor<cte::TargetPort, cte::TargetIsa>,
+              "the port does not meet the port contract (cte/port_contract.hpp)");

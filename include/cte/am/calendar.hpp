@@ -23,16 +23,21 @@ constexpr CivilTime civil_time(std::int64_t seconds_since_epoch) {
   // (146097 days) repeat exactly.
   constexpr std::int64_t days_per_era = 146097;
   const std::int64_t from_march_epoch = days + 719468;  // 1970-01-01 is day 719468 of it
-  const std::int64_t era = (from_march_epoch >= 0 ? from_march_epoch : from_march_epoch - (days_per_era - 1)) / days_per_era;
-  const std::int64_t day_of_era = from_march_epoch - era * days_per_era;                                   // [0, 146096]
-  const std::int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;  // [0, 399]
+  const std::int64_t era =
+      (from_march_epoch >= 0 ? from_march_epoch : from_march_epoch - (days_per_era - 1)) / days_per_era;
+  const std::int64_t day_of_era = from_march_epoch - era * days_per_era;  // [0, 146096]
+  const std::int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;                    // [0, 399]
   const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);  // [0, 365]
   const std::int64_t month_from_march = (5 * day_of_year + 2) / 153;                                        // [0, 11]
-  const std::int64_t day = day_of_year - (153 * month_from_march + 2) / 5 + 1;                             // [1, 31]
-  const std::int64_t month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;          // [1, 12]
+  const std::int64_t day = day_of_year - (153 * month_from_march + 2) / 5 + 1;                              // [1, 31]
+  const std::int64_t month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;           // [1, 12]
   const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
-  return {static_cast<int>(year), static_cast<int>(month), static_cast<int>(day),
-          static_cast<int>(second_of_day / 3600), static_cast<int>(second_of_day / 60 % 60),
+  return {static_cast<int>(year),
+          static_cast<int>(month),
+          static_cast<int>(day),
+          static_cast<int>(second_of_day / 3600),
+          static_cast<int>(second_of_day / 60 % 60),
           static_cast<int>(second_of_day % 60)};
 }
 

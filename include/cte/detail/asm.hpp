@@ -11,16 +11,20 @@
 
 #define CTE_ASM_FUNCTION_SECTION_(name) ".pushsection .text." #name ",\"axG\",@progbits," #name ",comdat\n"
 #define CTE_ASM_FUNCTION_SYMBOL_(name) \
-  ".globl " #name "\n"                 \
-  ".hidden " #name "\n"                \
-  ".type " #name ",@function\n"        \
+  ".globl " #name                      \
+  "\n"                                 \
+  ".hidden " #name                     \
+  "\n"                                 \
+  ".type " #name                       \
+  ",@function\n"                       \
   ".p2align 4\n"
 
 #define CTE_ASM_FUNCTION_BEGIN(name) \
   CTE_ASM_FUNCTION_SECTION_(name)    \
   CTE_ASM_FUNCTION_SYMBOL_(name)     \
-  #name ":\n"                        \
-  ".cfi_startproc\n"
+#name                              \
+      ":\n"                          \
+      ".cfi_startproc\n"
 
 // A function that is entered by a return (the exit stub of a kcontext thread is its entry
 // function's return address) or starts a thread: unwinders look its pc up as pc - 1, so the
@@ -31,13 +35,14 @@
 #define CTE_ASM_RETURN_TARGET_BEGIN(name, ...) \
   CTE_ASM_FUNCTION_SECTION_(name)              \
   ".p2align 4\n"                               \
-  ".cfi_startproc\n" __VA_ARGS__               \
-  #name ".return_target:\n"                    \
+  ".cfi_startproc\n" __VA_ARGS__ #name         \
+  ".return_target:\n"                          \
   "  nop\n"                                    \
-  ".globl " #name "\n"                         \
-  ".hidden " #name "\n"                        \
-  ".type " #name ",@function\n"                \
-  #name ":\n"
+  ".globl " #name                              \
+  "\n"                                         \
+  ".hidden " #name                             \
+  "\n"                                         \
+  ".type " #name ",@function\n" #name ":\n"
 
 // Stubs whose text takes asm operands (offsetof values) are emitted by asm statements inside a
 // C++ function, never called, whose own call-frame information is open there; LLVM's assembler
@@ -58,5 +63,6 @@
 
 #define CTE_ASM_FUNCTION_END(name) \
   ".cfi_endproc\n"                 \
-  ".size " #name ", .-" #name "\n" \
+  ".size " #name ", .-" #name      \
+  "\n"                             \
   ".popsection\n"

@@ -7,6 +7,4 @@
 
 extern "C" void cte_opaque_function() noexcept;
 
-asm(CTE_ASM_FUNCTION_BEGIN(cte_opaque_function)
-    "  ret\n"
-    CTE_ASM_FUNCTION_END(cte_opaque_function));
+asm(CTE_ASM_FUNCTION_BEGIN(cte_opaque_function) "  ret\n" CTE_ASM_FUNCTION_END(cte_opaque_function));

@@ -52,8 +52,8 @@ inline Runtime runtime;
 
 // Out of line and cold: the trap path keeps only the branch to it.
 [[noreturn, gnu::cold, gnu::noinline]] inline void fatal(const char *headline, const Event *event = nullptr,
-                                                        const Context *context = nullptr,
-                                                        const Event *second_event = nullptr) {
+                                                         const Context *context = nullptr,
+                                                         const Event *second_event = nullptr) {
   TextBuffer report;
   report.text("cte: fatal: ").text(headline).text("\n");
   const auto describe = [&report](const char *label, const Event *e) {
@@ -98,10 +98,9 @@ inline Event decode_frame(const TargetIsa::Frame &frame) {
 // the temporary is read back exactly as it was stored. Elsewhere (riscv64 without V): four word
 // stores (event_from_words).
 inline constexpr bool handler_event_in_halves = TargetIsa::has_16_byte_vectors;
-inline constexpr bool event_is_four_words = sizeof(Event) == 4 * sizeof(std::uint64_t) &&
-                                            sizeof(Event::cause) == 8 && offsetof(Event, cause) == 8 &&
-                                            offsetof(Event, ref) == 16 && offsetof(Event, msg) == 24 &&
-                                            std::is_trivially_copyable_v<Event>;
+inline constexpr bool event_is_four_words = sizeof(Event) == 4 * sizeof(std::uint64_t) && sizeof(Event::cause) == 8 &&
+                                            offsetof(Event, cause) == 8 && offsetof(Event, ref) == 16 &&
+                                            offsetof(Event, msg) == 24 && std::is_trivially_copyable_v<Event>;
 // An Event whose bytes are exactly the four words (padding included): returned by value, it
 // is built in place, in the handler's argument (see call_handler).
 inline Event event_from_words(std::uint64_t kind, std::uint64_t cause, std::uint64_t ref, std::uint64_t msg) {
@@ -149,8 +148,8 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
   fatal(headline, &event, context);
 }
 [[noreturn, gnu::cold, gnu::noinline]] inline void fatal_nested_trap(const Context *outer, EventKind kind,
-                                                                    TargetIsa::Word cause, std::uintptr_t ref,
-                                                                    const char *msg, const Context *context) {
+                                                                     TargetIsa::Word cause, std::uintptr_t ref,
+                                                                     const char *msg, const Context *context) {
   const Event outer_event = decode_frame(outer->frame());
   const Event nested{kind, cause, ref, msg};
   fatal("trap inside the cte handler", &outer_event, context, &nested);

@@ -41,7 +41,8 @@ inline void sanitizer_begin_switch([[maybe_unused]] void **fake_stack_save, [[ma
 }
 
 // After arriving on the new stack. Reports the bounds of the stack that was left.
-inline void sanitizer_end_switch([[maybe_unused]] void *fake_stack, std::uintptr_t *left_start, std::uintptr_t *left_end) {
+inline void sanitizer_end_switch([[maybe_unused]] void *fake_stack, std::uintptr_t *left_start,
+                                 std::uintptr_t *left_end) {
 #if defined(CTE_ASAN)
   const void *bottom = nullptr;
   std::size_t size = 0;

@@ -108,7 +108,9 @@ struct Hosted {
 
   // The interrupt-enable word (1: enabled), as lock-free atomic accesses: signal handlers on the
   // kernel thread write it, and so do the ports' restore stubs (plain 64-bit stores).
-  static std::atomic_ref<std::uint64_t> enable_word() { return std::atomic_ref<std::uint64_t>(cte_hosted_interrupts_enabled); }
+  static std::atomic_ref<std::uint64_t> enable_word() {
+    return std::atomic_ref<std::uint64_t>(cte_hosted_interrupts_enabled);
+  }
   static_assert(std::atomic_ref<std::uint64_t>::is_always_lock_free);
 
   // Lock-free atomic written by signal handlers on the kernel thread. A word, not a byte:

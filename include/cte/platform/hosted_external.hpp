@@ -44,10 +44,14 @@ enum class RaiseResult : std::uint8_t {
 
 constexpr const char *to_string(RaiseResult result) {
   switch (result) {
-    case RaiseResult::handled: return "handled";
-    case RaiseResult::not_started: return "not_started";
-    case RaiseResult::finished: return "finished";
-    case RaiseResult::timed_out: return "timed_out";
+    case RaiseResult::handled:
+      return "handled";
+    case RaiseResult::not_started:
+      return "not_started";
+    case RaiseResult::finished:
+      return "finished";
+    case RaiseResult::timed_out:
+      return "timed_out";
   }
   return "unknown";
 }
@@ -75,7 +79,8 @@ class ExternalLine {
       const LineState now = state_.load(std::memory_order_acquire);
       if (now == LineState::handled || now == LineState::handled_then_finished) {
         LineState collected = now;
-        if (!state_.compare_exchange_strong(collected, now == LineState::handled ? LineState::idle : LineState::finished,
+        if (!state_.compare_exchange_strong(collected,
+                                            now == LineState::handled ? LineState::idle : LineState::finished,
                                             std::memory_order_acq_rel))
           continue;  // the kernel detached in between: collect from the new state
         return RaiseResult::handled;

@@ -200,7 +200,7 @@ inline void on_interrupt_signal(int signo, ucontext_t &uc) {
   // (docs/HOSTED.md) ignores sa_mask on delivery and can deliver a pending SIGALRM at the first
   // instruction of another handler, or between a resume's enable-word store and sigreturn.
   if (uc.uc_stack.ss_flags & SS_ONSTACK) return;
-  if (!in_program_text(TargetHostedSignals::pc(uc))) return;                     // delivered at the next chance
+  if (!in_program_text(TargetHostedSignals::pc(uc))) return;  // delivered at the next chance
   check_not_in_trap_path();
   Frame *frame = TargetIsa::frame_below(TargetHostedSignals::sp(uc));
   TargetHostedSignals::save(uc, *frame);
@@ -329,8 +329,9 @@ inline void install_alternate_stack() {
 inline void install_signal_layer() {
   const pid_t tid = current_tid();
   if (SignalLayer::kernel_tid != tid && thread_alive(SignalLayer::kernel_tid))
-    fatal("cte_init on a second host thread while another is the kernel thread (one kernel thread per process; "
-          "the other must call cte::hosted::detach_kernel_thread() first)");
+    fatal(
+        "cte_init on a second host thread while another is the kernel thread (one kernel thread per process; "
+        "the other must call cte::hosted::detach_kernel_thread() first)");
   SignalLayer::kernel_tid = tid;
   install_alternate_stack();
   if (!SignalLayer::installed) {
@@ -400,7 +401,6 @@ namespace detail::hosted {
   fatal("exact resume signal returned (is it blocked?)");
 }
 }  // namespace detail::hosted
-
 
 // --- timer
 inline bool Hosted::timer_start(std::uint64_t period_us) {

@@ -18,14 +18,16 @@ inline constexpr unsigned callee_saved_fp_count = 8;
 inline constexpr const char *callee_saved_names[] = {"x19", "x20", "x21", "x22", "x23", "x24", "x25",
                                                      "x26", "x27", "x28", "x29", "d8",  "d9",  "d10",
                                                      "d11", "d12", "d13", "d14", "d15"};
-static_assert(sizeof(callee_saved_names) / sizeof(callee_saved_names[0]) == callee_saved_gpr_count + callee_saved_fp_count);
+static_assert(sizeof(callee_saved_names) / sizeof(callee_saved_names[0]) ==
+              callee_saved_gpr_count + callee_saved_fp_count);
 
 // Where a trap frame keeps callee-saved register i (the probe's negative test changes it there):
 // x19-x29, then d8-d15 (the low halves of q8-q15).
 constexpr std::size_t callee_saved_frame_offset(unsigned i) {
   using Frame = cte::Context::Frame;
-  return i < callee_saved_gpr_count ? offsetof(Frame, x) + (19 + i) * sizeof(std::uint64_t)
-                                    : offsetof(Frame, q) + (8 + i - callee_saved_gpr_count) * sizeof(cte::aarch64::VectorRegister);
+  return i < callee_saved_gpr_count
+             ? offsetof(Frame, x) + (19 + i) * sizeof(std::uint64_t)
+             : offsetof(Frame, q) + (8 + i - callee_saved_gpr_count) * sizeof(cte::aarch64::VectorRegister);
 }
 
 // Pattern for register i: distinct per register and per seed, never 0.
@@ -45,16 +47,20 @@ struct ProbeFrame {
 inline constexpr std::size_t probe_frame_size = (sizeof(ProbeFrame) + 15) & ~std::size_t{15};
 
 // One probed register: `reg` compared with table[index]; the bit of `index` set if they differ.
-#define CTE_TEST_CHECK_GPR(reg, index)                               \
-  "  ldr x10, [sp, #(%c[table] + " #index " * %c[word])]\n"          \
-  "  cmp " #reg ", x10\n"                                            \
-  "  cset x11, ne\n"                                                 \
+#define CTE_TEST_CHECK_GPR(reg, index)    \
+  "  ldr x10, [sp, #(%c[table] + " #index \
+  " * %c[word])]\n"                       \
+  "  cmp " #reg                           \
+  ", x10\n"                               \
+  "  cset x11, ne\n"                      \
   "  orr x0, x0, x11, lsl #" #index "\n"
-#define CTE_TEST_CHECK_FP(reg, index)                                \
-  "  fmov x12, " #reg "\n"                                           \
-  "  ldr x10, [sp, #(%c[table] + " #index " * %c[word])]\n"          \
-  "  cmp x12, x10\n"                                                 \
-  "  cset x11, ne\n"                                                 \
+#define CTE_TEST_CHECK_FP(reg, index)     \
+  "  fmov x12, " #reg                     \
+  "\n"                                    \
+  "  ldr x10, [sp, #(%c[table] + " #index \
+  " * %c[word])]\n"                       \
+  "  cmp x12, x10\n"                      \
+  "  cset x11, ne\n"                      \
   "  orr x0, x0, x11, lsl #" #index "\n"
 
 [[gnu::used]] inline void emit_register_check() {

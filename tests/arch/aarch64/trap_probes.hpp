@@ -28,8 +28,8 @@ void cte_test_hold_registers(std::uint64_t *table, std::uint64_t iterations);
 
 namespace cte_test {
 
-inline constexpr bool has_divide_by_zero_trap = false;  // udiv/sdiv by zero return 0
-inline constexpr bool has_misaligned_trap = true;        // via an exclusive load (see above)
+inline constexpr bool has_divide_by_zero_trap = false;    // udiv/sdiv by zero return 0
+inline constexpr bool has_misaligned_trap = true;         // via an exclusive load (see above)
 inline constexpr bool misaligned_reports_address = true;  // si_addr -> FAR -> Event::ref
 // x0-x30 (31), then q0-q31 as 64 words.
 inline constexpr unsigned held_gpr_words = 31;
@@ -40,27 +40,36 @@ constexpr std::uint64_t held_pattern(unsigned, std::uint64_t bits) { return bits
 namespace hold_layout {
 inline constexpr std::size_t q_table = held_gpr_words * 8;  // byte offset of q0 in the table
 // The probe's stack frame.
-inline constexpr std::size_t counter = 0;   // iterations left
-inline constexpr std::size_t table = 8;     // the table pointer
-inline constexpr std::size_t parked = 16;   // x0's held value while x0 counts
-inline constexpr std::size_t saved_x = 32;  // x19-x30
-inline constexpr std::size_t saved_d = 128; // d8-d15
+inline constexpr std::size_t counter = 0;    // iterations left
+inline constexpr std::size_t table = 8;      // the table pointer
+inline constexpr std::size_t parked = 16;    // x0's held value while x0 counts
+inline constexpr std::size_t saved_x = 32;   // x19-x30
+inline constexpr std::size_t saved_d = 128;  // d8-d15
 inline constexpr std::size_t size = 192;
 }  // namespace hold_layout
 
-#define CTE_TEST_Q_PAIRS(op)                                                                                        \
-  "  " op " q0, q1, [x1, #0]\n  " op " q2, q3, [x1, #32]\n  " op " q4, q5, [x1, #64]\n"                             \
-  "  " op " q6, q7, [x1, #96]\n  " op " q8, q9, [x1, #128]\n  " op " q10, q11, [x1, #160]\n"                        \
-  "  " op " q12, q13, [x1, #192]\n  " op " q14, q15, [x1, #224]\n  " op " q16, q17, [x1, #256]\n"                   \
-  "  " op " q18, q19, [x1, #288]\n  " op " q20, q21, [x1, #320]\n  " op " q22, q23, [x1, #352]\n"                   \
-  "  " op " q24, q25, [x1, #384]\n  " op " q26, q27, [x1, #416]\n  " op " q28, q29, [x1, #448]\n"                   \
+#define CTE_TEST_Q_PAIRS(op)                                            \
+  "  " op " q0, q1, [x1, #0]\n  " op " q2, q3, [x1, #32]\n  " op        \
+  " q4, q5, [x1, #64]\n"                                                \
+  "  " op " q6, q7, [x1, #96]\n  " op " q8, q9, [x1, #128]\n  " op      \
+  " q10, q11, [x1, #160]\n"                                             \
+  "  " op " q12, q13, [x1, #192]\n  " op " q14, q15, [x1, #224]\n  " op \
+  " q16, q17, [x1, #256]\n"                                             \
+  "  " op " q18, q19, [x1, #288]\n  " op " q20, q21, [x1, #320]\n  " op \
+  " q22, q23, [x1, #352]\n"                                             \
+  "  " op " q24, q25, [x1, #384]\n  " op " q26, q27, [x1, #416]\n  " op \
+  " q28, q29, [x1, #448]\n"                                             \
   "  " op " q30, q31, [x1, #480]\n"
 // x1-x30 in pairs at table[1..30] (x0 is handled on its own).
-#define CTE_TEST_X_PAIRS(op)                                                                                        \
-  "  " op " x1, x2, [x0, #8]\n  " op " x3, x4, [x0, #24]\n  " op " x5, x6, [x0, #40]\n"                             \
-  "  " op " x7, x8, [x0, #56]\n  " op " x9, x10, [x0, #72]\n  " op " x11, x12, [x0, #88]\n"                         \
-  "  " op " x13, x14, [x0, #104]\n  " op " x15, x16, [x0, #120]\n  " op " x17, x18, [x0, #136]\n"                   \
-  "  " op " x19, x20, [x0, #152]\n  " op " x21, x22, [x0, #168]\n  " op " x23, x24, [x0, #184]\n"                   \
+#define CTE_TEST_X_PAIRS(op)                                            \
+  "  " op " x1, x2, [x0, #8]\n  " op " x3, x4, [x0, #24]\n  " op        \
+  " x5, x6, [x0, #40]\n"                                                \
+  "  " op " x7, x8, [x0, #56]\n  " op " x9, x10, [x0, #72]\n  " op      \
+  " x11, x12, [x0, #88]\n"                                              \
+  "  " op " x13, x14, [x0, #104]\n  " op " x15, x16, [x0, #120]\n  " op \
+  " x17, x18, [x0, #136]\n"                                             \
+  "  " op " x19, x20, [x0, #152]\n  " op " x21, x22, [x0, #168]\n  " op \
+  " x23, x24, [x0, #184]\n"                                             \
   "  " op " x25, x26, [x0, #200]\n  " op " x27, x28, [x0, #216]\n  " op " x29, x30, [x0, #232]\n"
 
 [[gnu::used]] inline void emit_trap_probes() {

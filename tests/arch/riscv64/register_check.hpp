@@ -17,10 +17,11 @@ namespace cte_test {
 
 inline constexpr unsigned callee_saved_gpr_count = 12;
 inline constexpr unsigned callee_saved_fp_count = 12;
-inline constexpr const char *callee_saved_names[] = {
-    "s0",  "s1",  "s2",  "s3",  "s4",  "s5",  "s6",  "s7",  "s8",   "s9",   "s10",  "s11",
-    "fs0", "fs1", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10", "fs11"};
-static_assert(sizeof(callee_saved_names) / sizeof(callee_saved_names[0]) == callee_saved_gpr_count + callee_saved_fp_count);
+inline constexpr const char *callee_saved_names[] = {"s0",  "s1",  "s2",  "s3",  "s4",  "s5",  "s6",   "s7",
+                                                     "s8",  "s9",  "s10", "s11", "fs0", "fs1", "fs2",  "fs3",
+                                                     "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10", "fs11"};
+static_assert(sizeof(callee_saved_names) / sizeof(callee_saved_names[0]) ==
+              callee_saved_gpr_count + callee_saved_fp_count);
 
 // Where a trap frame keeps callee-saved register i (the probe's negative test changes it there):
 // s0-s1 are x8-x9 and s2-s11 x18-x27; the same numbers for fs0-fs11 among f0-f31.
@@ -65,12 +66,14 @@ static_assert(sizeof(ProbeFrame) % 16 == 0 && sizeof(ProbeFrame) < 2048);
       "  addi sp, sp, -%[frame_size]\n"
       "  sd ra, %[ra](sp)\n"
       "  .set .Lcte_probe_i, 0\n"
-      "  .irp r," CTE_TEST_RISCV64_S_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_S_REGS
+      "\n"
       "  sd \\r, (%[saved_s] + .Lcte_probe_i * %[word])(sp)\n"
       "  .set .Lcte_probe_i, .Lcte_probe_i + 1\n"
       "  .endr\n"
       "  .set .Lcte_probe_i, 0\n"
-      "  .irp r," CTE_TEST_RISCV64_FS_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_FS_REGS
+      "\n"
       "  fsd \\r, (%[saved_fs] + .Lcte_probe_i * %[word])(sp)\n"
       "  .set .Lcte_probe_i, .Lcte_probe_i + 1\n"
       "  .endr\n"
@@ -82,18 +85,21 @@ static_assert(sizeof(ProbeFrame) % 16 == 0 && sizeof(ProbeFrame) < 2048);
       "  mv t1, s0\n"
       "  mv a0, s1\n"
       "  .set .Lcte_probe_i, 0\n"
-      "  .irp r," CTE_TEST_RISCV64_S_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_S_REGS
+      "\n"
       "  ld \\r, (%[table] + .Lcte_probe_i * %[word])(sp)\n"
       "  .set .Lcte_probe_i, .Lcte_probe_i + 1\n"
       "  .endr\n"
-      "  .irp r," CTE_TEST_RISCV64_FS_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_FS_REGS
+      "\n"
       "  fld \\r, (%[table] + .Lcte_probe_i * %[word])(sp)\n"
       "  .set .Lcte_probe_i, .Lcte_probe_i + 1\n"
       "  .endr\n"
       "  jalr t1\n"
       "  li a0, 0\n"
       "  .set .Lcte_probe_i, 0\n"
-      "  .irp r," CTE_TEST_RISCV64_S_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_S_REGS
+      "\n"
       "  ld t0, (%[table] + .Lcte_probe_i * %[word])(sp)\n"
       "  xor t0, t0, \\r\n"
       "  snez t0, t0\n"
@@ -101,7 +107,8 @@ static_assert(sizeof(ProbeFrame) % 16 == 0 && sizeof(ProbeFrame) < 2048);
       "  or a0, a0, t0\n"
       "  .set .Lcte_probe_i, .Lcte_probe_i + 1\n"
       "  .endr\n"
-      "  .irp r," CTE_TEST_RISCV64_FS_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_FS_REGS
+      "\n"
       "  ld t0, (%[table] + .Lcte_probe_i * %[word])(sp)\n"
       "  fmv.x.d t1, \\r\n"
       "  xor t0, t0, t1\n"
@@ -111,12 +118,14 @@ static_assert(sizeof(ProbeFrame) % 16 == 0 && sizeof(ProbeFrame) < 2048);
       "  .set .Lcte_probe_i, .Lcte_probe_i + 1\n"
       "  .endr\n"
       "  .set .Lcte_probe_i, 0\n"
-      "  .irp r," CTE_TEST_RISCV64_S_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_S_REGS
+      "\n"
       "  ld \\r, (%[saved_s] + .Lcte_probe_i * %[word])(sp)\n"
       "  .set .Lcte_probe_i, .Lcte_probe_i + 1\n"
       "  .endr\n"
       "  .set .Lcte_probe_i, 0\n"
-      "  .irp r," CTE_TEST_RISCV64_FS_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_FS_REGS
+      "\n"
       "  fld \\r, (%[saved_fs] + .Lcte_probe_i * %[word])(sp)\n"
       "  .set .Lcte_probe_i, .Lcte_probe_i + 1\n"
       "  .endr\n"

@@ -104,23 +104,27 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       "  addi sp, sp, -%[frame_size]\n"
       "  sd ra, %[ra](sp)\n"
       "  .set .Lcte_hold_i, 0\n"
-      "  .irp r," CTE_TEST_RISCV64_S_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_S_REGS
+      "\n"
       "  sd \\r, (%[s] + .Lcte_hold_i * 8)(sp)\n"
       "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
       "  .endr\n"
       "  .set .Lcte_hold_i, 0\n"
-      "  .irp r," CTE_TEST_RISCV64_FS_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_FS_REGS
+      "\n"
       "  fsd \\r, (%[fs] + .Lcte_hold_i * 8)(sp)\n"
       "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
       "  .endr\n"
       "  sd a0, %[table](sp)\n"
       "  sd a1, %[count](sp)\n"
       // Load the patterns: FP registers, then every GPR with a0 (the table pointer) last.
-      "  .irp n," CTE_TEST_RISCV64_FPRS "\n"
+      "  .irp n," CTE_TEST_RISCV64_FPRS
+      "\n"
       "  fld f\\n, ((%[gprs] + \\n) * 8)(a0)\n"
       "  .endr\n"
       "  ld x1, 0(a0)\n"
-      "  .irp n," CTE_TEST_RISCV64_HELD_GPRS_BUT_A0 "\n"
+      "  .irp n," CTE_TEST_RISCV64_HELD_GPRS_BUT_A0
+      "\n"
       "  .if \\n >= 5\n"
       "  ld x\\n, ((\\n - 4) * 8)(a0)\n"
       "  .endif\n"
@@ -128,8 +132,10 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       "  ld a0, ((10 - 4) * 8)(a0)\n"
       // The spin loop: 28 rounds of 28 steps.
       "1:\n"
-      "  .irp k," CTE_TEST_RISCV64_HELD_GPRS "\n"
-      "  .irp n," CTE_TEST_RISCV64_HELD_GPRS "\n"
+      "  .irp k," CTE_TEST_RISCV64_HELD_GPRS
+      "\n"
+      "  .irp n," CTE_TEST_RISCV64_HELD_GPRS
+      "\n"
       "  .if \\n != \\k\n"
       "  sd x\\n, %[park](sp)\n"
       "  ld x\\n, %[count](sp)\n"
@@ -154,24 +160,28 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       "  sd a0, %[a0](sp)\n"
       "  ld a0, %[table](sp)\n"
       "  sd x1, 0(a0)\n"
-      "  .irp n," CTE_TEST_RISCV64_HELD_GPRS_BUT_A0 "\n"
+      "  .irp n," CTE_TEST_RISCV64_HELD_GPRS_BUT_A0
+      "\n"
       "  .if \\n >= 5\n"
       "  sd x\\n, ((\\n - 4) * 8)(a0)\n"
       "  .endif\n"
       "  .endr\n"
-      "  .irp n," CTE_TEST_RISCV64_FPRS "\n"
+      "  .irp n," CTE_TEST_RISCV64_FPRS
+      "\n"
       "  fsd f\\n, ((%[gprs] + \\n) * 8)(a0)\n"
       "  .endr\n"
       "  ld t0, %[a0](sp)\n"
       "  sd t0, ((10 - 4) * 8)(a0)\n"
       // The caller's registers.
       "  .set .Lcte_hold_i, 0\n"
-      "  .irp r," CTE_TEST_RISCV64_S_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_S_REGS
+      "\n"
       "  ld \\r, (%[s] + .Lcte_hold_i * 8)(sp)\n"
       "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
       "  .endr\n"
       "  .set .Lcte_hold_i, 0\n"
-      "  .irp r," CTE_TEST_RISCV64_FS_REGS "\n"
+      "  .irp r," CTE_TEST_RISCV64_FS_REGS
+      "\n"
       "  fld \\r, (%[fs] + .Lcte_hold_i * 8)(sp)\n"
       "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
       "  .endr\n"

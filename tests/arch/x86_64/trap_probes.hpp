@@ -14,9 +14,9 @@ extern "C" {
 // ud2, then return: the result is whatever the return register holds after the trap, so a
 // handler's set_return() is visible to the caller.
 std::uint64_t cte_test_illegal_instruction();
-void cte_test_breakpoint();                                 // int3
+void cte_test_breakpoint();                                                    // int3
 std::uint64_t cte_test_divide(std::uint64_t dividend, std::uint64_t divisor);  // div: #DE for 0
-std::uint64_t cte_test_misaligned_load(const void *address);  // mov with EFLAGS.AC set: #AC
+std::uint64_t cte_test_misaligned_load(const void *address);                   // mov with EFLAGS.AC set: #AC
 // Loads every GPR but RSP and XMM0-15 with patterns from table[], spins `iterations` times,
 // then stores them all back into table[] (GPRs first, then the XMM registers as 2 words each).
 void cte_test_hold_registers(std::uint64_t *table, std::uint64_t iterations);

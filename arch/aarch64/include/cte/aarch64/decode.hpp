@@ -64,12 +64,15 @@ constexpr FaultClass classify_fault_status(std::uint64_t status) {
     return {EventKind::page_fault, "data abort: access flag fault", "instruction abort: access flag fault"};
   if (status >= 0x0c && status <= 0x0f)
     return {EventKind::page_fault, "data abort: permission fault", "instruction abort: permission fault"};
-  if (status == 0x21) return {EventKind::misaligned, "data abort: alignment fault", "instruction abort: alignment fault"};
+  if (status == 0x21)
+    return {EventKind::misaligned, "data abort: alignment fault", "instruction abort: alignment fault"};
   if (status <= 0x03 || status == 0x29 || status == 0x2c)
     return {EventKind::access_fault, "data abort: address size fault", "instruction abort: address size fault"};
   if (status == 0x10)
-    return {EventKind::access_fault, "data abort: synchronous external abort", "instruction abort: synchronous external abort"};
-  if (status == 0x11) return {EventKind::access_fault, "data abort: tag check fault", "instruction abort: tag check fault"};
+    return {EventKind::access_fault, "data abort: synchronous external abort",
+            "instruction abort: synchronous external abort"};
+  if (status == 0x11)
+    return {EventKind::access_fault, "data abort: tag check fault", "instruction abort: tag check fault"};
   if (status >= 0x12 && status <= 0x17)
     return {EventKind::access_fault, "data abort: external abort on translation table walk",
             "instruction abort: external abort on translation table walk"};
@@ -94,7 +97,8 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
       if (trap.kind == TrapKind::fiq) {
         event.kind = EventKind::irq_external;
         event.msg = "FIQ";
-      } else if (trap.interrupt_id == interrupt_id::physical_timer || trap.interrupt_id == interrupt_id::virtual_timer) {
+      } else if (trap.interrupt_id == interrupt_id::physical_timer ||
+                 trap.interrupt_id == interrupt_id::virtual_timer) {
         event.kind = EventKind::irq_timer;
         event.msg = "timer interrupt";
       } else if (trap.interrupt_id <= interrupt_id::software_last) {

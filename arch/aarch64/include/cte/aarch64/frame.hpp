@@ -57,15 +57,15 @@ constexpr std::uint64_t make(std::uint64_t exception_class, std::uint64_t iss = 
 
 // ESR_ELx.EC values (Arm Architecture Reference Manual, register ESR_EL1).
 namespace exception_class {
-inline constexpr std::uint64_t unknown = 0x00;               // undefined instruction (udf, ...)
+inline constexpr std::uint64_t unknown = 0x00;  // undefined instruction (udf, ...)
 inline constexpr std::uint64_t wfi_wfe = 0x01;
-inline constexpr std::uint64_t fp_access = 0x07;             // FP/SIMD access trapped (CPACR)
-inline constexpr std::uint64_t branch_target = 0x0d;         // BTI fault
-inline constexpr std::uint64_t illegal_state = 0x0e;         // illegal execution state
+inline constexpr std::uint64_t fp_access = 0x07;      // FP/SIMD access trapped (CPACR)
+inline constexpr std::uint64_t branch_target = 0x0d;  // BTI fault
+inline constexpr std::uint64_t illegal_state = 0x0e;  // illegal execution state
 inline constexpr std::uint64_t svc64 = 0x15;
 inline constexpr std::uint64_t hvc64 = 0x16;
 inline constexpr std::uint64_t smc64 = 0x17;
-inline constexpr std::uint64_t system_register = 0x18;       // msr/mrs/sys trapped
+inline constexpr std::uint64_t system_register = 0x18;  // msr/mrs/sys trapped
 inline constexpr std::uint64_t sve_access = 0x19;
 inline constexpr std::uint64_t pointer_authentication = 0x1c;  // FPAC authentication failure
 inline constexpr std::uint64_t instruction_abort_lower = 0x20;
@@ -74,9 +74,9 @@ inline constexpr std::uint64_t pc_alignment = 0x22;
 inline constexpr std::uint64_t data_abort_lower = 0x24;
 inline constexpr std::uint64_t data_abort_same = 0x25;
 inline constexpr std::uint64_t sp_alignment = 0x26;
-inline constexpr std::uint64_t fp_exception64 = 0x2c;        // trapped IEEE exception
+inline constexpr std::uint64_t fp_exception64 = 0x2c;  // trapped IEEE exception
 inline constexpr std::uint64_t serror = 0x2f;
-inline constexpr std::uint64_t breakpoint_lower = 0x30;      // hardware breakpoint
+inline constexpr std::uint64_t breakpoint_lower = 0x30;  // hardware breakpoint
 inline constexpr std::uint64_t breakpoint_same = 0x31;
 inline constexpr std::uint64_t software_step_lower = 0x32;
 inline constexpr std::uint64_t software_step_same = 0x33;
@@ -87,7 +87,7 @@ inline constexpr std::uint64_t brk64 = 0x3c;
 
 // ISS fields of data and instruction aborts.
 namespace abort_iss {
-inline constexpr std::uint64_t status_mask = 0x3f;                // DFSC / IFSC
+inline constexpr std::uint64_t status_mask = 0x3f;                      // DFSC / IFSC
 inline constexpr std::uint64_t write_not_read = std::uint64_t{1} << 6;  // WnR (data aborts)
 inline constexpr std::uint64_t far_not_valid = std::uint64_t{1} << 10;  // FnV
 }  // namespace abort_iss
@@ -162,7 +162,8 @@ static_assert(offsetof(Frame, q) % 16 == 0, "ldp/stp of q registers need 16-byte
 static_assert(offsetof(Frame, sp) == offsetof(Frame, x) + 31 * 8, "x30 and sp are an stp pair");
 static_assert(offsetof(Frame, pstate) == offsetof(Frame, pc) + 8, "pc and pstate are an stp pair");
 static_assert(offsetof(Frame, far) == offsetof(Frame, esr) + 8, "esr and far are an stp pair");
-static_assert(offsetof(Frame, interrupt_id) == offsetof(Frame, trap_kind) + 8, "trap_kind and interrupt_id are an stp pair");
+static_assert(offsetof(Frame, interrupt_id) == offsetof(Frame, trap_kind) + 8,
+              "trap_kind and interrupt_id are an stp pair");
 static_assert(offsetof(Frame, fpsr) == offsetof(Frame, fpcr) + 8, "fpcr and fpsr are an stp pair");
 // Scaled immediates of ldp/stp: x pairs reach 504 bytes, q pairs 1008.
 static_assert(offsetof(Frame, fpcr) <= 504 && offsetof(Frame, q[30]) <= 1008, "frame offsets exceed the ldp/stp range");
@@ -174,10 +175,13 @@ static_assert(offsetof(Frame, fpcr) <= 504 && offsetof(Frame, q[30]) <= 1008, "f
 // immediate and the voluntary resume relies on to keep the frame above SP until its last load
 // (see trap_entry.hpp). Isa::frame_below is the one helper that places frames.
 inline constexpr std::uintptr_t stack_alignment = 16;
-constexpr std::uintptr_t frame_address_below(std::uintptr_t sp) { return (sp - sizeof(Frame)) & ~(stack_alignment - 1); }
+constexpr std::uintptr_t frame_address_below(std::uintptr_t sp) {
+  return (sp - sizeof(Frame)) & ~(stack_alignment - 1);
+}
 inline constexpr std::size_t frame_gap = sizeof(Frame);
 static_assert(frame_gap % stack_alignment == 0 && frame_gap <= 4095, "frame_gap must be an add/sub immediate");
 static_assert(frame_address_below(0x10000) == 0x10000 - frame_gap, "at an aligned SP the frame is frame_gap below");
-static_assert(frame_address_below(0x10008) % stack_alignment == 0 && frame_address_below(0x10008) + sizeof(Frame) <= 0x10008);
+static_assert(frame_address_below(0x10008) % stack_alignment == 0 &&
+              frame_address_below(0x10008) + sizeof(Frame) <= 0x10008);
 
 }  // namespace cte::aarch64

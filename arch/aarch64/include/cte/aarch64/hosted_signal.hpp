@@ -116,14 +116,14 @@ constexpr bool instruction_writes_memory(std::uint32_t insn) {
   const bool store_class = (insn & 0x0a000000u) == 0x08000000u;  // op0 = x1x0: loads and stores
   if (!store_class) return false;
   const bool load_bit = (insn >> 22) & 1u;
-  if ((insn & 0x3f000000u) == 0x08000000u) return !load_bit;              // exclusive / ordered
-  if ((insn & 0xbe000000u) == 0x0c000000u) return !load_bit;              // SIMD structures
-  if ((insn & 0x3b000000u) == 0x18000000u) return false;                  // load literal
-  if ((insn & 0x38000000u) == 0x28000000u) return !load_bit;              // pairs
-  if ((insn & 0x38000000u) == 0x38000000u) {                              // single register
+  if ((insn & 0x3f000000u) == 0x08000000u) return !load_bit;  // exclusive / ordered
+  if ((insn & 0xbe000000u) == 0x0c000000u) return !load_bit;  // SIMD structures
+  if ((insn & 0x3b000000u) == 0x18000000u) return false;      // load literal
+  if ((insn & 0x38000000u) == 0x28000000u) return !load_bit;  // pairs
+  if ((insn & 0x38000000u) == 0x38000000u) {                  // single register
     const bool simd = (insn >> 26) & 1u;
     const unsigned opc = (insn >> 22) & 3u;
-    const bool atomic = !simd && (insn & 0x03200c00u) == 0x00200000u;    // LDADD, SWP, ... (and LDAPR)
+    const bool atomic = !simd && (insn & 0x03200c00u) == 0x00200000u;  // LDADD, SWP, ... (and LDAPR)
     if (atomic) return true;
     return simd ? (opc & 1u) == 0 : opc == 0;
   }
@@ -212,9 +212,9 @@ struct HostedSignals {
       case SIGSEGV:
       case SIGBUS:
         if (!from_hardware) {
-          f.esr = esr::make(exception_class::data_abort_lower, abort_iss::far_not_valid |
-                                                                    (signo == SIGSEGV ? fault_status::translation_level3
-                                                                                      : fault_status::synchronous_external));
+          f.esr = esr::make(exception_class::data_abort_lower,
+                            abort_iss::far_not_valid | (signo == SIGSEGV ? fault_status::translation_level3
+                                                                         : fault_status::synchronous_external));
           break;
         }
         set_abort_cause(f, signo, info.si_code, address);
@@ -238,9 +238,12 @@ struct HostedSignals {
   }
   static std::uint64_t interrupt_number(InterruptSource source, std::uint64_t payload) {
     switch (source) {
-      case InterruptSource::timer: return interrupt_id::physical_timer;
-      case InterruptSource::external: return payload;
-      case InterruptSource::software: return payload <= interrupt_id::software_last ? payload : 0;  // an SGI
+      case InterruptSource::timer:
+        return interrupt_id::physical_timer;
+      case InterruptSource::external:
+        return payload;
+      case InterruptSource::software:
+        return payload <= interrupt_id::software_last ? payload : 0;  // an SGI
     }
     return 0;
   }
@@ -299,9 +302,9 @@ struct HostedSignals {
     }
     std::uint64_t status;
     if (signo == SIGSEGV)
-      status = code == SEGV_ACCERR     ? fault_status::permission_level3
+      status = code == SEGV_ACCERR    ? fault_status::permission_level3
                : code == SEGV_MTESERR ? fault_status::tag_check
-                                       : fault_status::translation_level3;
+                                      : fault_status::translation_level3;
     else
       status = code == BUS_ADRALN ? fault_status::alignment : fault_status::synchronous_external;
     if (address == f.pc) {  // the fetch itself faulted: an instruction abort (no WnR)
@@ -315,13 +318,19 @@ struct HostedSignals {
   static std::uint64_t fp_exception_iss(int code) {
     switch (code) {
       case FPE_INTDIV:
-      case FPE_FLTDIV: return fp_iss::trapped_fault_valid | fp_iss::divide_by_zero;
-      case FPE_FLTOVF: return fp_iss::trapped_fault_valid | fp_iss::overflow;
-      case FPE_FLTUND: return fp_iss::trapped_fault_valid | fp_iss::underflow;
-      case FPE_FLTRES: return fp_iss::trapped_fault_valid | fp_iss::inexact;
+      case FPE_FLTDIV:
+        return fp_iss::trapped_fault_valid | fp_iss::divide_by_zero;
+      case FPE_FLTOVF:
+        return fp_iss::trapped_fault_valid | fp_iss::overflow;
+      case FPE_FLTUND:
+        return fp_iss::trapped_fault_valid | fp_iss::underflow;
+      case FPE_FLTRES:
+        return fp_iss::trapped_fault_valid | fp_iss::inexact;
       case FPE_FLTINV:
-      case FPE_FLTSUB: return fp_iss::trapped_fault_valid | fp_iss::invalid_operation;
-      default: return 0;  // FPE_FLTUNK: which exception is not known
+      case FPE_FLTSUB:
+        return fp_iss::trapped_fault_valid | fp_iss::invalid_operation;
+      default:
+        return 0;  // FPE_FLTUNK: which exception is not known
     }
   }
 
@@ -332,9 +341,12 @@ struct HostedSignals {
         return ec == exception_class::data_abort_lower || ec == exception_class::instruction_abort_lower ||
                ec == exception_class::pc_alignment || ec == exception_class::sp_alignment;
       case SIGTRAP:
-        return ec == exception_class::brk64 || (ec >= exception_class::breakpoint_lower && ec <= exception_class::watchpoint_same);
-      case SIGFPE: return ec == exception_class::fp_exception64;
-      default: return false;  // SIGILL: EC 0x00 is what set_exception_cause reports anyway
+        return ec == exception_class::brk64 ||
+               (ec >= exception_class::breakpoint_lower && ec <= exception_class::watchpoint_same);
+      case SIGFPE:
+        return ec == exception_class::fp_exception64;
+      default:
+        return false;  // SIGILL: EC 0x00 is what set_exception_cause reports anyway
     }
   }
 };

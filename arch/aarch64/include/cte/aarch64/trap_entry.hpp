@@ -99,9 +99,10 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
 // stored, so one pair instruction covers two). The save stores these plus x16/x17 (the resume
 // uses them for the state word, the new SP and the resume address: see frame.hpp) and x30
 // with SP.
-#define CTE_AARCH64_RESTORED_GPR_PAIRS(X)                                                                  \
-  X(0, 1) X(2, 3) X(4, 5) X(6, 7) X(8, 9) X(10, 11) X(12, 13) X(14, 15) X(18, 19) X(20, 21) X(22, 23) \
-  X(24, 25) X(26, 27) X(28, 29)
+#define CTE_AARCH64_RESTORED_GPR_PAIRS(X) \
+  X(0, 1)                                 \
+  X(2, 3)                                 \
+  X(4, 5) X(6, 7) X(8, 9) X(10, 11) X(12, 13) X(14, 15) X(18, 19) X(20, 21) X(22, 23) X(24, 25) X(26, 27) X(28, 29)
 #define CTE_AARCH64_CALLEE_SAVED_Q_PAIRS(X) X(8, 9) X(10, 11) X(12, 13) X(14, 15)
 
 // Slot offsets in the frame, from the operands [x] = offsetof(Frame, x), [word] = its element
@@ -119,8 +120,8 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
   "  stp q" #a ", q" #b ", [sp, #" CTE_AARCH64_Q_SLOT_(a) "]\n" CTE_AARCH64_D_CFI_(a) CTE_AARCH64_D_CFI_(b)
 #define CTE_AARCH64_LOAD_Q_PAIR_(a, b) "  ldp q" #a ", q" #b ", [sp, #" CTE_AARCH64_Q_SLOT_(a) "]\n"
 
-#define CTE_AARCH64_SLOT_OPERANDS_                                                                   \
-  [x] "i"(offsetof(Frame, x)), [word] "i"(sizeof(Frame::x[0])), [q] "i"(offsetof(Frame, q)),        \
+#define CTE_AARCH64_SLOT_OPERANDS_                                                           \
+  [x] "i"(offsetof(Frame, x)), [word] "i"(sizeof(Frame::x[0])), [q] "i"(offsetof(Frame, q)), \
       [vector] "i"(sizeof(VectorRegister)), [gap] "i"(frame_gap)
 static_assert(sizeof(Frame::x[0]) == 8 && sizeof(VectorRegister) == 16, "ldp/stp pairs of x and q registers");
 

@@ -66,7 +66,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
       case cause::machine_external_interrupt:
         event.kind = EventKind::irq_external;
         event.msg = trap.cause == cause::supervisor_external_interrupt ? "supervisor external interrupt"
-                                                                        : "machine external interrupt";
+                                                                       : "machine external interrupt";
         // The interrupt's identity, as x86_64 and aarch64 report it: the claimed source (a
         // hosted raise's payload). Without one, the raw scause stays the cause.
         if (trap.irq_id_valid) {

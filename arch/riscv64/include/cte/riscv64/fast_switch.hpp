@@ -55,60 +55,59 @@ using FreshThreadRecord = cte::detail::FreshThreadStart;
 struct FastSwitch {
   using State = FastSwitchState;
 
-template <FpControls controls>
-static std::uint64_t switch_threads(FastSwitchState &from, FastSwitchState &to) {
-  // Every other GPR is clobbered, so the two operands get fixed argument registers; a1 = the
-  // resumed thread's state is the protocol above.
-  register FastSwitchState *save asm("a0") = &from;
-  register FastSwitchState *resume asm("a1") = &to;
-  register std::uint64_t fence_needed asm("t0");  // 0 on every resume: see the end of this function
-  asm volatile(
-      "lla t2, 1f\n\t"
-      "sd t2, %[resume_address](%[save])\n\t"
-      "sd s0, %[s0](%[save])\n\t"
-      "sd sp, %[sp](%[save])\n\t"
-      ".if %[per_thread]\n\t"  // our fcsr, to put back when we resume
-      "frcsr t1\n\t"
-      "sd t1, %[fcsr](%[save])\n\t"
-      ".endif\n\t"
-      // Continue the other thread where its state says, with a1 = its state (the protocol).
-      "ld s0, %[s0](%[resume])\n\t"
-      "ld sp, %[sp](%[resume])\n\t"
-      "ld t2, %[resume_address](%[resume])\n\t"
-      "jr t2\n"
-      "1:\n\t"  // resumed here by another thread's switch; a1 = our state
-      ".if %[per_thread]\n\t"
-      "ld t0, %[fcsr](%[resume])\n\t"
-      "frcsr t1\n\t"
-      "beq t0, t1, 2f\n\t"  // write fcsr only if a thread that ran meanwhile changed it
-      "fscsr t0\n"
-      "2:\n\t"
-      ".endif\n\t"
-      "li %[fence_needed], 0"
-      : [save] "+r"(save), [resume] "+r"(resume), [fence_needed] "=r"(fence_needed)
-      : [sp] "i"(offsetof(FastSwitchState, sp)), [resume_address] "i"(offsetof(FastSwitchState, resume_address)),
-        [s0] "i"(offsetof(FastSwitchState, s0)), [fcsr] "i"(offsetof(FastSwitchState, fcsr)),
-        [per_thread] "i"(controls == FpControls::per_thread)
-      : "ra", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6", "a7", "s1", "s2", "s3", "s4",
-        "s5", "s6", "s7", "s8", "s9", "s10", "s11", "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0",
-        "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
-        "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11", "memory");
-  // 0 on every resume: the condition of the compiler fence that follows every switch
-  // (cte/fast_switch.hpp).
-  return fence_needed;
-}
+  template <FpControls controls>
+  static std::uint64_t switch_threads(FastSwitchState &from, FastSwitchState &to) {
+    // Every other GPR is clobbered, so the two operands get fixed argument registers; a1 = the
+    // resumed thread's state is the protocol above.
+    register FastSwitchState *save asm("a0") = &from;
+    register FastSwitchState *resume asm("a1") = &to;
+    register std::uint64_t fence_needed asm("t0");  // 0 on every resume: see the end of this function
+    asm volatile(
+        "lla t2, 1f\n\t"
+        "sd t2, %[resume_address](%[save])\n\t"
+        "sd s0, %[s0](%[save])\n\t"
+        "sd sp, %[sp](%[save])\n\t"
+        ".if %[per_thread]\n\t"  // our fcsr, to put back when we resume
+        "frcsr t1\n\t"
+        "sd t1, %[fcsr](%[save])\n\t"
+        ".endif\n\t"
+        // Continue the other thread where its state says, with a1 = its state (the protocol).
+        "ld s0, %[s0](%[resume])\n\t"
+        "ld sp, %[sp](%[resume])\n\t"
+        "ld t2, %[resume_address](%[resume])\n\t"
+        "jr t2\n"
+        "1:\n\t"  // resumed here by another thread's switch; a1 = our state
+        ".if %[per_thread]\n\t"
+        "ld t0, %[fcsr](%[resume])\n\t"
+        "frcsr t1\n\t"
+        "beq t0, t1, 2f\n\t"  // write fcsr only if a thread that ran meanwhile changed it
+        "fscsr t0\n"
+        "2:\n\t"
+        ".endif\n\t"
+        "li %[fence_needed], 0"
+        : [save] "+r"(save), [resume] "+r"(resume), [fence_needed] "=r"(fence_needed)
+        : [sp] "i"(offsetof(FastSwitchState, sp)), [resume_address] "i"(offsetof(FastSwitchState, resume_address)),
+          [s0] "i"(offsetof(FastSwitchState, s0)), [fcsr] "i"(offsetof(FastSwitchState, fcsr)),
+          [per_thread] "i"(controls == FpControls::per_thread)
+        : "ra", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6", "a7", "s1", "s2", "s3", "s4", "s5",
+          "s6", "s7", "s8", "s9", "s10", "s11", "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1",
+          "fa0", "fa1", "fa2", "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8",
+          "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11", "memory");
+    // 0 on every resume: the condition of the compiler fence that follows every switch
+    // (cte/fast_switch.hpp).
+    return fence_needed;
+  }
 
-// Lays out a fresh thread at the top of [stack_start, stack_end) and parks it in `state`.
-static void prepare(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
-  auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
-  fresh->entry = reinterpret_cast<std::uint64_t>(entry);
-  fresh->arg = reinterpret_cast<std::uint64_t>(arg);
-  // No fcsr: a new thread starts with the one live when it is first switched to.
-  state = FastSwitchState{fresh, reinterpret_cast<std::uint64_t>(&cte_riscv64_fast_thread_trampoline), 0, 0};
-}
+  // Lays out a fresh thread at the top of [stack_start, stack_end) and parks it in `state`.
+  static void prepare(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
+    auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
+    fresh->entry = reinterpret_cast<std::uint64_t>(entry);
+    fresh->arg = reinterpret_cast<std::uint64_t>(arg);
+    // No fcsr: a new thread starts with the one live when it is first switched to.
+    state = FastSwitchState{fresh, reinterpret_cast<std::uint64_t>(&cte_riscv64_fast_thread_trampoline), 0, 0};
+  }
 
-static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) + 16;
-
+  static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) + 16;
 };
 
 [[gnu::used]] inline void emit_fast_switch_stubs() {

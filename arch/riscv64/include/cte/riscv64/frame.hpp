@@ -89,7 +89,7 @@ constexpr bool is_ecall(std::uint64_t raw) { return raw == ecall_from_u || raw =
 
 // What a7 holds at an ecall that is not a system call (the same hosted and on bare metal).
 namespace ecall_a7 {
-inline constexpr std::uint64_t yield = ~std::uint64_t{0};           // -1
+inline constexpr std::uint64_t yield = ~std::uint64_t{0};            // -1
 inline constexpr std::uint64_t thread_exit = ~std::uint64_t{0} - 1;  // -2: a kcontext entry returned
 }  // namespace ecall_a7
 
@@ -110,7 +110,7 @@ struct alignas(16) Frame {
   // FP registers (raw bits). With frame_state::asynchronous clear only fs0-fs1, fs2-fs11 and
   // fcsr are meaningful: a voluntary trap (a call) need not keep caller-saved FP registers.
   std::uint64_t f[freg::count];
-  std::uint64_t fcsr;  // frm (bits 7:5) and fflags (bits 4:0)
+  std::uint64_t fcsr;    // frm (bits 7:5) and fflags (bits 4:0)
   std::uint64_t unused;  // pads the frame to a multiple of 16 bytes
 };
 static_assert(alignof(Frame) == 16);

@@ -14,7 +14,7 @@
 #define CTE_RISCV64_GPRS_S0_S1 "8,9"
 #define CTE_RISCV64_GPRS_A0 "10"  // first argument, the return value
 #define CTE_RISCV64_GPRS_A1_A5 "11,12,13,14,15"
-#define CTE_RISCV64_GPRS_A6_A7 "16,17"  // a7: the system call number
+#define CTE_RISCV64_GPRS_A6_A7 "16,17"                                         // a7: the system call number
 #define CTE_RISCV64_GPRS_A0_A5 CTE_RISCV64_GPRS_A0 "," CTE_RISCV64_GPRS_A1_A5  // system call arguments
 #define CTE_RISCV64_GPRS_A0_A7 CTE_RISCV64_GPRS_A0_A5 "," CTE_RISCV64_GPRS_A6_A7
 #define CTE_RISCV64_GPRS_S2_S11 "18,19,20,21,22,23,24,25,26,27"
@@ -25,21 +25,20 @@
 // What a call keeps besides sp and ra (gp, tp, s0-s11).
 #define CTE_RISCV64_KEPT_GPRS CTE_RISCV64_GPRS_GP_TP "," CTE_RISCV64_GPRS_S0_S1 "," CTE_RISCV64_GPRS_S2_S11
 // Every GPR a Frame holds besides sp.
-#define CTE_RISCV64_FRAME_GPRS                                                                                   \
-  CTE_RISCV64_GPRS_RA "," CTE_RISCV64_GPRS_T0_T2 "," CTE_RISCV64_GPRS_A0_A7 "," CTE_RISCV64_GPRS_T3_T4 "," \
-      CTE_RISCV64_GPRS_T5_T6 "," CTE_RISCV64_KEPT_GPRS
+#define CTE_RISCV64_FRAME_GPRS                                                                         \
+  CTE_RISCV64_GPRS_RA "," CTE_RISCV64_GPRS_T0_T2 "," CTE_RISCV64_GPRS_A0_A7 "," CTE_RISCV64_GPRS_T3_T4 \
+                      "," CTE_RISCV64_GPRS_T5_T6 "," CTE_RISCV64_KEPT_GPRS
 // The same without t0-t2 (the bare-metal vector's scratch registers until the frame exists).
-#define CTE_RISCV64_FRAME_GPRS_BUT_T0_T2                                                                   \
-  CTE_RISCV64_GPRS_RA "," CTE_RISCV64_GPRS_A0_A7 "," CTE_RISCV64_GPRS_T3_T4 "," CTE_RISCV64_GPRS_T5_T6 "," \
-      CTE_RISCV64_KEPT_GPRS
+#define CTE_RISCV64_FRAME_GPRS_BUT_T0_T2                                                               \
+  CTE_RISCV64_GPRS_RA "," CTE_RISCV64_GPRS_A0_A7 "," CTE_RISCV64_GPRS_T3_T4 "," CTE_RISCV64_GPRS_T5_T6 \
+                      "," CTE_RISCV64_KEPT_GPRS
 // The same without t5-t6 (the hosted voluntary restore's scratch registers, dead at a call).
-#define CTE_RISCV64_FRAME_GPRS_BUT_T5_T6                                                                   \
-  CTE_RISCV64_GPRS_RA "," CTE_RISCV64_GPRS_T0_T2 "," CTE_RISCV64_GPRS_A0_A7 "," CTE_RISCV64_GPRS_T3_T4 "," \
-      CTE_RISCV64_KEPT_GPRS
+#define CTE_RISCV64_FRAME_GPRS_BUT_T5_T6                                                               \
+  CTE_RISCV64_GPRS_RA "," CTE_RISCV64_GPRS_T0_T2 "," CTE_RISCV64_GPRS_A0_A7 "," CTE_RISCV64_GPRS_T3_T4 \
+                      "," CTE_RISCV64_KEPT_GPRS
 // What a call keeps of the FP registers (fs0-fs1, fs2-fs11), and all of them.
 #define CTE_RISCV64_KEPT_FPRS "8,9,18,19,20,21,22,23,24,25,26,27"
-#define CTE_RISCV64_FRAME_FPRS \
-  "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
+#define CTE_RISCV64_FRAME_FPRS "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
 
 // DWARF register number of fn (for .cfi_offset of the FP registers).
 #define CTE_RISCV64_DWARF_FPR_BASE "32"
@@ -51,5 +50,6 @@ static_assert(reg::ra == 1 && reg::sp == 2 && reg::gp == 3 && reg::tp == 4 && re
               "the register groups name the psABI roles by number");
 static_assert(freg::fs0 == 8 && freg::fs1 == 9 && freg::fs2 == 18 && freg::fs11 == 27 && freg::count == 32,
               "CTE_RISCV64_KEPT_FPRS names fs0-fs11 by number");
-static_assert(reg::restore_scratch == reg::t6, "CTE_RISCV64_FRAME_GPRS_BUT_T5_T6 leaves out the restore's jump register");
+static_assert(reg::restore_scratch == reg::t6,
+              "CTE_RISCV64_FRAME_GPRS_BUT_T5_T6 leaves out the restore's jump register");
 }  // namespace cte::riscv64

@@ -14,7 +14,7 @@
 namespace cte::riscv64 {
 
 namespace insn_length {
-inline constexpr std::uint16_t not_compressed_mask = 0x3;  // bits[1:0] == 11: 32 bits or longer
+inline constexpr std::uint16_t not_compressed_mask = 0x3;   // bits[1:0] == 11: 32 bits or longer
 inline constexpr std::uint16_t longer_than_32_mask = 0x1c;  // bits[4:2] == 111: longer than 32 bits
 inline constexpr std::size_t parcel = 2;                    // instructions are 16-bit aligned (C extension)
 }  // namespace insn_length

@@ -36,7 +36,9 @@ struct Isa {
   static BasicEvent<Isa> decode(const Frame &f);
   // An ecall (any privilege) with a7 = ecall_a7::thread_exit.
   // (a7 first: on the trap path it is the one comparison that usually decides.)
-  static bool is_thread_exit(const Frame &f) { return f.x[reg::a7] == ecall_a7::thread_exit && cause::is_ecall(f.cause); }
+  static bool is_thread_exit(const Frame &f) {
+    return f.x[reg::a7] == ecall_a7::thread_exit && cause::is_ecall(f.cause);
+  }
 
   // Where the frame of a thread whose stack pointer is `sp` goes: directly below sp, aligned
   // down to the frame's alignment (the psABI has no red zone: nothing below sp is live). Every

@@ -76,14 +76,14 @@ void cte_riscv64_interrupt_trap(std::uint64_t cause, std::uint64_t tval, std::ui
 namespace cte::riscv64 {
 
 // Operands shared by the stubs: offsets of the frame fields (each asm statement takes <= 30).
-#define CTE_RISCV64_FRAME_OPERANDS                                                                                  \
-  [x] "i"(offsetof(Frame, x)), [f] "i"(offsetof(Frame, f)), [word] "i"(sizeof(std::uint64_t)),                    \
-      [pc] "i"(offsetof(Frame, pc)), [cause] "i"(offsetof(Frame, cause)), [tval] "i"(offsetof(Frame, tval)),       \
-      [status] "i"(offsetof(Frame, status)), [library_state] "i"(offsetof(Frame, library.state)),                  \
-      [fcsr] "i"(offsetof(Frame, fcsr)), [frame_size] "i"(sizeof(Frame)), [sp_slot] "i"(gpr_offset(reg::sp)),      \
-      [irq_id] "i"(offsetof(Frame, irq_id)), [irq_id_valid] "i"(offsetof(Frame, irq_id_valid)),                   \
-      [asynchronous] "i"(frame_state::asynchronous), [enabled_bit] "i"(frame_state::interrupts_enabled),           \
-      [ecall_u] "i"(cause::ecall_from_u), [yield_a7] "i"(static_cast<std::int64_t>(ecall_a7::yield)),             \
+#define CTE_RISCV64_FRAME_OPERANDS                                                                            \
+  [x] "i"(offsetof(Frame, x)), [f] "i"(offsetof(Frame, f)), [word] "i"(sizeof(std::uint64_t)),                \
+      [pc] "i"(offsetof(Frame, pc)), [cause] "i"(offsetof(Frame, cause)), [tval] "i"(offsetof(Frame, tval)),  \
+      [status] "i"(offsetof(Frame, status)), [library_state] "i"(offsetof(Frame, library.state)),             \
+      [fcsr] "i"(offsetof(Frame, fcsr)), [frame_size] "i"(sizeof(Frame)), [sp_slot] "i"(gpr_offset(reg::sp)), \
+      [irq_id] "i"(offsetof(Frame, irq_id)), [irq_id_valid] "i"(offsetof(Frame, irq_id_valid)),               \
+      [asynchronous] "i"(frame_state::asynchronous), [enabled_bit] "i"(frame_state::interrupts_enabled),      \
+      [ecall_u] "i"(cause::ecall_from_u), [yield_a7] "i"(static_cast<std::int64_t>(ecall_a7::yield)),         \
       [exit_a7] "i"(static_cast<std::int64_t>(ecall_a7::thread_exit))
 
 static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enabled < 2048,
@@ -92,13 +92,17 @@ static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enable
 // Call-frame information of a stub whose sp is the frame (CFA = sp + sizeof(Frame), the
 // thread's sp): where the registers a call keeps (ra, gp, tp, s0-s11, fs0-fs11) are saved, so
 // the unwinder gives the trapping function its own values back.
-#define CTE_RISCV64_CFI_SAVED_KEPT_REGISTERS                                             \
-  "  .cfi_offset ra, %[x] + " CTE_RISCV64_GPRS_RA " * %[word] - %[frame_size]\n"         \
-  "  .irp n," CTE_RISCV64_KEPT_GPRS "\n"                                                 \
-  "  .cfi_offset \\n, %[x] + \\n * %[word] - %[frame_size]\n"                            \
-  "  .endr\n"                                                                            \
-  "  .irp n," CTE_RISCV64_KEPT_FPRS "\n"                                                 \
-  "  .cfi_offset " CTE_RISCV64_DWARF_FPR_BASE " + \\n, %[f] + \\n * %[word] - %[frame_size]\n" \
+#define CTE_RISCV64_CFI_SAVED_KEPT_REGISTERS                  \
+  "  .cfi_offset ra, %[x] + " CTE_RISCV64_GPRS_RA             \
+  " * %[word] - %[frame_size]\n"                              \
+  "  .irp n," CTE_RISCV64_KEPT_GPRS                           \
+  "\n"                                                        \
+  "  .cfi_offset \\n, %[x] + \\n * %[word] - %[frame_size]\n" \
+  "  .endr\n"                                                 \
+  "  .irp n," CTE_RISCV64_KEPT_FPRS                           \
+  "\n"                                                        \
+  "  .cfi_offset " CTE_RISCV64_DWARF_FPR_BASE                 \
+  " + \\n, %[f] + \\n * %[word] - %[frame_size]\n"            \
   "  .endr\n"
 
 // Emits the stubs. Never called: [[gnu::used]] makes every translation unit emit it, and the

@@ -45,8 +45,8 @@ struct FastSwitchState {
   std::uint64_t resume_address = 0;
   std::uint64_t rbp = 0;
   std::uint64_t rbx = 0;
-  std::uint32_t mxcsr = 0;  // FpControls::per_thread only
-  std::uint16_t fcw = 0;    // FpControls::per_thread only
+  std::uint32_t mxcsr = 0;    // FpControls::per_thread only
+  std::uint16_t fcw = 0;      // FpControls::per_thread only
   std::uint16_t scratch = 0;  // the live x87 control word, for the comparison at resume
 };
 static_assert(sizeof(FastSwitchState) == 40);
@@ -58,70 +58,67 @@ using FreshThreadRecord = cte::detail::FreshThreadStart;
 struct FastSwitch {
   using State = FastSwitchState;
 
-template <FpControls controls>
-static std::uint64_t switch_threads(FastSwitchState &from, FastSwitchState &to) {
-  FastSwitchState *save = &from;
-  FastSwitchState *resume = &to;
-  std::uint64_t fence_needed;  // 0 on every resume: see the end of this function
-  asm volatile(
-      "lea 1f(%%rip), %%rax\n\t"
-      "mov %%rax, %c[resume_address](%[save])\n\t"
-      "mov %%rbp, %c[rbp](%[save])\n\t"
-      "mov %%rbx, %c[rbx](%[save])\n\t"
-      "mov %%rsp, %c[sp](%[save])\n\t"
-      ".if %c[per_thread]\n\t"  // this thread's FP controls, to put back when it resumes
-      "stmxcsr %c[mxcsr](%[save])\n\t"
-      "fnstcw %c[fcw](%[save])\n\t"
-      ".endif\n\t"
-      // Continue the other thread where its state says, with RSI = its state (the protocol).
-      "mov %c[rbp](%[resume]), %%rbp\n\t"
-      "mov %c[rbx](%[resume]), %%rbx\n\t"
-      "mov %c[sp](%[resume]), %%rsp\n\t"
-      "jmp *%c[resume_address](%[resume])\n"
-      "1:\n\t"  // resumed here by another thread's switch; RSI = our state
-      ".if %c[per_thread]\n\t"
-      "ldmxcsr %c[mxcsr](%[resume])\n\t"
-      "fnstcw %c[scratch](%[resume])\n\t"  // the x87 control word: loaded only if another thread changed it
-      "movzwl %c[scratch](%[resume]), %%eax\n\t"
-      "cmpw %c[fcw](%[resume]), %%ax\n\t"
-      "je 2f\n\t"
-      "fldcw %c[fcw](%[resume])\n"
-      "2:\n\t"
-      ".endif\n\t"
-      "xor %k[fence_needed], %k[fence_needed]"
-      : [save] "+D"(save), [resume] "+S"(resume), [fence_needed] "=a"(fence_needed)
-      : [per_thread] "i"(controls == FpControls::per_thread), [sp] "i"(offsetof(FastSwitchState, sp)),
-        [resume_address] "i"(offsetof(FastSwitchState, resume_address)), [rbp] "i"(offsetof(FastSwitchState, rbp)),
-        [rbx] "i"(offsetof(FastSwitchState, rbx)),
-        [mxcsr] "i"(offsetof(FastSwitchState, mxcsr)), [fcw] "i"(offsetof(FastSwitchState, fcw)),
-        [scratch] "i"(offsetof(FastSwitchState, scratch))
-      : "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc",
-        "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
-        "xmm13", "xmm14", "xmm15"
+  template <FpControls controls>
+  static std::uint64_t switch_threads(FastSwitchState &from, FastSwitchState &to) {
+    FastSwitchState *save = &from;
+    FastSwitchState *resume = &to;
+    std::uint64_t fence_needed;  // 0 on every resume: see the end of this function
+    asm volatile(
+        "lea 1f(%%rip), %%rax\n\t"
+        "mov %%rax, %c[resume_address](%[save])\n\t"
+        "mov %%rbp, %c[rbp](%[save])\n\t"
+        "mov %%rbx, %c[rbx](%[save])\n\t"
+        "mov %%rsp, %c[sp](%[save])\n\t"
+        ".if %c[per_thread]\n\t"  // this thread's FP controls, to put back when it resumes
+        "stmxcsr %c[mxcsr](%[save])\n\t"
+        "fnstcw %c[fcw](%[save])\n\t"
+        ".endif\n\t"
+        // Continue the other thread where its state says, with RSI = its state (the protocol).
+        "mov %c[rbp](%[resume]), %%rbp\n\t"
+        "mov %c[rbx](%[resume]), %%rbx\n\t"
+        "mov %c[sp](%[resume]), %%rsp\n\t"
+        "jmp *%c[resume_address](%[resume])\n"
+        "1:\n\t"  // resumed here by another thread's switch; RSI = our state
+        ".if %c[per_thread]\n\t"
+        "ldmxcsr %c[mxcsr](%[resume])\n\t"
+        "fnstcw %c[scratch](%[resume])\n\t"  // the x87 control word: loaded only if another thread changed it
+        "movzwl %c[scratch](%[resume]), %%eax\n\t"
+        "cmpw %c[fcw](%[resume]), %%ax\n\t"
+        "je 2f\n\t"
+        "fldcw %c[fcw](%[resume])\n"
+        "2:\n\t"
+        ".endif\n\t"
+        "xor %k[fence_needed], %k[fence_needed]"
+        : [save] "+D"(save), [resume] "+S"(resume), [fence_needed] "=a"(fence_needed)
+        : [per_thread] "i"(controls == FpControls::per_thread), [sp] "i"(offsetof(FastSwitchState, sp)),
+          [resume_address] "i"(offsetof(FastSwitchState, resume_address)), [rbp] "i"(offsetof(FastSwitchState, rbp)),
+          [rbx] "i"(offsetof(FastSwitchState, rbx)), [mxcsr] "i"(offsetof(FastSwitchState, mxcsr)),
+          [fcw] "i"(offsetof(FastSwitchState, fcw)), [scratch] "i"(offsetof(FastSwitchState, scratch))
+        : "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc", "xmm0", "xmm1", "xmm2",
+          "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
 #if defined(__AVX512F__)
-        ,
-        "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27",
-        "xmm28", "xmm29", "xmm30", "xmm31", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"
+          ,
+          "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27",
+          "xmm28", "xmm29", "xmm30", "xmm31", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"
 #endif
-  );
-  // 0 on every resume: the condition of the compiler fence that follows every switch
-  // (cte/fast_switch.hpp).
-  return fence_needed;
-}
+    );
+    // 0 on every resume: the condition of the compiler fence that follows every switch
+    // (cte/fast_switch.hpp).
+    return fence_needed;
+  }
 
-// Prepares `state` to start entry(arg) on the stack that ends at stack_end, with the FP
-// controls live when it is first switched to.
-static void prepare(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
-  auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
-  fresh->entry = reinterpret_cast<std::uint64_t>(entry);
-  fresh->arg = reinterpret_cast<std::uint64_t>(arg);
-  state = FastSwitchState{};
-  state.sp = fresh;
-  state.resume_address = reinterpret_cast<std::uint64_t>(&cte_x86_64_fast_thread_trampoline);
-}
+  // Prepares `state` to start entry(arg) on the stack that ends at stack_end, with the FP
+  // controls live when it is first switched to.
+  static void prepare(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
+    auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
+    fresh->entry = reinterpret_cast<std::uint64_t>(entry);
+    fresh->arg = reinterpret_cast<std::uint64_t>(arg);
+    state = FastSwitchState{};
+    state.sp = fresh;
+    state.resume_address = reinterpret_cast<std::uint64_t>(&cte_x86_64_fast_thread_trampoline);
+  }
 
-static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) + 16;
-
+  static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) + 16;
 };
 
 [[gnu::used]] inline void emit_fast_switch_stubs() {

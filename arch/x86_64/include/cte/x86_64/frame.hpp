@@ -48,11 +48,11 @@ inline constexpr std::uint64_t x87_fp = 16;
 inline constexpr std::uint64_t alignment_check = 17;
 inline constexpr std::uint64_t machine_check = 18;
 inline constexpr std::uint64_t simd_fp = 19;
-inline constexpr std::uint64_t timer = 32;         // first vector after the exceptions: the tick
+inline constexpr std::uint64_t timer = 32;  // first vector after the exceptions: the tick
 inline constexpr std::uint64_t external_first = 33;
-inline constexpr std::uint64_t syscall = 0x80;     // `int $0x80`, as Linux i386 and Nanos-lite
-inline constexpr std::uint64_t yield = 0x81;       // `int $0x81`, as Abstract Machine x86
-inline constexpr std::uint64_t thread_exit = 0x82; // a kcontext entry function returned
+inline constexpr std::uint64_t syscall = 0x80;      // `int $0x80`, as Linux i386 and Nanos-lite
+inline constexpr std::uint64_t yield = 0x81;        // `int $0x81`, as Abstract Machine x86
+inline constexpr std::uint64_t thread_exit = 0x82;  // a kcontext entry function returned
 inline constexpr std::uint64_t software_interrupt = 0x83;
 }  // namespace vector
 
@@ -61,9 +61,14 @@ inline constexpr std::uint64_t software_interrupt = 0x83;
 // Frame's fields, the trap stubs' stores and loads and the hosted signal layer's copies all
 // expand it. RAX comes first and apart, because every stub moves it on its own (it is the
 // stubs' scratch register).
-#define CTE_X86_64_REGISTERS_AFTER_RAX(X) \
-  X(rbx, RBX) X(rcx, RCX) X(rdx, RDX) X(rsi, RSI) X(rdi, RDI) X(rbp, RBP) X(r8, R8) X(r9, R9) X(r10, R10) \
-      X(r11, R11) X(r12, R12) X(r13, R13) X(r14, R14) X(r15, R15)
+// clang-format off
+#define CTE_X86_64_REGISTERS_AFTER_RAX(X)                                                                             \
+  X(rbx, RBX)                                                                                                         \
+  X(rcx, RCX)                                                                                                         \
+  X(rdx, RDX)                                                                                                         \
+  X(rsi, RSI) X(rdi, RDI) X(rbp, RBP) X(r8, R8) X(r9, R9) X(r10, R10) X(r11, R11) X(r12, R12) X(r13, R13) X(r14, R14) \
+      X(r15, R15)
+// clang-format on
 #define CTE_X86_64_GENERAL_REGISTERS(X) X(rax, RAX) CTE_X86_64_REGISTERS_AFTER_RAX(X)
 // Where the thread runs, after the general registers (X(name, NAME) as above; RFLAGS is REG_EFL).
 #define CTE_X86_64_CONTROL_REGISTERS(X) X(rip, RIP) X(rsp, RSP) X(rflags, EFL)

@@ -21,14 +21,15 @@ struct HostedSignals {
   // checking), which the kernel leaves on for the handler; the handler's own code must not
   // fault on a misaligned access. The interrupted code gets its flags back from its frame.
   static void enter_handler() {
-    asm volatile("lea -%c[red_zone](%%rsp), %%rsp\n\t"  // pushfq must not land in a red zone
-                 "pushfq\n\t"
-                 "andl %[clear_ac], (%%rsp)\n\t"
-                 "popfq\n\t"
-                 "lea %c[red_zone](%%rsp), %%rsp"
-                 :
-                 : [red_zone] "i"(red_zone), [clear_ac] "i"(~alignment_check_flag)
-                 : "memory", "cc");
+    asm volatile(
+        "lea -%c[red_zone](%%rsp), %%rsp\n\t"  // pushfq must not land in a red zone
+        "pushfq\n\t"
+        "andl %[clear_ac], (%%rsp)\n\t"
+        "popfq\n\t"
+        "lea %c[red_zone](%%rsp), %%rsp"
+        :
+        : [red_zone] "i"(red_zone), [clear_ac] "i"(~alignment_check_flag)
+        : "memory", "cc");
   }
   static constexpr std::uint32_t alignment_check_flag = 1u << 18;  // EFLAGS.AC
 
@@ -84,20 +85,29 @@ struct HostedSignals {
 
   static std::uint64_t software_vector(int signo) {
     switch (signo) {
-      case SIGILL: return vector::invalid_opcode;
-      case SIGTRAP: return vector::breakpoint;
-      case SIGFPE: return vector::divide_error;
-      case SIGSEGV: return vector::page_fault;
-      case SIGBUS: return vector::alignment_check;
-      default: return vector::general_protection;
+      case SIGILL:
+        return vector::invalid_opcode;
+      case SIGTRAP:
+        return vector::breakpoint;
+      case SIGFPE:
+        return vector::divide_error;
+      case SIGSEGV:
+        return vector::page_fault;
+      case SIGBUS:
+        return vector::alignment_check;
+      default:
+        return vector::general_protection;
     }
   }
 
   static std::uint64_t interrupt_vector(InterruptSource source) {
     switch (source) {
-      case InterruptSource::timer: return vector::timer;
-      case InterruptSource::external: return vector::external_first;
-      case InterruptSource::software: return vector::software_interrupt;
+      case InterruptSource::timer:
+        return vector::timer;
+      case InterruptSource::external:
+        return vector::external_first;
+      case InterruptSource::software:
+        return vector::software_interrupt;
     }
     return vector::software_interrupt;
   }

@@ -152,8 +152,17 @@ struct Prefixes {
 
 constexpr bool is_legacy_prefix(std::uint8_t byte) {
   switch (byte) {
-    case 0x26: case 0x2E: case 0x36: case 0x3E: case 0x64: case 0x65:  // segment overrides
-    case 0x66: case 0x67: case 0xF0: case 0xF2: case 0xF3:
+    case 0x26:
+    case 0x2E:
+    case 0x36:
+    case 0x3E:
+    case 0x64:
+    case 0x65:  // segment overrides
+    case 0x66:
+    case 0x67:
+    case 0xF0:
+    case 0xF2:
+    case 0xF3:
       return true;
     default:
       return false;
@@ -218,8 +227,7 @@ constexpr void read_vector_body(Reader &reader, unsigned map, std::uint8_t opcod
     case 1:
       if (!evex && opcode == 0x77) return;
       read_modrm(reader);
-      if ((opcode >= 0x70 && opcode <= 0x73) || opcode == 0xC2 ||
-          (opcode >= 0xC4 && opcode <= 0xC6)) {
+      if ((opcode >= 0x70 && opcode <= 0x73) || opcode == 0xC2 || (opcode >= 0xC4 && opcode <= 0xC6)) {
         reader.skip(1);
       }
       return;
@@ -273,7 +281,10 @@ constexpr void read_two_byte(Reader &reader, const Prefixes &prefixes) {
       read_modrm(reader);
       reader.skip(1);
       return;
-    case 0x20: case 0x21: case 0x22: case 0x23:
+    case 0x20:
+    case 0x21:
+    case 0x22:
+    case 0x23:
       // mov to/from cr/dr: ModRM.mod is ignored and always means a register, so never SIB/disp.
       reader.next();
       return;
@@ -313,11 +324,20 @@ constexpr void read_one_byte(Reader &reader, const Prefixes &prefixes) {
     case 0x8F:  // pop r/m64 is 8F /0; any other reg field is an XOP escape (not supported)
       if (modrm_reg(read_modrm(reader)) != 0) reader.fail();
       return;
-    case 0xA0: case 0xA1: case 0xA2: case 0xA3:  // mov al/eax <-> moffs: address-sized offset
+    case 0xA0:
+    case 0xA1:
+    case 0xA2:
+    case 0xA3:  // mov al/eax <-> moffs: address-sized offset
       reader.skip(prefixes.address_size ? 4 : 8);
       return;
-    case 0xB8: case 0xB9: case 0xBA: case 0xBB:
-    case 0xBC: case 0xBD: case 0xBE: case 0xBF:  // mov r, imm: the only imm64 (REX.W)
+    case 0xB8:
+    case 0xB9:
+    case 0xBA:
+    case 0xBB:
+    case 0xBC:
+    case 0xBD:
+    case 0xBE:
+    case 0xBF:  // mov r, imm: the only imm64 (REX.W)
       reader.skip(prefixes.rex_w() ? 8 : prefixes.imm_z_size());
       return;
     case 0xC8:  // enter imm16, imm8

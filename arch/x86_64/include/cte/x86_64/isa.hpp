@@ -27,8 +27,8 @@ struct Isa {
   static Word return_value(const Frame &f) { return f.rax; }
   static void set_return_value(Frame &f, Word value) { f.rax = value; }
 
-  static constexpr Word Frame::*const syscall_args[syscall_arg_count] = {
-      &Frame::rdi, &Frame::rsi, &Frame::rdx, &Frame::r10, &Frame::r8, &Frame::r9};
+  static constexpr Word Frame::*const syscall_args[syscall_arg_count] = {&Frame::rdi, &Frame::rsi, &Frame::rdx,
+                                                                         &Frame::r10, &Frame::r8,  &Frame::r9};
   static Word arg(const Frame &f, unsigned index) { return f.*syscall_args[index]; }
   static void set_arg(Frame &f, unsigned index, Word value) { f.*syscall_args[index] = value; }
 

@@ -79,20 +79,21 @@ inline constexpr int overflow_bit = 11;
 static_assert(frame_state::interrupts_enabled == 1, "restore stores (state & interrupts_enabled) as the enable word");
 // The stubs store the trap cause as two 16-byte pairs (see CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH).
 static_assert(offsetof(Frame, vector) % 16 == 0 && offsetof(Frame, error_code) == offsetof(Frame, vector) + 8);
-static_assert(offsetof(Frame, fault_address) % 16 == 0 && offsetof(Frame, payload) == offsetof(Frame, fault_address) + 8);
+static_assert(offsetof(Frame, fault_address) % 16 == 0 &&
+              offsetof(Frame, payload) == offsetof(Frame, fault_address) + 8);
 // `ret $red_zone` pops the window's last word and steps over the red zone.
 static_assert(offsetof(RestoreWindow, rip) + 8 == restore_window && red_zone <= 0xffff);
 
 // Asm operands: the offset of each register in the Frame, named after it (18 of the at most
 // 30 operands an asm statement takes), and the RestoreWindow's layout.
 #define CTE_X86_64_OFFSET_OPERAND_(name, NAME) [name] "i"(offsetof(Frame, name)),
-#define CTE_X86_64_REGISTER_OPERANDS                          \
-  CTE_X86_64_GENERAL_REGISTERS(CTE_X86_64_OFFSET_OPERAND_)    \
+#define CTE_X86_64_REGISTER_OPERANDS                       \
+  CTE_X86_64_GENERAL_REGISTERS(CTE_X86_64_OFFSET_OPERAND_) \
   CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_OFFSET_OPERAND_)
-#define CTE_X86_64_WINDOW_OPERANDS                                                                            \
-  [window] "i"(restore_window), [window_rflags] "i"(offsetof(RestoreWindow, rflags)),                         \
+#define CTE_X86_64_WINDOW_OPERANDS                                                                               \
+  [window] "i"(restore_window), [window_rflags] "i"(offsetof(RestoreWindow, rflags)),                            \
       [window_enable] "i"(offsetof(RestoreWindow, enable_word)), [window_rip] "i"(offsetof(RestoreWindow, rip)), \
-      [enable_word] "m"(cte_hosted_interrupts_enabled), [enabled_bit] "i"(frame_state::interrupts_enabled),  \
+      [enable_word] "m"(cte_hosted_interrupts_enabled), [enabled_bit] "i"(frame_state::interrupts_enabled),      \
       [library_state] "i"(offsetof(Frame, library.state))
 
 #define CTE_X86_64_STORE_(name, NAME) "  mov %%" #name ", %c[" #name "](%%rsp)\n"
@@ -107,35 +108,36 @@ static_assert(offsetof(RestoreWindow, rip) + 8 == restore_window && red_zone <= 
 // waits for them to reach the cache). Saves the rest of the frame, calls `dispatch` (a C
 // function: frame in, frame to resume out) and branches once to the resume path that fits.
 // CFI: the CFA is RSP + frame_gap throughout (S), the return address at S-8.
-#define CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH(dispatch)                                                       \
-  CTE_X86_64_REGISTERS_AFTER_RAX(CTE_X86_64_STORE_)                                                            \
-  "  mov (%c[gap] - 8)(%%rsp), %%rax\n"                                                                        \
-  "  mov %%rax, %c[rip](%%rsp)\n"                                                                              \
-  "  lea %c[gap](%%rsp), %%rax\n"                                                                              \
-  "  mov %%rax, %c[rsp](%%rsp)\n"                                                                              \
-  "  pushfq\n"                                                                                                 \
-  "  .cfi_adjust_cfa_offset 8\n"                                                                               \
-  "  popq %c[rflags](%%rsp)\n" /* (the address is formed after the pop moves RSP back) */                    \
-  "  .cfi_adjust_cfa_offset -8\n"                                                                              \
-  "  movaps %%xmm0, %c[vector](%%rsp)\n"                                                                       \
-  "  movaps %%xmm1, %c[fault_address](%%rsp)\n"                                                                \
-  "  movq $0, %c[library_state](%%rsp)\n" /* voluntary: at a call only the FP control words are live */       \
-  "  fnstcw %c[fcw](%%rsp)\n"                                                                                  \
-  "  stmxcsr %c[mxcsr](%%rsp)\n"                                                                               \
-  "  mov %%rsp, %%rdi\n"                                                                                       \
-  "  call " dispatch "\n"                                                                                      \
-  "  mov %%rax, %%rdi\n"                                                                                       \
-  "  testb $%c[asynchronous], %c[library_state](%%rax)\n"                                                      \
-  "  jnz cte_x86_64_resume_asynchronous\n"                                                                     \
-  "  cmp %%rax, %%rsp\n"                                                                                       \
-  "  jne cte_x86_64_resume_voluntary\n"                                                                        \
+#define CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH(dispatch)                                                \
+  CTE_X86_64_REGISTERS_AFTER_RAX(CTE_X86_64_STORE_)                                                     \
+  "  mov (%c[gap] - 8)(%%rsp), %%rax\n"                                                                 \
+  "  mov %%rax, %c[rip](%%rsp)\n"                                                                       \
+  "  lea %c[gap](%%rsp), %%rax\n"                                                                       \
+  "  mov %%rax, %c[rsp](%%rsp)\n"                                                                       \
+  "  pushfq\n"                                                                                          \
+  "  .cfi_adjust_cfa_offset 8\n"                                                                        \
+  "  popq %c[rflags](%%rsp)\n" /* (the address is formed after the pop moves RSP back) */               \
+  "  .cfi_adjust_cfa_offset -8\n"                                                                       \
+  "  movaps %%xmm0, %c[vector](%%rsp)\n"                                                                \
+  "  movaps %%xmm1, %c[fault_address](%%rsp)\n"                                                         \
+  "  movq $0, %c[library_state](%%rsp)\n" /* voluntary: at a call only the FP control words are live */ \
+  "  fnstcw %c[fcw](%%rsp)\n"                                                                           \
+  "  stmxcsr %c[mxcsr](%%rsp)\n"                                                                        \
+  "  mov %%rsp, %%rdi\n"                                                                                \
+  "  call " dispatch                                                                                    \
+  "\n"                                                                                                  \
+  "  mov %%rax, %%rdi\n"                                                                                \
+  "  testb $%c[asynchronous], %c[library_state](%%rax)\n"                                               \
+  "  jnz cte_x86_64_resume_asynchronous\n"                                                              \
+  "  cmp %%rax, %%rsp\n"                                                                                \
+  "  jne cte_x86_64_resume_voluntary\n"                                                                 \
   "  jmp cte_x86_64_return_voluntary\n"
 
 #define CTE_X86_64_SAVE_OPERANDS                                                                                \
-  CTE_X86_64_REGISTER_OPERANDS[vector] "i"(offsetof(Frame, vector)),                                          \
+  CTE_X86_64_REGISTER_OPERANDS[vector] "i"(offsetof(Frame, vector)),                                            \
       [fault_address] "i"(offsetof(Frame, fault_address)), [library_state] "i"(offsetof(Frame, library.state)), \
-      [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)),                                             \
-      [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [gap] "i"(frame_gap),                   \
+      [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)),                                              \
+      [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [gap] "i"(frame_gap),                    \
       [asynchronous] "i"(frame_state::asynchronous)
 static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state's low byte");
 
@@ -148,7 +150,7 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
 // fldcw is costly on some CPUs. MXCSR is loaded unconditionally: stmxcsr is the costly
 // direction. The live control word goes below RSP: interrupts are held here (and hosted
 // signals run on the alternate stack), so nothing else writes there.
-#define CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW                                       \
+#define CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW \
   "  mov %c[rsp](%%rdi), %%rax\n" /* S: the resumed thread's stack pointer */       \
   "  mov %c[library_state](%%rdi), %%ecx\n"                                         \
   "  and $%c[enabled_bit], %%ecx\n"                                                 \
@@ -180,29 +182,29 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
 // overflows or not, then SF ZF AF PF CF by sahf (in 64-bit mode: CPUID LAHF-SAHF, which all but
 // some of the earliest x86-64 CPUs have and the x86-64-v2 baseline requires). pushfq writes
 // below the window, which is dead at a call boundary.
-#define CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP                                               \
-  "  pushfq\n"                                                                                \
-  "  .cfi_adjust_cfa_offset 8\n"                                                              \
-  "  pop %%rax\n"                                                                             \
-  "  .cfi_adjust_cfa_offset -8\n"                                                             \
-  "  xor %c[window_rflags](%%rsp), %%rax\n"                                                   \
-  "  test $~%c[status_flags], %%rax\n"                                                        \
-  "  jnz cte_x86_64_resume_window_popfq\n"                                                    \
-  "  mov %c[window_rflags](%%rsp), %%rax\n"                                                   \
-  "  and $(1 << %c[overflow_bit]), %%eax\n"                                                   \
-  "  shl $(62 - %c[overflow_bit]), %%rax\n" /* OF -> bit 62, bit 63 clear */                 \
-  "  add %%rax, %%rax\n"                    /* signed overflow exactly if bit 62 set */       \
-  "  movb %c[window_rflags](%%rsp), %%ah\n"                                                   \
-  "  sahf\n"                                                                                  \
-  "  pop %%rax\n"                                                                             \
-  "  .cfi_adjust_cfa_offset -8\n"                                                             \
-  "  lea 8(%%rsp), %%rsp\n" /* RFLAGS is set already (lea and pop leave the flags alone) */   \
-  "  .cfi_adjust_cfa_offset -8\n"                                                             \
-  "  popq %[enable_word]\n" /* the last act: from here on interrupts may be taken */           \
+#define CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP                                             \
+  "  pushfq\n"                                                                              \
+  "  .cfi_adjust_cfa_offset 8\n"                                                            \
+  "  pop %%rax\n"                                                                           \
+  "  .cfi_adjust_cfa_offset -8\n"                                                           \
+  "  xor %c[window_rflags](%%rsp), %%rax\n"                                                 \
+  "  test $~%c[status_flags], %%rax\n"                                                      \
+  "  jnz cte_x86_64_resume_window_popfq\n"                                                  \
+  "  mov %c[window_rflags](%%rsp), %%rax\n"                                                 \
+  "  and $(1 << %c[overflow_bit]), %%eax\n"                                                 \
+  "  shl $(62 - %c[overflow_bit]), %%rax\n" /* OF -> bit 62, bit 63 clear */                \
+  "  add %%rax, %%rax\n"                    /* signed overflow exactly if bit 62 set */     \
+  "  movb %c[window_rflags](%%rsp), %%ah\n"                                                 \
+  "  sahf\n"                                                                                \
+  "  pop %%rax\n"                                                                           \
+  "  .cfi_adjust_cfa_offset -8\n"                                                           \
+  "  lea 8(%%rsp), %%rsp\n" /* RFLAGS is set already (lea and pop leave the flags alone) */ \
+  "  .cfi_adjust_cfa_offset -8\n"                                                           \
+  "  popq %[enable_word]\n" /* the last act: from here on interrupts may be taken */        \
   "  .cfi_adjust_cfa_offset -8\n"
 
-#define CTE_X86_64_RESTORE_OPERANDS                                                                   \
-  CTE_X86_64_REGISTER_OPERANDS CTE_X86_64_WINDOW_OPERANDS, [status_flags] "i"(status_flags),          \
+#define CTE_X86_64_RESTORE_OPERANDS                                                                  \
+  CTE_X86_64_REGISTER_OPERANDS CTE_X86_64_WINDOW_OPERANDS, [status_flags] "i"(status_flags),         \
       [overflow_bit] "i"(overflow_bit), [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)), \
       [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [gap] "i"(frame_gap)
 
@@ -267,22 +269,21 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       :: [gap] "i"(frame_gap), [rax] "i"(offsetof(Frame, rax)), [exit_vector] "i"(vector::thread_exit));
   asm volatile(
       // --- The tail of the stubs other than yield: entered by a jump with RSP = frame.
-      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_save_voluntary)
-      "  .cfi_def_cfa_offset %c[gap]\n"
-      CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH("cte_x86_64_trap_dispatch")
-      CTE_ASM_FUNCTION_END(cte_x86_64_save_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME
-      :: CTE_X86_64_SAVE_OPERANDS);
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(
+          cte_x86_64_save_voluntary) "  .cfi_def_cfa_offset %c[gap]\n" CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH("cte_x86_"
+                                                                                                              "64_trap_"
+                                                                                                              "dispatc"
+                                                                                                              "h")
+          CTE_ASM_FUNCTION_END(cte_x86_64_save_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME ::CTE_X86_64_SAVE_OPERANDS);
   asm volatile(
       // --- cte_x86_64_return_voluntary: RDI = RSP = the frame the stub saved, resumed by the
       // thread that trapped: `ret` pops the return-stack entry its call pushed, so the return
       // is predicted and the predictor stays in step with the thread's own returns.
-      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_return_voluntary)
-      "  .cfi_def_cfa_offset %c[gap]\n"  // the stub's frame: CFA S, return address at S-8
-      CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW
-      CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP
-      "  ret\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_return_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME
-      :: CTE_X86_64_RESTORE_OPERANDS);
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(
+          cte_x86_64_return_voluntary) "  .cfi_def_cfa_offset %c[gap]\n"  // the stub's frame: CFA S, return address at S-8
+      CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP
+                                       "  ret\n" CTE_ASM_FUNCTION_END(cte_x86_64_return_voluntary)
+                                           CTE_ASM_REENTER_ENCLOSING_FRAME ::CTE_X86_64_RESTORE_OPERANDS);
   asm volatile(
       // --- cte_x86_64_resume_voluntary: RDI = another thread's voluntary frame. Jumps with
       // RSP = S, the resume address read from S-8, predicted from this jmp's own history.
@@ -290,15 +291,13 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       // signals run on the alternate stack, and Linux delivers any other signal on this stack
       // below the red zone. (A bare-metal kernel built with -mno-red-zone would need the
       // one-instruction interrupt shadow of sti, or iretq, here.)
-      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_voluntary)
-      "  .cfi_undefined %%rip\n"  // a jump between threads: no caller until the window is set
-      CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW
-      CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP
-      "  lea 8(%%rsp), %%rsp\n"  // RSP = S
-      "  .cfi_adjust_cfa_offset -8\n"
-      "  jmp *-8(%%rsp)\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_resume_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME
-      :: CTE_X86_64_RESTORE_OPERANDS);
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(
+          cte_x86_64_resume_voluntary) "  .cfi_undefined %%rip\n"  // a jump between threads: no caller until the window is set
+      CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP
+                                       "  lea 8(%%rsp), %%rsp\n"  // RSP = S
+                                       "  .cfi_adjust_cfa_offset -8\n"
+                                       "  jmp *-8(%%rsp)\n" CTE_ASM_FUNCTION_END(cte_x86_64_resume_voluntary)
+                                           CTE_ASM_REENTER_ENCLOSING_FRAME ::CTE_X86_64_RESTORE_OPERANDS);
   asm volatile(
       // --- cte_x86_64_resume_window_popfq: RSP = a voluntary window whose RFLAGS differ from
       // the live ones in a system flag (rare: DF, AC, TF set by the thread). popfq sets them

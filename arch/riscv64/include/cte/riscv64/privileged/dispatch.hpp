@@ -21,7 +21,8 @@ extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_trap
 // Called by the voluntary-trap stubs of either mode (syscall, thread exit; yield: below). The
 // frame records an ecall (cause, a7), so only the ecall part of the decoder applies: the Event
 // is the one TargetIsa::decode gives for it (cause = the raw cause, ref = 0).
-extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_voluntary_dispatch(cte::riscv64::Frame *frame) {
+extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_voluntary_dispatch(
+    cte::riscv64::Frame *frame) {
   cte::Event event;
   event.cause = frame->cause;
   cte::riscv64::decode_ecall(event, frame->x[cte::riscv64::reg::a7]);

@@ -26,8 +26,7 @@ static_assert(sizeof(Frame) < 8192, "frame offsets fit two LEB128 bytes");
 #define CTE_RISCV64_CFI_LEB128_2(offset) "((" offset ") & 0x7f) | 0x80, ((" offset ") >> 7) & 0x7f"
 
 // CFA = the thread's sp, the value in the frame's sp slot.
-#define CTE_RISCV64_CFI_CFA_FROM_FRAME \
-  "  .cfi_escape 0x0f, 4, 0x72, " CTE_RISCV64_CFI_LEB128_2("%[sp_slot]") ", 0x06\n"
+#define CTE_RISCV64_CFI_CFA_FROM_FRAME "  .cfi_escape 0x0f, 4, 0x72, " CTE_RISCV64_CFI_LEB128_2("%[sp_slot]") ", 0x06\n"
 
 // DWARF register `column` is saved at sp + `offset` (both assembler expressions).
 #define CTE_RISCV64_CFI_SAVED_AT_SP(column, offset) \

@@ -61,7 +61,8 @@ struct Mode<Privilege::machine> {
   static constexpr std::uint64_t interrupt_enable = status::mie;
   static constexpr std::uint64_t previous_interrupt_enable = status::mpie;
   static constexpr std::uint64_t previous_privilege = status::mpp;  // field mask
-  static constexpr std::uint64_t previous_privilege_self = static_cast<std::uint64_t>(Privilege::machine) << status::mpp_shift;
+  static constexpr std::uint64_t previous_privilege_self = static_cast<std::uint64_t>(Privilege::machine)
+                                                           << status::mpp_shift;
   static constexpr std::uint64_t timer_interrupt = interrupt::machine_timer;
   static constexpr std::uint64_t software_interrupt = interrupt::machine_software;
   static constexpr std::uint64_t timer_cause = cause::machine_timer_interrupt;

@@ -28,12 +28,15 @@ inline constexpr unsigned bits_per_entry = 8;
 }  // namespace cfg
 
 inline constexpr unsigned guard_base_entry = 0, guard_entry = 1, everything_entry = 2;
-inline constexpr unsigned address_shift = 2;           // pmpaddr holds address bits 55:2
+inline constexpr unsigned address_shift = 2;                          // pmpaddr holds address bits 55:2
 inline constexpr std::uint64_t napot_everything = ~std::uint64_t{0};  // all ones: the largest NAPOT range
 
-constexpr std::uint64_t entry_config(unsigned entry, std::uint64_t config) { return config << (entry * cfg::bits_per_entry); }
+constexpr std::uint64_t entry_config(unsigned entry, std::uint64_t config) {
+  return config << (entry * cfg::bits_per_entry);
+}
 
-inline constexpr std::uint64_t everything_config = entry_config(everything_entry, cfg::napot | cfg::read | cfg::write | cfg::execute);
+inline constexpr std::uint64_t everything_config =
+    entry_config(everything_entry, cfg::napot | cfg::read | cfg::write | cfg::execute);
 inline constexpr std::uint64_t guarded_config = everything_config | entry_config(guard_entry, cfg::tor);
 
 // After PMP changes the spec asks for an sfence.vma (address-translation caches may hold

@@ -26,10 +26,9 @@ struct Port {
   static void yield_trap() { Stubs<P>::yield(); }
   static std::uint64_t syscall_trap(std::uint64_t number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
                                     std::uint64_t a3, std::uint64_t a4, std::uint64_t a5) {
-    return static_cast<std::uint64_t>(Stubs<P>::syscall(static_cast<long>(a0), static_cast<long>(a1),
-                                                        static_cast<long>(a2), static_cast<long>(a3),
-                                                        static_cast<long>(a4), static_cast<long>(a5),
-                                                        static_cast<long>(number)));
+    return static_cast<std::uint64_t>(
+        Stubs<P>::syscall(static_cast<long>(a0), static_cast<long>(a1), static_cast<long>(a2), static_cast<long>(a3),
+                          static_cast<long>(a4), static_cast<long>(a5), static_cast<long>(number)));
   }
 
   static constexpr std::size_t kcontext_frame_footprint = riscv64::kcontext_frame_footprint;

@@ -1,4 +1,7 @@
 #pragma once
+// The stub names are built inside macro arguments (cte_riscv64_priv%[level]_...), which
+// clang-format would split into tokens: this file keeps its own layout.
+// clang-format off
 // riscv64 bare-metal trap entry: ONE implementation, a template over the privilege mode the
 // kernel runs in (M: mtvec/mret, S: stvec/sret). Every hardware trap — exception, interrupt,
 // an ecall executed directly (M-mode) — enters the same vector, which saves the complete Frame
@@ -241,3 +244,4 @@ inline void install_trap_vector() {
 }
 
 }  // namespace cte::riscv64::privileged
+// clang-format on

@@ -16,9 +16,9 @@ inline constexpr std::size_t emergency_stack_size = 16 * 1024;
 inline constexpr unsigned overflow_window_shift = 16;  // 64 KiB
 
 struct TrapScratch {
-  std::uint64_t spill_t1;     // the interrupted t1 and t2, while the vector decides where the
-  std::uint64_t spill_t2;     // frame goes
-  std::uint64_t frame_limit;  // lowest address a frame of the running thread may start at; 0: none
+  std::uint64_t spill_t1;           // the interrupted t1 and t2, while the vector decides where the
+  std::uint64_t spill_t2;           // frame goes
+  std::uint64_t frame_limit;        // lowest address a frame of the running thread may start at; 0: none
   std::uint64_t limit_stack_start;  // the stack_start frame_limit (and the M-mode guard) belong to
   alignas(16) unsigned char emergency_stack[emergency_stack_size];  // the dispatcher's stack on overflow
   Frame overflow_frame;  // the Context of a thread that ran off its stack (top of the emergency stack)

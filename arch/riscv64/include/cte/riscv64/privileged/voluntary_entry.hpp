@@ -1,4 +1,7 @@
 #pragma once
+// The stub names are built inside macro arguments (cte_riscv64_priv%[level]_...), which
+// clang-format would split into tokens: this file keeps its own layout.
+// clang-format off
 // riscv64 bare-metal voluntary traps: yield(), syscall(...) and the kcontext thread-exit stub
 // are plain function calls that never take a hardware trap. A call keeps only what the psABI
 // makes callee-saved (s0-s11, fs0-fs11, sp, gp, tp; fcsr has thread storage duration), so a
@@ -254,3 +257,4 @@ template <Privilege P>
 }
 
 }  // namespace cte::riscv64::privileged
+// clang-format on

@@ -70,9 +70,7 @@ struct Board {
   static std::uint64_t realtime_ns() { return GoldfishRtc::now_ns(); }
 
   // RAM after the image and the boot stack (linker script): the heap of an AM program.
-  static Area heap() {
-    return {&cte_riscv64_virt_heap_start, &cte_riscv64_virt_heap_end};
-  }
+  static Area heap() { return {&cte_riscv64_virt_heap_start, &cte_riscv64_virt_heap_end}; }
   [[noreturn]] static void terminate_failure() { SifiveTestExit::exit(fatal_exit_status); }
 
   // --- interrupt state: the hart's own enable bit, no software flag.

@@ -36,12 +36,15 @@ extern "C" {
 extern "C" [[gnu::used]] inline void cte_riscv64_virt_start(std::uintptr_t, const void *devicetree) {
   cte_board_devicetree = devicetree;
   cte::TargetPlatform::boot_init();
-  for (auto *constructor = cte_riscv64_virt_init_array_start; constructor != cte_riscv64_virt_init_array_end; ++constructor)
+  for (auto *constructor = cte_riscv64_virt_init_array_start; constructor != cte_riscv64_virt_init_array_end;
+       ++constructor)
     (*constructor)();
 }
 
 // Step 4: main returned `status`.
-extern "C" [[noreturn, gnu::used]] inline void cte_riscv64_virt_finish(int status) { cte::TargetPlatform::halt(status); }
+extern "C" [[noreturn, gnu::used]] inline void cte_riscv64_virt_finish(int status) {
+  cte::TargetPlatform::halt(status);
+}
 
 namespace cte::riscv64::virt {
 

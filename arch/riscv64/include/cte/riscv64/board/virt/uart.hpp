@@ -10,9 +10,9 @@ namespace cte::riscv64::virt {
 struct Uart16550 {
   static constexpr std::uintptr_t base = 0x10000000;
   // Register offsets (byte registers) and bits.
-  static constexpr std::uintptr_t transmit_holding = 0;  // THR (write)
-  static constexpr std::uintptr_t receive_buffer = 0;    // RBR (read)
-  static constexpr std::uintptr_t line_status = 5;       // LSR
+  static constexpr std::uintptr_t transmit_holding = 0;            // THR (write)
+  static constexpr std::uintptr_t receive_buffer = 0;              // RBR (read)
+  static constexpr std::uintptr_t line_status = 5;                 // LSR
   static constexpr std::uint8_t transmit_holding_empty = 1u << 5;  // LSR.THRE: THR accepts a byte
   static constexpr std::uint8_t data_ready = 1u << 0;              // LSR.DR: RBR holds a byte
 
