@@ -87,17 +87,10 @@ cte::Context *resume_a_copy(cte::Event event, cte::Context *context) {
   std::memcpy(copied_context, static_cast<const void *>(context), sizeof(cte::Context));
   auto *copy = reinterpret_cast<cte::Context *>(copied_context);
   switch (event.kind) {
-    case cte::EventKind::syscall:
-      copy->set_return(copy->arg(0) * 3);
-      break;
-    case cte::EventKind::yield:
-      ++copied_yields;
-      break;
-    case cte::EventKind::irq_timer:
-      ++copied_ticks;
-      break;
-    default:
-      std::abort();  // a fault: the resume ran astray
+    case cte::EventKind::syscall: copy->set_return(copy->arg(0) * 3); break;
+    case cte::EventKind::yield: ++copied_yields; break;
+    case cte::EventKind::irq_timer: ++copied_ticks; break;
+    default: std::abort();  // a fault: the resume ran astray
   }
   return copy;
 }

@@ -26,36 +26,21 @@ enum class EventKind : std::uint8_t {
 
 constexpr const char *to_string(EventKind kind) {
   switch (kind) {
-    case EventKind::none:
-      return "none";
-    case EventKind::yield:
-      return "yield";
-    case EventKind::syscall:
-      return "syscall";
-    case EventKind::irq_timer:
-      return "irq_timer";
-    case EventKind::irq_external:
-      return "irq_external";
-    case EventKind::irq_software:
-      return "irq_software";
-    case EventKind::page_fault:
-      return "page_fault";
-    case EventKind::access_fault:
-      return "access_fault";
-    case EventKind::misaligned:
-      return "misaligned";
-    case EventKind::illegal_instruction:
-      return "illegal_instruction";
-    case EventKind::breakpoint:
-      return "breakpoint";
-    case EventKind::divide_by_zero:
-      return "divide_by_zero";
-    case EventKind::floating_point:
-      return "floating_point";
-    case EventKind::stack_overflow:
-      return "stack_overflow";
-    case EventKind::error:
-      return "error";
+    case EventKind::none: return "none";
+    case EventKind::yield: return "yield";
+    case EventKind::syscall: return "syscall";
+    case EventKind::irq_timer: return "irq_timer";
+    case EventKind::irq_external: return "irq_external";
+    case EventKind::irq_software: return "irq_software";
+    case EventKind::page_fault: return "page_fault";
+    case EventKind::access_fault: return "access_fault";
+    case EventKind::misaligned: return "misaligned";
+    case EventKind::illegal_instruction: return "illegal_instruction";
+    case EventKind::breakpoint: return "breakpoint";
+    case EventKind::divide_by_zero: return "divide_by_zero";
+    case EventKind::floating_point: return "floating_point";
+    case EventKind::stack_overflow: return "stack_overflow";
+    case EventKind::error: return "error";
   }
   return "unknown";
 }

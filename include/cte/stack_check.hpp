@@ -17,14 +17,10 @@ enum class StackError : std::uint8_t {
 
 constexpr const char *to_string(StackError error) {
   switch (error) {
-    case StackError::ok:
-      return "ok";
-    case StackError::null_area:
-      return "stack area is null or empty";
-    case StackError::misaligned:
-      return "stack area start/end not 16-byte aligned";
-    case StackError::too_small:
-      return "stack area too small";
+    case StackError::ok: return "ok";
+    case StackError::null_area: return "stack area is null or empty";
+    case StackError::misaligned: return "stack area start/end not 16-byte aligned";
+    case StackError::too_small: return "stack area too small";
   }
   return "unknown";
 }

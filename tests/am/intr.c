@@ -14,12 +14,8 @@ static Context *on_event(Event event, Context *context) {
       putch('t');
       ticks++;
       break;
-    case EVENT_IRQ_IODEV:
-      putch('d');
-      break;
-    default:
-      putch('e');
-      break;
+    case EVENT_IRQ_IODEV: putch('d'); break;
+    default: putch('e'); break;
   }
   return context;
 }

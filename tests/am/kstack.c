@@ -44,15 +44,9 @@ static Context *on_event(Event event, Context *context) {
         return thread;
       }
       return context;
-    case EVENT_IRQ_TIMER:
-      ticks++;
-      return context;
-    case EVENT_ERROR:
-      faulted = 1;
-      return boot; /* the thread ends at its fault */
-    default:
-      print("kstack: unexpected event\n");
-      halt(2);
+    case EVENT_IRQ_TIMER: ticks++; return context;
+    case EVENT_ERROR: faulted = 1; return boot; /* the thread ends at its fault */
+    default: print("kstack: unexpected event\n"); halt(2);
   }
 }
 

@@ -22,9 +22,7 @@ volatile int sink = 0;
 
 [[gnu::noinline]] cte::Context *handler(cte::Event event, cte::Context *context) {
   switch (event.kind) {
-    case cte::EventKind::yield:
-      marker_yield_event();
-      return context;
+    case cte::EventKind::yield: marker_yield_event(); return context;
     case cte::EventKind::irq_timer:
       marker_timer_event();
       spinning = false;
@@ -32,8 +30,7 @@ volatile int sink = 0;
     case cte::EventKind::syscall:  // from the fresh thread: back to the boot context
       thread_context = context;
       return boot_context;
-    default:
-      std::abort();
+    default: std::abort();
   }
 }
 

@@ -36,19 +36,13 @@ using AmEvent = ::Event;  // in C++ AM's enumerators live in the struct's scope
 
 constexpr decltype(AmEvent::event) am_event_kind(EventKind kind) {
   switch (kind) {
-    case EventKind::none:
-      return AmEvent::EVENT_NULL;
-    case EventKind::yield:
-      return AmEvent::EVENT_YIELD;
-    case EventKind::syscall:
-      return AmEvent::EVENT_SYSCALL;
-    case EventKind::page_fault:
-      return AmEvent::EVENT_PAGEFAULT;
-    case EventKind::irq_timer:
-      return AmEvent::EVENT_IRQ_TIMER;
+    case EventKind::none: return AmEvent::EVENT_NULL;
+    case EventKind::yield: return AmEvent::EVENT_YIELD;
+    case EventKind::syscall: return AmEvent::EVENT_SYSCALL;
+    case EventKind::page_fault: return AmEvent::EVENT_PAGEFAULT;
+    case EventKind::irq_timer: return AmEvent::EVENT_IRQ_TIMER;
     case EventKind::irq_external:
-    case EventKind::irq_software:
-      return AmEvent::EVENT_IRQ_IODEV;
+    case EventKind::irq_software: return AmEvent::EVENT_IRQ_IODEV;
     case EventKind::access_fault:
     case EventKind::misaligned:
     case EventKind::illegal_instruction:
@@ -56,8 +50,7 @@ constexpr decltype(AmEvent::event) am_event_kind(EventKind kind) {
     case EventKind::divide_by_zero:
     case EventKind::floating_point:
     case EventKind::stack_overflow:
-    case EventKind::error:
-      return AmEvent::EVENT_ERROR;
+    case EventKind::error: return AmEvent::EVENT_ERROR;
   }
   return AmEvent::EVENT_ERROR;
 }
@@ -98,20 +91,14 @@ void report_absent(void *buf) {
 
 inline void read_register(int reg, void *buf) {
   switch (reg) {
-    case AM_TIMER_CONFIG:
-      *static_cast<AM_TIMER_CONFIG_T *>(buf) = {true, true};
-      return;  // every platform has both
-    case AM_TIMER_UPTIME:
-      static_cast<AM_TIMER_UPTIME_T *>(buf)->us = platform_uptime_us();
-      return;
+    case AM_TIMER_CONFIG: *static_cast<AM_TIMER_CONFIG_T *>(buf) = {true, true}; return;  // every platform has both
+    case AM_TIMER_UPTIME: static_cast<AM_TIMER_UPTIME_T *>(buf)->us = platform_uptime_us(); return;
     case AM_TIMER_RTC: {
       const CivilTime time = civil_time(platform_realtime_seconds());
       *static_cast<AM_TIMER_RTC_T *>(buf) = {time.year, time.month, time.day, time.hour, time.minute, time.second};
       return;
     }
-    case AM_UART_CONFIG:
-      *static_cast<AM_UART_CONFIG_T *>(buf) = {true};
-      return;
+    case AM_UART_CONFIG: *static_cast<AM_UART_CONFIG_T *>(buf) = {true}; return;
     case AM_UART_RX: {
       // As AM: 0xff (char -1) when no byte is waiting.
       char byte = static_cast<char>(0xff);
@@ -119,18 +106,12 @@ inline void read_register(int reg, void *buf) {
       static_cast<AM_UART_RX_T *>(buf)->data = byte;
       return;
     }
-    case AM_INPUT_CONFIG:
-      return report_absent<AM_INPUT_CONFIG_T>(buf);
-    case AM_GPU_CONFIG:
-      return report_absent<AM_GPU_CONFIG_T>(buf);
-    case AM_AUDIO_CONFIG:
-      return report_absent<AM_AUDIO_CONFIG_T>(buf);
-    case AM_DISK_CONFIG:
-      return report_absent<AM_DISK_CONFIG_T>(buf);
-    case AM_NET_CONFIG:
-      return report_absent<AM_NET_CONFIG_T>(buf);
-    default:
-      break;
+    case AM_INPUT_CONFIG: return report_absent<AM_INPUT_CONFIG_T>(buf);
+    case AM_GPU_CONFIG: return report_absent<AM_GPU_CONFIG_T>(buf);
+    case AM_AUDIO_CONFIG: return report_absent<AM_AUDIO_CONFIG_T>(buf);
+    case AM_DISK_CONFIG: return report_absent<AM_DISK_CONFIG_T>(buf);
+    case AM_NET_CONFIG: return report_absent<AM_NET_CONFIG_T>(buf);
+    default: break;
   }
   fatal_register("ioe_read", reg);
 }

@@ -44,14 +44,10 @@ enum class RaiseResult : std::uint8_t {
 
 constexpr const char *to_string(RaiseResult result) {
   switch (result) {
-    case RaiseResult::handled:
-      return "handled";
-    case RaiseResult::not_started:
-      return "not_started";
-    case RaiseResult::finished:
-      return "finished";
-    case RaiseResult::timed_out:
-      return "timed_out";
+    case RaiseResult::handled: return "handled";
+    case RaiseResult::not_started: return "not_started";
+    case RaiseResult::finished: return "finished";
+    case RaiseResult::timed_out: return "timed_out";
   }
   return "unknown";
 }

@@ -88,8 +88,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
   BasicEvent<Isa> event;
   event.cause = trap.esr;
   switch (trap.kind) {
-    case TrapKind::synchronous:
-      break;
+    case TrapKind::synchronous: break;
     case TrapKind::irq:
     case TrapKind::fiq:
       event.cause = trap.interrupt_id;

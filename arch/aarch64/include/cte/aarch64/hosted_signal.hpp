@@ -102,8 +102,7 @@ inline SignalRecords find_signal_records(mcontext_t &mc) {
           extra_size = record->size;
         }
         break;
-      default:
-        break;  // ZA, TPIDR2, ...: not part of a Context
+      default: break;  // ZA, TPIDR2, ...: not part of a Context
     }
     offset += head->size;
   }
@@ -203,12 +202,8 @@ struct HostedSignals {
     f.esr = 0;
     f.far = 0;
     switch (signo) {
-      case SIGILL:
-        f.esr = esr::make(exception_class::unknown);
-        break;
-      case SIGTRAP:
-        set_debug_cause(f, info, from_hardware, address);
-        break;
+      case SIGILL: f.esr = esr::make(exception_class::unknown); break;
+      case SIGTRAP: set_debug_cause(f, info, from_hardware, address); break;
       case SIGSEGV:
       case SIGBUS:
         if (!from_hardware) {
@@ -222,9 +217,7 @@ struct HostedSignals {
       case SIGFPE:
         f.esr = esr::make(exception_class::fp_exception64, from_hardware ? fp_exception_iss(info.si_code) : 0);
         break;
-      default:
-        f.esr = esr::make(exception_class::unknown);
-        break;
+      default: f.esr = esr::make(exception_class::unknown); break;
     }
     // A syndrome the kernel reported for this very fault is the real one (Linux gives it for
     // aborts); keep it, with the address from si_addr.
@@ -238,12 +231,9 @@ struct HostedSignals {
   }
   static std::uint64_t interrupt_number(InterruptSource source, std::uint64_t payload) {
     switch (source) {
-      case InterruptSource::timer:
-        return interrupt_id::physical_timer;
-      case InterruptSource::external:
-        return payload;
-      case InterruptSource::software:
-        return payload <= interrupt_id::software_last ? payload : 0;  // an SGI
+      case InterruptSource::timer: return interrupt_id::physical_timer;
+      case InterruptSource::external: return payload;
+      case InterruptSource::software: return payload <= interrupt_id::software_last ? payload : 0;  // an SGI
     }
     return 0;
   }
@@ -318,19 +308,13 @@ struct HostedSignals {
   static std::uint64_t fp_exception_iss(int code) {
     switch (code) {
       case FPE_INTDIV:
-      case FPE_FLTDIV:
-        return fp_iss::trapped_fault_valid | fp_iss::divide_by_zero;
-      case FPE_FLTOVF:
-        return fp_iss::trapped_fault_valid | fp_iss::overflow;
-      case FPE_FLTUND:
-        return fp_iss::trapped_fault_valid | fp_iss::underflow;
-      case FPE_FLTRES:
-        return fp_iss::trapped_fault_valid | fp_iss::inexact;
+      case FPE_FLTDIV: return fp_iss::trapped_fault_valid | fp_iss::divide_by_zero;
+      case FPE_FLTOVF: return fp_iss::trapped_fault_valid | fp_iss::overflow;
+      case FPE_FLTUND: return fp_iss::trapped_fault_valid | fp_iss::underflow;
+      case FPE_FLTRES: return fp_iss::trapped_fault_valid | fp_iss::inexact;
       case FPE_FLTINV:
-      case FPE_FLTSUB:
-        return fp_iss::trapped_fault_valid | fp_iss::invalid_operation;
-      default:
-        return 0;  // FPE_FLTUNK: which exception is not known
+      case FPE_FLTSUB: return fp_iss::trapped_fault_valid | fp_iss::invalid_operation;
+      default: return 0;  // FPE_FLTUNK: which exception is not known
     }
   }
 
@@ -343,10 +327,8 @@ struct HostedSignals {
       case SIGTRAP:
         return ec == exception_class::brk64 ||
                (ec >= exception_class::breakpoint_lower && ec <= exception_class::watchpoint_same);
-      case SIGFPE:
-        return ec == exception_class::fp_exception64;
-      default:
-        return false;  // SIGILL: EC 0x00 is what set_exception_cause reports anyway
+      case SIGFPE: return ec == exception_class::fp_exception64;
+      default: return false;  // SIGILL: EC 0x00 is what set_exception_cause reports anyway
     }
   }
 };

@@ -124,9 +124,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
       break;
     case cause::ecall_from_u:
     case cause::ecall_from_s:
-    case cause::ecall_from_m:
-      decode_ecall(event, trap.a7);
-      break;
+    case cause::ecall_from_m: decode_ecall(event, trap.a7); break;
     case cause::instruction_page_fault:
       event.kind = EventKind::page_fault;
       event.ref = trap.tval;

@@ -110,12 +110,9 @@ struct InterruptCause {
 };
 constexpr InterruptCause interrupt_cause(InterruptSource source, std::uint64_t payload) {
   switch (source) {
-    case InterruptSource::timer:
-      return {cause::supervisor_timer_interrupt, payload, 0, 0};
-    case InterruptSource::external:
-      return {cause::supervisor_external_interrupt, payload, 1, payload};
-    case InterruptSource::software:
-      return {cause::supervisor_software_interrupt, payload, 0, 0};
+    case InterruptSource::timer: return {cause::supervisor_timer_interrupt, payload, 0, 0};
+    case InterruptSource::external: return {cause::supervisor_external_interrupt, payload, 1, payload};
+    case InterruptSource::software: return {cause::supervisor_software_interrupt, payload, 0, 0};
   }
   return {cause::supervisor_software_interrupt, payload, 0, 0};
 }
@@ -238,16 +235,11 @@ struct HostedSignals {
 
   static std::uint64_t software_cause(int signo) {
     switch (signo) {
-      case SIGILL:
-        return cause::illegal_instruction;
-      case SIGTRAP:
-        return cause::breakpoint;
-      case SIGSEGV:
-        return cause::load_page_fault;
-      case SIGBUS:
-        return cause::load_access_fault;
-      default:
-        return cause::hosted_unmapped_signal;
+      case SIGILL: return cause::illegal_instruction;
+      case SIGTRAP: return cause::breakpoint;
+      case SIGSEGV: return cause::load_page_fault;
+      case SIGBUS: return cause::load_access_fault;
+      default: return cause::hosted_unmapped_signal;
     }
   }
 

@@ -85,29 +85,20 @@ struct HostedSignals {
 
   static std::uint64_t software_vector(int signo) {
     switch (signo) {
-      case SIGILL:
-        return vector::invalid_opcode;
-      case SIGTRAP:
-        return vector::breakpoint;
-      case SIGFPE:
-        return vector::divide_error;
-      case SIGSEGV:
-        return vector::page_fault;
-      case SIGBUS:
-        return vector::alignment_check;
-      default:
-        return vector::general_protection;
+      case SIGILL: return vector::invalid_opcode;
+      case SIGTRAP: return vector::breakpoint;
+      case SIGFPE: return vector::divide_error;
+      case SIGSEGV: return vector::page_fault;
+      case SIGBUS: return vector::alignment_check;
+      default: return vector::general_protection;
     }
   }
 
   static std::uint64_t interrupt_vector(InterruptSource source) {
     switch (source) {
-      case InterruptSource::timer:
-        return vector::timer;
-      case InterruptSource::external:
-        return vector::external_first;
-      case InterruptSource::software:
-        return vector::software_interrupt;
+      case InterruptSource::timer: return vector::timer;
+      case InterruptSource::external: return vector::external_first;
+      case InterruptSource::software: return vector::software_interrupt;
     }
     return vector::software_interrupt;
   }

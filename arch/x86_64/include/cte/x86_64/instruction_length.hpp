@@ -162,10 +162,8 @@ constexpr bool is_legacy_prefix(std::uint8_t byte) {
     case 0x67:
     case 0xF0:
     case 0xF2:
-    case 0xF3:
-      return true;
-    default:
-      return false;
+    case 0xF3: return true;
+    default: return false;
   }
 }
 
@@ -231,9 +229,7 @@ constexpr void read_vector_body(Reader &reader, unsigned map, std::uint8_t opcod
         reader.skip(1);
       }
       return;
-    case 2:
-      read_modrm(reader);
-      return;
+    case 2: read_modrm(reader); return;
     case 3:
       read_modrm(reader);
       reader.skip(1);
@@ -243,8 +239,7 @@ constexpr void read_vector_body(Reader &reader, unsigned map, std::uint8_t opcod
       if (!evex) break;
       read_modrm(reader);
       return;
-    default:
-      break;
+    default: break;
   }
   reader.fail();  // reserved/unsupported map (incl. APX map 4 and map 7)
 }
@@ -301,8 +296,7 @@ constexpr void read_two_byte(Reader &reader, const Prefixes &prefixes) {
       read_modrm(reader);
       if (prefixes.operand_size || prefixes.repne) reader.skip(2);
       return;
-    default:
-      return reader.fail();
+    default: return reader.fail();
   }
 }
 
@@ -313,14 +307,10 @@ constexpr void read_one_byte(Reader &reader, const Prefixes &prefixes) {
   if ((attr & (kInvalid | kPrefix)) != 0) return reader.fail();
   if ((attr & kSpecial) == 0) return read_operands(reader, attr, prefixes);
   switch (opcode) {
-    case 0x0F:
-      return read_two_byte(reader, prefixes);
-    case 0x62:
-      return read_evex(reader, prefixes);
-    case 0xC4:
-      return read_vex(reader, prefixes, true);
-    case 0xC5:
-      return read_vex(reader, prefixes, false);
+    case 0x0F: return read_two_byte(reader, prefixes);
+    case 0x62: return read_evex(reader, prefixes);
+    case 0xC4: return read_vex(reader, prefixes, true);
+    case 0xC5: return read_vex(reader, prefixes, false);
     case 0x8F:  // pop r/m64 is 8F /0; any other reg field is an XOP escape (not supported)
       if (modrm_reg(read_modrm(reader)) != 0) reader.fail();
       return;
@@ -349,8 +339,7 @@ constexpr void read_one_byte(Reader &reader, const Prefixes &prefixes) {
       if (modrm_reg(modrm) <= 1) reader.skip(opcode == 0xF6 ? 1 : prefixes.imm_z_size());
       return;
     }
-    default:
-      return reader.fail();
+    default: return reader.fail();
   }
 }
 
