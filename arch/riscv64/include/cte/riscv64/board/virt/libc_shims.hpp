@@ -10,6 +10,8 @@
 
 #include <cstdint>
 
+#include <cte/detail/asm.hpp>
+
 extern "C" [[gnu::used]] inline int __cxa_atexit(void (*)(void *), void *, void *) noexcept { return 0; }
 
 namespace cte::riscv64::virt {
@@ -17,9 +19,7 @@ namespace cte::riscv64::virt {
 [[gnu::used]] inline void emit_libc_shims() {
   asm volatile(
       // --- memset(dst = a0, byte = a1, count = a2): returns dst.
-      ".pushsection .text.memset,\"axG\",@progbits,memset,comdat\n"
-      ".globl memset\n.hidden memset\n.type memset,@function\n"
-      "memset:\n"
+      CTE_ASM_FUNCTION_BEGIN(memset)
       "  mv t0, a0\n"
       "  andi a1, a1, %[byte_mask]\n"
       "  li t1, %[byte_lanes]\n"
@@ -48,14 +48,11 @@ namespace cte::riscv64::virt {
       "  j 4b\n"
       "5:\n"
       "  ret\n"
-      ".size memset, .-memset\n"
-      ".popsection\n"
+      CTE_ASM_FUNCTION_END(memset)
 
       // --- memcpy(dst = a0, src = a1, count = a2): returns dst. Copies upwards, so it is also
       // memmove's copy for dst <= src.
-      ".pushsection .text.memcpy,\"axG\",@progbits,memcpy,comdat\n"
-      ".globl memcpy\n.hidden memcpy\n.type memcpy,@function\n"
-      "memcpy:\n"
+      CTE_ASM_FUNCTION_BEGIN(memcpy)
       "  mv t0, a0\n"
       "  or t2, a0, a1\n"
       "  andi t2, t2, %[word_mask]\n"
@@ -79,14 +76,11 @@ namespace cte::riscv64::virt {
       "  j 2b\n"
       "3:\n"
       "  ret\n"
-      ".size memcpy, .-memcpy\n"
-      ".popsection\n"
+      CTE_ASM_FUNCTION_END(memcpy)
 
       // --- memmove(dst = a0, src = a1, count = a2): returns dst. Upwards (memcpy) unless dst
       // lies inside [src, src + count); then downwards, a byte at a time.
-      ".pushsection .text.memmove,\"axG\",@progbits,memmove,comdat\n"
-      ".globl memmove\n.hidden memmove\n.type memmove,@function\n"
-      "memmove:\n"
+      CTE_ASM_FUNCTION_BEGIN(memmove)
       "  bleu a0, a1, 1f\n"
       "  add t0, a1, a2\n"
       "  bleu t0, a0, 1f\n"
@@ -103,13 +97,10 @@ namespace cte::riscv64::virt {
       "  ret\n"
       "1:\n"
       "  tail memcpy\n"
-      ".size memmove, .-memmove\n"
-      ".popsection\n"
+      CTE_ASM_FUNCTION_END(memmove)
 
       // --- memcmp(a = a0, b = a1, count = a2): <0, 0, >0 as the first differing byte.
-      ".pushsection .text.memcmp,\"axG\",@progbits,memcmp,comdat\n"
-      ".globl memcmp\n.hidden memcmp\n.type memcmp,@function\n"
-      "memcmp:\n"
+      CTE_ASM_FUNCTION_BEGIN(memcmp)
       "1:\n"
       "  beqz a2, 2f\n"
       "  lbu t0, 0(a0)\n"
@@ -125,8 +116,7 @@ namespace cte::riscv64::virt {
       "3:\n"
       "  sub a0, t0, t1\n"
       "  ret\n"
-      ".size memcmp, .-memcmp\n"
-      ".popsection\n"
+      CTE_ASM_FUNCTION_END(memcmp)
 
       // --- __dso_handle: the handle __cxa_atexit registrations name (normally from crtbegin).
       ".pushsection .data.__dso_handle,\"awG\",@progbits,__dso_handle,comdat\n"
