@@ -67,7 +67,7 @@ struct Hosted {
   // still gets its ticks, delivered when it returns to its own code). Shorter periods than
   // min_timer_period_us are refused: a signal round trip takes about as long (docs/HOSTED.md),
   // so the kernel thread would do nothing but take ticks.
-  static constexpr std::uint64_t min_timer_period_us = 50;
+  static constexpr std::uint64_t min_timer_period_us = 20;
   static bool timer_start(std::uint64_t period_us);
   static void timer_stop();
 
