@@ -41,6 +41,25 @@ AM_DEVREG(22, NET_STATUS, RD, int rx_len, tx_len);
 AM_DEVREG(23, NET_TX, WR, Area buf);
 AM_DEVREG(24, NET_RX, WR, Area buf);
 
+/* The GPU's render tree (AM_GPU_MEMCPY / AM_GPU_RENDER), declared for source compatibility:
+ * no cte platform has a GPU, so AM_GPU_CONFIG reports present = false. */
+#define AM_GPU_TEXTURE 1
+#define AM_GPU_SUBTREE 2
+#define AM_GPU_NULL 0xffffffffu
+typedef uint32_t gpuptr_t;
+struct gpu_texturedesc {
+  uint16_t w, h;
+  gpuptr_t pixels;
+} __attribute__((packed));
+struct gpu_canvas {
+  uint16_t type, w, h, x1, y1, w1, h1;
+  gpuptr_t sibling;
+  union {
+    gpuptr_t child;
+    struct gpu_texturedesc texture;
+  };
+} __attribute__((packed));
+
 /* Key codes of AM_INPUT_KEYBRD (AM_KEY_NONE, then AM's keys in AM's order). */
 /* clang-format off */
 #define AM_KEYS(_)                                                                                                     \
