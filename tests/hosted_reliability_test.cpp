@@ -143,3 +143,42 @@ TEST_CASE("hosted: a child forked by the kernel thread keeps its ticks") {
   });
   CHECK(outcome.exit_code == 0);
 }
+
+namespace {
+cte::hosted::GuardedStack *wild_stack = nullptr;
+cte::Context *wild_boot = nullptr;
+cte::Context *wild_thread = nullptr;
+cte::EventKind wild_kind = cte::EventKind::none;
+
+cte::Context *classify_wild_access(cte::Event event, cte::Context *context) {
+  if (event.kind == cte::EventKind::yield) {
+    if (context == wild_thread || wild_boot) return wild_boot;  // the thread is done
+    wild_boot = context;
+    return wild_thread;
+  }
+  wild_kind = event.kind;
+  if (event.kind == cte::EventKind::stack_overflow) return wild_boot;  // cannot resume it
+  cte::skip_instruction(context);
+  return context;
+}
+
+// A store through a wild pointer into the guard page below the thread's own stack, while the
+// stack pointer is far above it: a page fault, not the thread running off its stack.
+void store_into_the_guard(void *) {
+  *static_cast<volatile unsigned char *>(wild_stack->guard().start) = 1;
+  cte::yield();
+}
+}  // namespace
+
+TEST_CASE("hosted: a wild access just below a kcontext stack is a page fault, not a stack overflow") {
+  cte::hosted::GuardedStack stack(64 * 1024);
+  REQUIRE(stack.valid());
+  wild_stack = &stack;
+  wild_boot = nullptr;
+  wild_kind = cte::EventKind::none;
+  wild_thread = cte::kcontext(stack.area(), store_into_the_guard, nullptr);
+  REQUIRE(wild_thread);
+  cte::cte_init(classify_wild_access);
+  cte::yield();
+  CHECK(wild_kind == cte::EventKind::page_fault);
+}
