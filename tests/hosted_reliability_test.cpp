@@ -59,6 +59,13 @@ void *init_on_this_thread(void *) {
   return nullptr;
 }
 
+// Runs `body` on a new host thread and waits for it.
+void run_on_another_thread(void *(*body)(void *)) {
+  pthread_t other;
+  pthread_create(&other, nullptr, body, nullptr);
+  pthread_join(other, nullptr);
+}
+
 }  // namespace
 
 TEST_CASE("hosted: GuardedStack sizes that would wrap when rounded are refused") {
@@ -89,9 +96,7 @@ TEST_CASE("hosted: cte_init from the handler of a signal-delivered event works")
 TEST_CASE("hosted: a fault on another host thread gets the default action, not the kernel's handler") {
   const auto outcome = run_in_child([] {
     cte::cte_init(must_not_run);
-    pthread_t other;
-    pthread_create(&other, nullptr, fault_on_this_thread, nullptr);
-    pthread_join(other, nullptr);
+    run_on_another_thread(fault_on_this_thread);
     std::_Exit(4);  // not reached: the fault kills the process
   });
   // The default action kills the process with SIGSEGV; a previous handler (AddressSanitizer's,
@@ -106,9 +111,7 @@ TEST_CASE("hosted: a fault on another host thread gets the default action, not t
 TEST_CASE("hosted: a second kernel thread is a clear fatal report") {
   const auto outcome = run_in_child([] {
     cte::cte_init(count_ticks);
-    pthread_t other;
-    pthread_create(&other, nullptr, init_on_this_thread, nullptr);
-    pthread_join(other, nullptr);
+    run_on_another_thread(init_on_this_thread);
   });
   CHECK(outcome.stderr_text.find("cte_init on a second host thread") != std::string::npos);
   CHECK(outcome.signaled);
@@ -120,9 +123,7 @@ TEST_CASE("hosted: after detach_kernel_thread another thread may become the kern
   stack_t current = {};
   REQUIRE(sigaltstack(nullptr, &current) == 0);
   CHECK((current.ss_flags & SS_DISABLE) != 0);  // the alternate stack was given back
-  pthread_t other;
-  pthread_create(&other, nullptr, init_on_this_thread, nullptr);
-  pthread_join(other, nullptr);
+  run_on_another_thread(init_on_this_thread);
   cte::hosted::detach_kernel_thread();
   cte::cte_init(count_ticks);  // and back
 }
