@@ -129,8 +129,8 @@ namespace {
 // resumed later from a voluntary trap, through the port's restore and its exact resume. The
 // copy sits at the bottom of a mapping with an inaccessible page below, so code running below
 // it faults at once instead of corrupting what lies there.
-cte::hosted::GuardedStack &parking() {
-  static cte::hosted::GuardedStack storage(sizeof(cte::Context));
+cte::GuardedStack &parking() {
+  static cte::GuardedStack storage(sizeof(cte::Context));
   return storage;
 }
 cte::Context *parked_context() { return static_cast<cte::Context *>(parking().area().start); }

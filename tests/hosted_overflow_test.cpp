@@ -23,7 +23,7 @@ void overflowing_thread(void *) { cte_test::run_off_the_stack(0); }
 
 cte::Context *boot = nullptr;
 cte::Context *thread = nullptr;
-cte::hosted::GuardedStack *guarded = nullptr;
+cte::GuardedStack *guarded = nullptr;
 bool resume_the_overflowed_thread = false;
 bool overflow_reported_right = false;
 
@@ -47,7 +47,7 @@ cte::Context *overflow_handler(cte::Event event, cte::Context *context) {
 
 TEST_CASE("hosted: a kcontext thread overflowing its guarded stack -> stack_overflow naming its Context") {
   const auto outcome = run_in_child([] {
-    static cte::hosted::GuardedStack stack(64 * 1024);
+    static cte::GuardedStack stack(64 * 1024);
     guarded = &stack;
     thread = cte::kcontext(stack.area(), overflowing_thread, nullptr);
     cte::cte_init(overflow_handler);
@@ -61,7 +61,7 @@ TEST_CASE("hosted: a kcontext thread overflowing its guarded stack -> stack_over
 
 TEST_CASE("hosted: resuming a thread whose stack overflowed is a fatal error, not an endless loop") {
   const auto outcome = run_in_child([] {
-    static cte::hosted::GuardedStack stack(64 * 1024);
+    static cte::GuardedStack stack(64 * 1024);
     guarded = &stack;
     resume_the_overflowed_thread = true;
     thread = cte::kcontext(stack.area(), overflowing_thread, nullptr);

@@ -69,12 +69,12 @@ void run_on_another_thread(void *(*body)(void *)) {
 }  // namespace
 
 TEST_CASE("hosted: GuardedStack sizes that would wrap when rounded are refused") {
-  cte::hosted::GuardedStack huge(SIZE_MAX);
+  cte::GuardedStack huge(SIZE_MAX);
   CHECK_FALSE(huge.valid());
   CHECK(huge.area().start == nullptr);
-  cte::hosted::GuardedStack empty(0);
+  cte::GuardedStack empty(0);
   CHECK_FALSE(empty.valid());
-  cte::hosted::GuardedStack fine(16 * 1024);
+  cte::GuardedStack fine(16 * 1024);
   CHECK(fine.valid());
 }
 
@@ -150,7 +150,7 @@ TEST_CASE("hosted: a child forked by the kernel thread keeps its ticks") {
 }
 
 namespace {
-cte::hosted::GuardedStack *wild_stack = nullptr;
+cte::GuardedStack *wild_stack = nullptr;
 cte::Context *wild_boot = nullptr;
 cte::Context *wild_thread = nullptr;
 cte::EventKind wild_kind = cte::EventKind::none;
@@ -176,7 +176,7 @@ void store_into_the_guard(void *) {
 }  // namespace
 
 TEST_CASE("hosted: a wild access just below a kcontext stack is a page fault, not a stack overflow") {
-  cte::hosted::GuardedStack stack(64 * 1024);
+  cte::GuardedStack stack(64 * 1024);
   REQUIRE(stack.valid());
   wild_stack = &stack;
   wild_boot = nullptr;

@@ -66,6 +66,11 @@ inline void iset(bool enable) {
         "iset(true) inside the handler (set the resumed Context's state with Context::set_interrupts_enabled)");
   TargetPlatform::set_interrupts_enabled(enable);
 }
+// Raises EventKind::irq_software on the running CPU (riscv64: msip/sip.SSIP; hosted: a pending
+// bit of the kernel thread). It is taken like a tick: at once if interrupts are enabled,
+// otherwise when they are (iset(true), or the resume of a Context that has them enabled).
+// Several raises before it is taken are one interrupt.
+inline void raise_software_interrupt() { TargetPlatform::raise_software_interrupt(); }
 // True if an interrupt is waiting for interrupts to be enabled.
 inline bool interrupt_pending() { return TargetPlatform::interrupt_pending(); }
 

@@ -11,3 +11,6 @@
 #include <cte/trm.hpp>
 #include <cte/timer.hpp>
 #include <cte/interrupt_source.hpp>
+#include <cte/guarded_stack.hpp>
+#include <cte/protected_page.hpp>
+#include <cte/loopback_irq.hpp>

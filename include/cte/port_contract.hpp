@@ -47,7 +47,7 @@ concept IsaTraits = requires(typename I::Frame &frame, const typename I::Frame &
 template <class P, class Isa>
 concept PlatformFor = requires(typename Isa::Frame &frame, const typename Isa::Frame &const_frame,
                                const BasicEvent<Isa> &event, const char *text, std::size_t size, bool enable,
-                               std::uint64_t period_us, int code) {
+                               std::uint64_t period_us, int code, Area pages) {
   { P::name } -> std::convertible_to<const char *>;
   { P::min_kstack_size } -> std::convertible_to<std::size_t>;
   {P::console_write(text, size)};
@@ -62,6 +62,22 @@ concept PlatformFor = requires(typename Isa::Frame &frame, const typename Isa::F
   { P::timer_start(period_us) } -> std::same_as<bool>;
   {P::timer_stop()};
   {P::on_init()};
+  // Memory for GuardedStack and ProtectedPage: whole pages (boards: from a fixed pool), their
+  // access, and the guard of a stack (below it or in its lowest bytes, stack_guard_in_area).
+  { P::page_size() } -> std::same_as<std::size_t>;
+  { P::map_pages(size) } -> std::same_as<Area>;
+  {P::unmap_pages(pages)};
+  { P::set_page_access(pages, enable) } -> std::same_as<bool>;
+  { P::stack_guard_size() } -> std::same_as<std::size_t>;
+  { P::stack_guard_in_area } -> std::convertible_to<bool>;
+  { P::guard_stack(pages) } -> std::same_as<bool>;
+  {P::unguard_stack(pages)};
+  // Interrupts the kernel raises itself: a software interrupt to the running CPU, and the
+  // loopback device line (cte/loopback_irq.hpp).
+  {P::raise_software_interrupt()};
+  { P::loopback_irq_source() } -> std::same_as<std::uintptr_t>;
+  { P::loopback_irq_raise() } -> std::same_as<bool>;
+  {P::loopback_irq_acknowledge()};
   // Dispatcher hooks: trap entry records the interrupt state in the frame and disables
   // interrupts; an interrupt held pending is handed to a frame about to resume with interrupts
   // enabled; after every handler; before the chosen frame is resumed (never re-enables

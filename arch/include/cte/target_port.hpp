@@ -13,7 +13,7 @@
 #else
 #include CTE_ISA_HOSTED_PORT_HEADER
 #include CTE_ISA_HOSTED_SIGNALS_HEADER
-#include <cte/platform/hosted_stack.hpp>
+#include <cte/platform/hosted_memory.hpp>
 #include <cte/platform/hosted_traps.hpp>
 #endif
 

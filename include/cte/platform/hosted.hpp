@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include <cte/area.hpp>
 #include <cte/context.hpp>
 #include <cte/interrupt_source.hpp>
 
@@ -67,6 +68,25 @@ struct Hosted {
   // still gets its ticks, delivered when it returns to its own code). Shorter periods than
   // min_timer_period_us are refused: a signal round trip takes about as long (docs/HOSTED.md),
   // so the kernel thread would do nothing but take ticks.
+  // --- memory (hosted_memory.hpp): mmap'd pages, mprotect, a PROT_NONE page below a stack
+  static std::size_t page_size();
+  static Area map_pages(std::size_t size);
+  static void unmap_pages(Area pages);
+  static bool set_page_access(Area pages, bool accessible);
+  static std::size_t stack_guard_size();
+  static constexpr bool stack_guard_in_area = false;
+  static bool guard_stack(Area guard);
+  static void unguard_stack(Area guard);
+
+  // --- interrupts the kernel raises itself (hosted_traps.hpp, hosted_external.hpp)
+  static void raise_software_interrupt();
+  static std::uintptr_t loopback_irq_source() { return loopback_irq_payload; }
+  static bool loopback_irq_raise();
+  static void loopback_irq_acknowledge() {}  // the line is lowered when the handler returns
+  // The external line's payload when the loopback raises it (any value names it: this one
+  // matches the riscv64 virt board's UART source).
+  static constexpr std::uintptr_t loopback_irq_payload = 10;
+
   static constexpr std::uint64_t min_timer_period_us = 20;
   static bool timer_start(std::uint64_t period_us);
   static void timer_stop();

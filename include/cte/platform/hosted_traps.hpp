@@ -27,6 +27,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <thread>
 
 #include <cte/detail/runtime.hpp>
 #include <cte/platform/hosted.hpp>
@@ -150,6 +151,14 @@ inline bool take_pending(InterruptSource &source, std::uint64_t &payload) {
     }
   }
   return false;
+}
+
+// Delivers every pending interrupt as a trap of the running kernel thread (interrupts are
+// enabled and the thread is in its own code: iset(true), a self-raised software interrupt).
+inline void deliver_pending() {
+  InterruptSource source;
+  std::uint64_t payload;
+  while (take_pending(source, payload)) TargetHostedSignals::interrupt_trap(source, payload);
 }
 
 // Sets `frame` up as the interrupted Context of the next pending interrupt, if any.
@@ -361,9 +370,26 @@ inline void Hosted::set_interrupts_enabled(bool enable) {
   if (!enable) return;
   // A signal arriving from here on finds interrupts enabled and delivers by itself; what
   // arrived before is delivered now, as a trap of this thread, before iset returns.
-  InterruptSource source;
-  std::uint64_t payload;
-  while (detail::hosted::take_pending(source, payload)) TargetHostedSignals::interrupt_trap(source, payload);
+  detail::hosted::deliver_pending();
+}
+
+inline void Hosted::raise_software_interrupt() {
+  using detail::hosted::SignalLayer;
+  detail::hosted::pend(InterruptSource::software);
+  if (detail::hosted::current_tid() == SignalLayer::kernel_tid) {
+    // The kernel thread raising to itself: taken now if interrupts are enabled, else it stays
+    // pending like a tick (a self-sent signal would land in libc and wait for the next one).
+    if (interrupts_enabled()) detail::hosted::deliver_pending();
+  } else if (SignalLayer::kernel_tid) {
+    ::syscall(SYS_tgkill, ::getpid(), SignalLayer::kernel_tid, cte::hosted::ExternalLine::signal_number());
+  }
+}
+
+inline bool Hosted::loopback_irq_raise() {
+  if (cte::hosted::external_line().state() == cte::hosted::LineState::not_started) return false;
+  // The raiser waits until the handler has run: a thread of its own, like a device.
+  std::thread([] { cte::hosted::external_line().raise(loopback_irq_payload); }).detach();
+  return true;
 }
 
 inline bool Hosted::interrupt_pending() {

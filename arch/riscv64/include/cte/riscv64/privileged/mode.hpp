@@ -67,6 +67,8 @@ struct Mode<Privilege::machine> {
   static constexpr std::uint64_t software_interrupt = interrupt::machine_software;
   static constexpr std::uint64_t timer_cause = cause::machine_timer_interrupt;
   static constexpr std::uint64_t software_cause = cause::machine_software_interrupt;
+  static constexpr std::uint64_t external_interrupt = interrupt::machine_external;
+  static constexpr std::uint64_t external_cause = cause::machine_external_interrupt;
   static constexpr std::uint64_t ecall_cause = cause::ecall_from_m;
 };
 
@@ -84,6 +86,8 @@ struct Mode<Privilege::supervisor> {
   static constexpr std::uint64_t software_interrupt = interrupt::supervisor_software;
   static constexpr std::uint64_t timer_cause = cause::supervisor_timer_interrupt;
   static constexpr std::uint64_t software_cause = cause::supervisor_software_interrupt;
+  static constexpr std::uint64_t external_interrupt = interrupt::supervisor_external;
+  static constexpr std::uint64_t external_cause = cause::supervisor_external_interrupt;
   static constexpr std::uint64_t ecall_cause = cause::ecall_from_s;
 };
 

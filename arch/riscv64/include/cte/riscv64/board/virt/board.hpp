@@ -6,7 +6,14 @@
 //   halt / fatal exit       sifive_test finisher (exit.hpp): QEMU's exit status
 //   interrupt state         mstatus.MIE / sstatus.SIE; a Context's is its saved xPIE
 //   timer                   CLINT (M) / SBI TIME (S) behind one PeriodicTimer (timer.hpp)
-//   trap hooks              pc past an ecall, tick acknowledge, stack guard
+//   software interrupt      the CLINT's msip (M) / sip.SSIP (S)
+//   external interrupts     the PLIC (plic.hpp): claimed at trap entry (the source is the
+//                           event's ref), completed after the handler; the loopback line is
+//                           the UART's transmit-empty interrupt, source 10
+//   pages                   a 256 KiB pool of 4 KiB pages (cte/detail/page_pool.hpp);
+//                           protection by PMP entries (M: access faults) or Sv39 page table
+//                           entries (S: page faults; privileged/sv39.hpp)
+//   trap hooks              pc past an ecall, tick acknowledge, PLIC claim, stack guard
 // Pending interrupts need no software help: when a Context resumes with interrupts enabled,
 // xRET enables them and the hart takes a pending one before the first instruction.
 //
@@ -26,13 +33,16 @@
 #include <cte/riscv64/board/virt/clint.hpp>
 #include <cte/riscv64/board/virt/exit.hpp>
 #include <cte/riscv64/board/virt/goldfish_rtc.hpp>
+#include <cte/detail/page_pool.hpp>
 #include <cte/riscv64/board/virt/libc_shims.hpp>
+#include <cte/riscv64/board/virt/plic.hpp>
 #include <cte/riscv64/board/virt/sbi.hpp>
 #include <cte/riscv64/board/virt/timer.hpp>
 #include <cte/riscv64/board/virt/uart.hpp>
 #include <cte/riscv64/frame.hpp>
 #include <cte/riscv64/privileged/mode.hpp>
 #include <cte/riscv64/privileged/pmp.hpp>
+#include <cte/riscv64/privileged/sv39.hpp>
 #include <cte/riscv64/privileged/trap_entry.hpp>
 
 // Bounds of the RAM left after the image (sections.ld).
@@ -47,6 +57,8 @@ struct Board {
   using Mode = privileged::Mode<P>;
   using TimerCompare = std::conditional_t<P == Privilege::machine, ClintCompare, SbiCompare>;
   using Timer = PeriodicTimer<TimerCompare>;
+  using Interrupts = Plic<P>;
+  using Pages = cte::detail::PagePool<4096, 64>;
   static constexpr Privilege privilege = P;
   static constexpr bool machine_mode = P == Privilege::machine;
 
@@ -112,8 +124,50 @@ struct Board {
     set_interrupts_enabled(was_enabled);
   }
 
-  // Raises a software interrupt (irq_software) on this hart: the CLINT's msip (M) or sip.SSIP
-  // (S). Board-specific: not part of the portable API.
+  // --- pages for GuardedStack and ProtectedPage
+  static std::size_t page_size() { return Pages::page_size; }
+  static Area map_pages(std::size_t size) {
+    const bool was_enabled = interrupts_enabled();
+    set_interrupts_enabled(false);
+    const Area pages = Pages::allocate(size);
+    set_interrupts_enabled(was_enabled);
+    return pages;
+  }
+  static void unmap_pages(Area pages) {
+    const bool was_enabled = interrupts_enabled();
+    set_interrupts_enabled(false);
+    Pages::release(pages);
+    set_interrupts_enabled(was_enabled);
+  }
+  // M-mode: a PMP entry per NAPOT-shaped range, four at most; S-mode: Sv39 entries of the pool.
+  static bool set_page_access(Area pages, bool accessible) {
+    const auto start = reinterpret_cast<std::uint64_t>(pages.start);
+    const bool was_enabled = interrupts_enabled();
+    set_interrupts_enabled(false);
+    bool done;
+    if constexpr (machine_mode)
+      done = privileged::pmp::set_protected(start, area_size(pages), accessible);
+    else
+      done = privileged::sv39::set_access(start, area_size(pages), accessible);
+    set_interrupts_enabled(was_enabled);
+    return done;
+  }
+  // A GuardedStack's guard is its stack reserve, which the port guards for every kcontext
+  // stack (see the top of this file): nothing to do per stack.
+  static std::size_t stack_guard_size() { return stack_reserve; }
+  static constexpr bool stack_guard_in_area = true;
+  static bool guard_stack(Area) { return true; }
+  static void unguard_stack(Area) {}
+
+  // --- interrupts the kernel raises itself
+  static std::uintptr_t loopback_irq_source() { return Uart16550::plic_source; }
+  static bool loopback_irq_raise() {
+    Uart16550::set_transmit_interrupt(true);
+    return true;
+  }
+  static void loopback_irq_acknowledge() { Uart16550::set_transmit_interrupt(false); }
+
+  // irq_software on this hart: the CLINT's msip (M) or sip.SSIP (S).
   static void raise_software_interrupt() {
     if constexpr (machine_mode)
       Clint::set_software_pending(true);
@@ -127,8 +181,13 @@ struct Board {
   static bool take_pending_interrupt(Frame &) {
     return false;  // the hart takes it after xRET (see above)
   }
+  // The PLIC source claimed at trap entry may interrupt again (the handler has silenced it).
   template <class Event>
-  static void after_handler(const Event &) {}
+  static void after_handler(const Event &event) {
+    if (event.kind != EventKind::irq_external || claimed_source == 0) return;
+    Interrupts::complete(claimed_source);
+    claimed_source = 0;
+  }
 
   // Before the handler, for traps that entered the vector: the pc of an ecall moves past it
   // (the handler sees pc after the ecall, as the API promises; M-mode only: an S-mode ecall is
@@ -141,6 +200,10 @@ struct Board {
       frame.pc += privileged::ecall_length;
     } else if (frame.cause == Mode::timer_cause) {
       Timer::acknowledge();
+    } else if (frame.cause == Mode::external_cause) {
+      claimed_source = Interrupts::claim();
+      frame.irq_id = claimed_source;
+      frame.irq_id_valid = 1;
     } else if (frame.cause == Mode::software_cause) {
       if constexpr (machine_mode)
         Clint::set_software_pending(false);
@@ -176,9 +239,15 @@ struct Board {
       Clint::set_software_pending(false);
     } else {
       privileged::csr_clear<Mode::ip_csr>(Mode::software_interrupt);
+      privileged::sv39::enable(reinterpret_cast<std::uint64_t>(Pages::area().start));
     }
-    privileged::csr_set<Mode::ie_csr>(Mode::timer_interrupt | Mode::software_interrupt);
+    Uart16550::set_transmit_interrupt(false);
+    Interrupts::enable_source(Uart16550::plic_source);
+    privileged::csr_set<Mode::ie_csr>(Mode::timer_interrupt | Mode::software_interrupt | Mode::external_interrupt);
   }
+
+ private:
+  static inline unsigned claimed_source = 0;  // in service between trap entry and after_handler
 };
 
 }  // namespace cte::riscv64::virt

@@ -1,5 +1,6 @@
 #pragma once
-// QEMU virt's console: a 16550-compatible UART at 0x10000000 (NS16550A). Polled output only;
+// QEMU virt's console: a 16550-compatible UART at 0x10000000 (NS16550A). Polled output; its
+// transmit-empty interrupt is the board's loopback device line (cte/loopback_irq.hpp);
 // QEMU needs no baud-rate setup, and in S-mode OpenSBI has initialised it already.
 
 #include <cstddef>
@@ -12,6 +13,8 @@ struct Uart16550 {
   // Register offsets (byte registers) and bits.
   static constexpr std::uintptr_t transmit_holding = 0;            // THR (write)
   static constexpr std::uintptr_t receive_buffer = 0;              // RBR (read)
+  static constexpr std::uintptr_t interrupt_enable = 1;            // IER
+  static constexpr std::uint8_t transmit_empty_interrupt = 1u << 1;  // IER.ETBEI: interrupt while THR is empty
   static constexpr std::uintptr_t line_status = 5;                 // LSR
   static constexpr std::uint8_t transmit_holding_empty = 1u << 5;  // LSR.THRE: THR accepts a byte
   static constexpr std::uint8_t data_ready = 1u << 0;              // LSR.DR: RBR holds a byte
@@ -31,6 +34,13 @@ struct Uart16550 {
     if (!(reg(line_status) & data_ready)) return false;
     c = static_cast<char>(reg(receive_buffer));
     return true;
+  }
+
+  // The UART's interrupt line (PLIC source `plic_source`) is raised while THR is empty and
+  // this is on: at once, since output is polled and THR drains immediately.
+  static constexpr unsigned plic_source = 10;
+  static void set_transmit_interrupt(bool on) {
+    reg(interrupt_enable) = on ? transmit_empty_interrupt : 0;
   }
 
   static void write(const char *text, std::size_t size) {
