@@ -53,11 +53,13 @@ enum class Wait : unsigned {
   loopback
 };
 
+// Volatile where threads and the handler share a field: the handler runs in the middle of a
+// thread's spin loop, which the compiler does not see as a call.
 struct ThreadState {
   cte::Context *context = nullptr;
   bool finished = false;
-  Wait waiting_for = Wait::nothing;
-  bool got_it = false;  // the awaited interrupt came (set by the handler)
+  volatile Wait waiting_for = Wait::nothing;
+  volatile bool got_it = false;  // the awaited interrupt came (set by the handler)
 };
 ThreadState threads[thread_count];
 unsigned current = boot;
