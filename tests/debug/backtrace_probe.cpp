@@ -4,33 +4,36 @@
 //   yield:   marker_yield_event <- handler <- ... <- yielding_function <- outer_caller <- main
 //   timer:   marker_timer_event <- handler <- ... (signal frame) ... <- spinning_function
 //   thread:  marker_fresh_thread <- thread_entry, and nothing but cte's start stub below it
+//   parked:  marker_parked, with parked_context a thread parked in parked_inner <- parked_outer
+//            (the gdb extension's `cte context` / `cte bt` read it without resuming it)
 #include <cte/cte.hpp>
 
-#include <cstdlib>
-#include <cstring>
 
 namespace {
 
 cte::Context *boot_context = nullptr;
 cte::Context *thread_context = nullptr;
 volatile bool spinning = true;
+volatile bool in_spin = false;
 volatile int sink = 0;
 
 [[gnu::noinline]] void marker_yield_event() { asm volatile("" ::: "memory"); }
 [[gnu::noinline]] void marker_timer_event() { asm volatile("" ::: "memory"); }
 [[gnu::noinline]] void marker_fresh_thread() { asm volatile("" ::: "memory"); }
+[[gnu::noinline]] void marker_parked() { asm volatile("" ::: "memory"); }
 
 [[gnu::noinline]] cte::Context *handler(cte::Event event, cte::Context *context) {
   switch (event.kind) {
     case cte::EventKind::yield: marker_yield_event(); return context;
     case cte::EventKind::irq_timer:
+      if (!in_spin) return context;  // a tick before the spin began: not the one to inspect
       marker_timer_event();
       spinning = false;
       return context;
     case cte::EventKind::syscall:  // from the fresh thread: back to the boot context
       thread_context = context;
       return boot_context;
-    default: std::abort();
+    default: cte::halt(3);
   }
 }
 
@@ -43,6 +46,7 @@ volatile int sink = 0;
   sink = sink + 1;
 }
 [[gnu::noinline]] void spinning_function() {
+  in_spin = true;
   while (spinning) sink = sink + 1;
 }
 [[gnu::noinline]] void thread_entry(void *) {
@@ -62,23 +66,60 @@ cte::Context *switching_handler(cte::Event event, cte::Context *context) {
   return handler(event, context);
 }
 
+// A thread that parks itself: its yield's handler keeps the Context and resumes the boot context.
+cte::Context *parked_context = nullptr;
+cte::Context *parking_handler(cte::Event event, cte::Context *context) {
+  if (event.kind == cte::EventKind::yield && !parked_context && switch_target == nullptr && boot_context) {
+    parked_context = context;
+    return boot_context;
+  }
+  return switching_handler(event, context);
+}
+[[gnu::noinline]] void parked_inner() {
+  cte::yield();
+  sink = sink + 1;
+}
+[[gnu::noinline]] void parked_outer(void *) {
+  parked_inner();
+  sink = sink + 1;
+}
+
 }  // namespace
 
+// Text comparison without libc (the board images have none).
+static bool same(const char *a, const char *b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+
+// Hosted, the scenario is the first argument; a board image has it built in (one image per
+// scenario: boards pass main no argument vector).
+#ifdef CTE_PROBE_SCENARIO
+int main() {
+  const char *scenario = CTE_PROBE_SCENARIO;
+#else
 int main(int argc, char **argv) {
   const char *scenario = argc > 1 ? argv[1] : "";
+#endif
   cte::cte_init(handler);
-  if (std::strcmp(scenario, "yield") == 0) {
+  if (same(scenario, "yield")) {
     outer_caller();
-  } else if (std::strcmp(scenario, "timer") == 0) {
+  } else if (same(scenario, "timer")) {
     cte::iset(true);
     cte::timer::start(2000);
     spinning_function();
     cte::timer::stop();
-  } else if (std::strcmp(scenario, "thread") == 0) {
+  } else if (same(scenario, "thread")) {
     static unsigned char stack[64 * 1024] __attribute__((aligned(64)));
     switch_target = cte::kcontext({stack, stack + sizeof stack}, thread_entry, nullptr);
     cte::cte_init(switching_handler);
     cte::yield();
+  } else if (same(scenario, "parked")) {
+    static unsigned char stack[64 * 1024] __attribute__((aligned(64)));
+    switch_target = cte::kcontext({stack, stack + sizeof stack}, parked_outer, nullptr);
+    cte::cte_init(parking_handler);
+    cte::yield();  // to the thread, which parks itself and comes back here
+    marker_parked();
   } else {
     return 2;
   }
