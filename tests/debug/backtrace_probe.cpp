@@ -8,7 +8,6 @@
 //            (the gdb extension's `cte context` / `cte bt` read it without resuming it)
 #include <cte/cte.hpp>
 
-
 namespace {
 
 cte::Context *boot_context = nullptr;
