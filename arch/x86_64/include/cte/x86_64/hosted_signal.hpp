@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include <cte/context.hpp>
+#include <cte/detail/valgrind.hpp>
 #include <cte/interrupt_source.hpp>
 #include <cte/x86_64/frame.hpp>
 #include <cte/x86_64/isa.hpp>
@@ -72,6 +73,17 @@ struct HostedSignals {
   // on a board. Only a frame on the interrupted stack has that area: a frame elsewhere (the
   // stack-overflow frame, which is never resumed) keeps x87/SSE only.
   static void save(const ucontext_t &uc, Frame &f) {
+    const SignalXsave xsave = signal_xsave(uc);
+    const std::size_t reserved = xsave_area_size();
+    const bool on_stack = &f == Isa::frame_below(sp(uc));
+    const bool extended = xsave.image && xsave.size <= reserved && on_stack;
+    const std::uintptr_t area = xsave_area_below(reinterpret_cast<std::uintptr_t>(&f), reserved);
+    // Everything below the red zone that the Context and its resume use (Valgrind: detail/valgrind.hpp).
+    if (on_stack) {
+      const std::uintptr_t lowest = extended ? area : reinterpret_cast<std::uintptr_t>(&f);
+      cte::detail::valgrind_claim_below_stack_pointer(reinterpret_cast<const void *>(lowest),
+                                                      sp(uc) - red_zone - lowest);
+    }
     const greg_t *g = uc.uc_mcontext.gregs;
     const auto r = [g](int index) { return static_cast<std::uint64_t>(g[index]); };
 #define CTE_X86_64_FROM_UCONTEXT_(name, NAME) f.name = r(REG_##NAME);
@@ -83,10 +95,7 @@ struct HostedSignals {
     if (uc.uc_mcontext.fpregs) std::memcpy(&f.fpu, uc.uc_mcontext.fpregs, sizeof(FxsaveArea));
     f.fpu.extended = {};
     f.library.state = frame_state::asynchronous;
-    const SignalXsave xsave = signal_xsave(uc);
-    const std::size_t reserved = xsave_area_size();
-    if (!xsave.image || xsave.size > reserved || &f != Isa::frame_below(sp(uc))) return;
-    const std::uintptr_t area = xsave_area_below(reinterpret_cast<std::uintptr_t>(&f), reserved);
+    if (!extended) return;
     std::memcpy(reinterpret_cast<void *>(area), xsave.image, xsave.size);
     f.fpu.extended.area = area;
     f.fpu.extended.size = xsave.size;
