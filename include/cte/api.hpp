@@ -6,6 +6,7 @@
 #include <cte/area.hpp>
 #include <cte/detail/runtime.hpp>
 #include <cte/detail/sanitizer.hpp>
+#include <cte/detail/valgrind.hpp>
 #include <cte/stack_check.hpp>
 #include <cte/target_port.hpp>
 
@@ -49,7 +50,10 @@ inline StackError kcontext_check(Area kstack) { return check_stack(kstack, kcont
 inline Context *kcontext(Area kstack, void (*entry)(void *), void *arg) {
   if (!entry || kcontext_check(kstack) != StackError::ok) return nullptr;
   detail::sanitizer_forget_stack(kstack.start, area_size(kstack));
+  detail::valgrind_register_stack(kstack.start, kstack.end);
   TargetIsa::Frame *frame = TargetPort::build_kcontext_frame(kstack, entry, arg);
+  if constexpr (detail::thread_sanitizer_active)
+    frame->library.sanitizer_fake_stack = detail::sanitizer_new_trap_thread(entry);
   Context *context = Context::from_frame(frame);
   context->set_interrupts_enabled(true);
   return context;

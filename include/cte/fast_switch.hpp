@@ -11,6 +11,7 @@
 #include <cte/detail/opaque_function.hpp>
 #include <cte/detail/runtime.hpp>
 #include <cte/detail/sanitizer.hpp>
+#include <cte/detail/valgrind.hpp>
 #include <cte/fp_controls.hpp>
 #include <cte/stack_check.hpp>
 #include <cte/target_port.hpp>
@@ -21,7 +22,7 @@ struct FastContext {
   TargetPort::FastSwitch::State state;  // how the thread is parked (state.sp null: not yet)
   std::uintptr_t stack_start = 0;       // stack bounds, for AddressSanitizer (0: learnt at first switch)
   std::uintptr_t stack_end = 0;
-  void *sanitizer_fake_stack = nullptr;
+  void *sanitizer_fake_stack = nullptr;  // the sanitizer's word for this thread (detail/sanitizer.hpp)
 };
 
 // Smallest stack make_fast_context() accepts on this target.
@@ -38,9 +39,10 @@ inline FastContext *fast_switch_origin = nullptr;
 inline bool make_fast_context(FastContext &context, Area stack, void (*entry)(void *), void *arg) {
   if (!entry || check_stack(stack, fast_context_min_stack) != StackError::ok) return false;
   detail::sanitizer_forget_stack(stack.start, area_size(stack));
+  detail::valgrind_register_stack(stack.start, stack.end);
   context.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
   context.stack_end = reinterpret_cast<std::uintptr_t>(stack.end);
-  context.sanitizer_fake_stack = nullptr;
+  context.sanitizer_fake_stack = detail::sanitizer_new_fast_thread();
   TargetPort::FastSwitch::prepare(context.state, context.stack_end, entry, arg);
   return true;
 }
@@ -52,8 +54,8 @@ inline bool make_fast_context(FastContext &context, Area stack, void (*entry)(vo
 // at its own switches while the others keep the cheaper default.
 template <FpControls controls = FpControls::shared>
 inline void fast_switch(FastContext &from, FastContext &to) {
-  if constexpr (detail::address_sanitizer_active) {
-    detail::sanitizer_begin_switch(&from.sanitizer_fake_stack, to.stack_start, to.stack_end);
+  if constexpr (detail::sanitizer_tracks_stacks) {
+    detail::sanitizer_begin_switch(&from.sanitizer_fake_stack, to.sanitizer_fake_stack, to.stack_start, to.stack_end);
     detail::fast_switch_origin = &from;
   }
   const std::uint64_t never = TargetPort::FastSwitch::template switch_threads<controls>(from.state, to.state);

@@ -25,7 +25,7 @@ struct LibraryWords {
   std::uint64_t state;  // frame_state bits
   // Stack the thread runs on, when the library knows it (kcontext threads; {0,0} otherwise).
   std::uint64_t stack_start, stack_end;
-  void *sanitizer_fake_stack;  // AddressSanitizer's fiber bookkeeping (null without ASan)
+  void *sanitizer_fake_stack;  // the sanitizer word of the thread: ASan fake stack or TSan fiber (detail/sanitizer.hpp)
 };
 static_assert(sizeof(LibraryWords) == 4 * sizeof(std::uint64_t));
 

@@ -211,7 +211,8 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
   if (next != interrupted) {
     // The resumed thread runs on another stack from here on.
     TargetIsa::Frame &to = next->frame();
-    sanitizer_begin_switch(&frame->library.sanitizer_fake_stack, to.library.stack_start, to.library.stack_end);
+    sanitizer_begin_switch(&frame->library.sanitizer_fake_stack, to.library.sanitizer_fake_stack,
+                           to.library.stack_start, to.library.stack_end);
     std::uintptr_t left_start = 0, left_end = 0;
     sanitizer_end_switch(to.library.sanitizer_fake_stack, &left_start, &left_end);
     if (address_sanitizer_active && frame->library.stack_start == 0) {
@@ -227,8 +228,9 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
 }
 
 // Called by every other trap entry (assembly stubs, signal handlers) with the frame it saved;
-// returns the frame to resume.
-inline TargetIsa::Frame *dispatch_trap(TargetIsa::Frame *frame) {
+// returns the frame to resume. Always inlined, like dispatch_decoded_trap: the thread switch
+// then happens one function-level below the stubs on every path (sanitizer_new_trap_thread).
+[[gnu::always_inline]] inline TargetIsa::Frame *dispatch_trap(TargetIsa::Frame *frame) {
   TargetPlatform::on_trap_entry(*frame);
   const Event event = decode_frame(*frame);
   return dispatch_decoded_trap(frame, event);

@@ -31,6 +31,8 @@
 #include <mutex>
 #include <thread>
 
+#include <cte/detail/sanitizer.hpp>
+
 namespace cte::hosted {
 
 enum class LineState : std::uint32_t { not_started, idle, raised, taken, handled, finished, handled_then_finished };
@@ -63,6 +65,7 @@ class ExternalLine {
   // it (or the kernel thread is absent, or `timeout` passes without the kernel taking it).
   // Raisers are serialised; the kernel thread must not raise to itself.
   RaiseResult raise(std::uint64_t payload, std::chrono::microseconds timeout = std::chrono::seconds(10)) {
+    cte::detail::refuse_under_thread_sanitizer();
     const std::lock_guard<std::mutex> one_raiser(raisers_);
     LineState expected = LineState::idle;
     payload_.store(payload, std::memory_order_relaxed);

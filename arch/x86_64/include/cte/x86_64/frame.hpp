@@ -9,6 +9,18 @@
 
 namespace cte::x86_64 {
 
+// The state beyond the FXSAVE image (AVX and later: ymm upper halves, AVX-512, ...) of an
+// asynchronous frame: a complete XSAVE area in standard form (legacy region, header, then each
+// component at the offset CPUID leaf 0xD gives it), 64-byte aligned, directly below the Frame
+// (xsave_area_below). Its x87 and SSE components are the Frame's `fpu`, which a handler edits;
+// the area supplies the rest. Recorded in FXSAVE bytes 464-511, which FXSAVE and XSAVE never
+// write (software may use them; Linux marks its signal frames' XSAVE state there too).
+struct ExtendedState {
+  std::uint64_t area;  // the XSAVE area's address; 0: none (voluntary frames, or no XSAVE)
+  std::uint64_t size;  // bytes of it that hold state
+  std::uint64_t unused[4];
+};
+
 // Layout of the FXSAVE image: x87 state, MXCSR, XMM0-15 (Intel SDM vol. 1, table 10-2).
 struct alignas(16) FxsaveArea {
   std::uint16_t fcw;  // x87 control word
@@ -22,9 +34,11 @@ struct alignas(16) FxsaveArea {
   std::uint32_t mxcsr_mask;
   std::uint8_t st[8][16];
   std::uint8_t xmm[16][16];
-  std::uint8_t reserved1[96];
+  std::uint8_t reserved1[48];
+  ExtendedState extended;  // bytes 464-511: for software
 };
 static_assert(sizeof(FxsaveArea) == 512);
+static_assert(offsetof(FxsaveArea, extended) == 464);
 static_assert(offsetof(FxsaveArea, mxcsr) == 24);
 static_assert(offsetof(FxsaveArea, xmm) == 160);
 
@@ -86,7 +100,8 @@ struct alignas(16) Frame {
   // The library's own words (cte/library_words.hpp).
   LibraryWords library;
   // x87/SSE state. With frame_state::asynchronous clear only fcw and mxcsr are meaningful:
-  // a voluntary trap (a call) need not keep caller-saved XMM registers.
+  // a voluntary trap (a call) need not keep caller-saved XMM registers. An asynchronous frame
+  // keeps the rest of the XSAVE state below itself (fpu.extended).
   FxsaveArea fpu;
 };
 #undef CTE_X86_64_FRAME_FIELD_
@@ -94,6 +109,24 @@ static_assert(offsetof(Frame, rax) == 0 && offsetof(Frame, r15) == 14 * 8 && off
 static_assert(offsetof(Frame, fpu) % 16 == 0, "fxsave needs a 16-byte aligned area");
 static_assert(sizeof(Frame) % 16 == 0, "frames stack at 16-byte alignment");
 static_assert(sizeof(Frame) == 720);
+
+// The XSAVE area in standard form (Intel SDM vol. 1, 13.4): the FXSAVE image as its legacy
+// region, then a 64-byte header whose first word, XSTATE_BV, says which components hold
+// non-initial state; XSAVE and XRSTOR need it 64-byte aligned.
+inline constexpr std::size_t xsave_alignment = 64;
+inline constexpr std::size_t xsave_header_offset = sizeof(FxsaveArea);
+inline constexpr std::size_t xsave_header_size = 64;
+// Components 0 (x87) and 1 (SSE) are the FXSAVE image; the Frame's `fpu` holds them.
+inline constexpr std::uint64_t xsave_legacy_components = 0x3;
+// The vector-register components: AVX (ymm upper halves) and AVX-512 (opmask, zmm upper
+// halves, zmm16-31).
+inline constexpr std::uint64_t xsave_vector_components = (1u << 2) | (1u << 5) | (1u << 6) | (1u << 7);
+
+// Where the XSAVE area of `size` bytes belonging to the frame at `frame` lies: directly below
+// it, 64-byte aligned (the one placement rule, for the hosted signal layer and boards alike).
+constexpr std::uintptr_t xsave_area_below(std::uintptr_t frame, std::size_t size) {
+  return (frame - size) & ~std::uintptr_t{xsave_alignment - 1};
+}
 
 // The System V ABI lets a function keep data in the 128 bytes below RSP without moving RSP.
 // A thread interrupted at an arbitrary instruction may have live data there, so nothing that

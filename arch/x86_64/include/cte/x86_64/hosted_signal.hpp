@@ -10,9 +10,12 @@
 #include <cstring>
 
 #include <cte/context.hpp>
+#include <cte/detail/valgrind.hpp>
 #include <cte/interrupt_source.hpp>
 #include <cte/x86_64/frame.hpp>
+#include <cte/x86_64/isa.hpp>
 #include <cte/x86_64/trap_entry.hpp>
+#include <cte/x86_64/xsave.hpp>
 
 namespace cte::x86_64 {
 
@@ -36,8 +39,51 @@ struct HostedSignals {
   static std::uintptr_t pc(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.gregs[REG_RIP]); }
   static std::uintptr_t sp(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.gregs[REG_RSP]); }
 
-  // Every register of the interrupted code; the frame is marked asynchronous.
+  // The XSAVE image of a signal frame, if the kernel saved one: Linux marks it in the FXSAVE
+  // image's software bytes (struct _fpx_sw_bytes: magic1, the image's size) and puts magic2
+  // right after it. Null without XSAVE (or in a signal frame another layer built).
+  struct SignalXsave {
+    std::uint8_t *image = nullptr;
+    std::size_t size = 0;
+  };
+  static SignalXsave signal_xsave(const ucontext_t &uc) {
+    auto *image = reinterpret_cast<std::uint8_t *>(uc.uc_mcontext.fpregs);
+    if (!image) return {};
+    _fpx_sw_bytes marker;
+    std::memcpy(&marker, image + offsetof(FxsaveArea, extended), sizeof marker);
+    if (marker.magic1 != FP_XSTATE_MAGIC1 || marker.xstate_size < xsave_header_offset + xsave_header_size) return {};
+    std::uint32_t magic2;
+    std::memcpy(&magic2, image + marker.xstate_size, sizeof magic2);
+    if (magic2 != FP_XSTATE_MAGIC2) return {};
+    return {image, marker.xstate_size};
+  }
+
+  // XSTATE_BV of an XSAVE image: which components it holds.
+  static std::uint64_t xstate_bv(const std::uint8_t *image) {
+    std::uint64_t bits;
+    std::memcpy(&bits, image + xsave_header_offset, sizeof bits);
+    return bits;
+  }
+  static void set_xstate_bv(std::uint8_t *image, std::uint64_t bits) {
+    std::memcpy(image + xsave_header_offset, &bits, sizeof bits);
+  }
+
+  // Every register of the interrupted code; the frame is marked asynchronous. The XSAVE state
+  // beyond the FXSAVE image goes into the area below the frame (frame.hpp), sized from CPUID as
+  // on a board. Only a frame on the interrupted stack has that area: a frame elsewhere (the
+  // stack-overflow frame, which is never resumed) keeps x87/SSE only.
   static void save(const ucontext_t &uc, Frame &f) {
+    const SignalXsave xsave = signal_xsave(uc);
+    const std::size_t reserved = xsave_area_size();
+    const bool on_stack = &f == Isa::frame_below(sp(uc));
+    const bool extended = xsave.image && xsave.size <= reserved && on_stack;
+    const std::uintptr_t area = xsave_area_below(reinterpret_cast<std::uintptr_t>(&f), reserved);
+    // Everything below the red zone that the Context and its resume use (Valgrind: detail/valgrind.hpp).
+    if (on_stack) {
+      const std::uintptr_t lowest = extended ? area : reinterpret_cast<std::uintptr_t>(&f);
+      cte::detail::valgrind_claim_below_stack_pointer(reinterpret_cast<const void *>(lowest),
+                                                      sp(uc) - red_zone - lowest);
+    }
     const greg_t *g = uc.uc_mcontext.gregs;
     const auto r = [g](int index) { return static_cast<std::uint64_t>(g[index]); };
 #define CTE_X86_64_FROM_UCONTEXT_(name, NAME) f.name = r(REG_##NAME);
@@ -47,12 +93,21 @@ struct HostedSignals {
     f.vector = r(REG_TRAPNO), f.error_code = r(REG_ERR), f.fault_address = r(REG_CR2), f.payload = 0;
     static_assert(sizeof(*uc.uc_mcontext.fpregs) == sizeof(FxsaveArea));
     if (uc.uc_mcontext.fpregs) std::memcpy(&f.fpu, uc.uc_mcontext.fpregs, sizeof(FxsaveArea));
+    f.fpu.extended = {};
     f.library.state = frame_state::asynchronous;
+    if (!extended) return;
+    std::memcpy(reinterpret_cast<void *>(area), xsave.image, xsave.size);
+    f.fpu.extended.area = area;
+    f.fpu.extended.size = xsave.size;
   }
 
   // Makes the signal return resume `f`. A voluntary frame carries only the FP control words:
-  // the x87 stack is empty and the XMM registers are dead at a call, so only those are set.
-  // The AVX upper halves beyond the FXSAVE image are not part of a Context (see docs).
+  // the x87 stack is empty and every vector register is dead at a call, so only those are set.
+  // An asynchronous frame gets its whole FXSAVE image (but the kernel's marker bytes) and the
+  // rest of its XSAVE state from its area; one without an area (none was saved, or its size
+  // differs from this signal frame's) resumes with the vector registers beyond XMM in their
+  // initial state (zero), never another thread's. Either way the kernel loads the FXSAVE image
+  // (its XSTATE_BV bits set): the handler may have changed it.
   static void load(const Frame &f, ucontext_t &uc) {
     greg_t *g = uc.uc_mcontext.gregs;
     // (Of RFLAGS the kernel keeps only the flags user mode may change.)
@@ -61,14 +116,23 @@ struct HostedSignals {
     CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_TO_UCONTEXT_)
 #undef CTE_X86_64_TO_UCONTEXT_
     if (!uc.uc_mcontext.fpregs) return;
+    const SignalXsave xsave = signal_xsave(uc);
     if (f.library.state & frame_state::asynchronous) {
-      std::memcpy(uc.uc_mcontext.fpregs, &f.fpu, sizeof(FxsaveArea));
+      std::memcpy(uc.uc_mcontext.fpregs, &f.fpu, offsetof(FxsaveArea, extended));
+      if (!xsave.image) return;
+      if (f.fpu.extended.area && f.fpu.extended.size == xsave.size) {
+        const auto *area = reinterpret_cast<const std::uint8_t *>(f.fpu.extended.area);
+        std::memcpy(xsave.image + xsave_header_offset, area + xsave_header_offset, xsave.size - xsave_header_offset);
+      } else {
+        set_xstate_bv(xsave.image, xstate_bv(xsave.image) & ~xsave_vector_components);
+      }
     } else {
       uc.uc_mcontext.fpregs->cwd = f.fpu.fcw;
       uc.uc_mcontext.fpregs->mxcsr = f.fpu.mxcsr;
       uc.uc_mcontext.fpregs->swd = 0;
       uc.uc_mcontext.fpregs->ftw = 0;  // abridged tag word: every x87 register empty
     }
+    if (xsave.image) set_xstate_bv(xsave.image, xstate_bv(xsave.image) | xsave_legacy_components);
   }
 
   // The hardware vector Linux reported, or one derived from the signal when it was sent by

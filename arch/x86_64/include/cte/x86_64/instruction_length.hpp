@@ -56,7 +56,7 @@ inline constexpr std::uint8_t XX = kInvalid;
 //  - 06/07/0E/16/17/1E/1F (push/pop seg), 27/2F/37/3F (BCD), 60/61 (pusha/popa), 82 (alias of
 //    80), 9A/EA (far absolute), CE (into), D4/D5 (aam/aad), D6 (salc): #UD in 64-bit mode.
 //  - 40-4F are REX, not inc/dec. 62/C4/C5 are EVEX/VEX, not bound/les/lds.
-//  - 8F is special because 8F with ModRM.reg != 0 is AMD XOP.
+//  - 8F is special because 8F followed by a map field of 8 or more is AMD XOP.
 //  - A0-A3 (moffs), B8-BF (imm64 under REX.W), C8 (enter), F6/F7 (TEST imm) are special.
 inline constexpr std::uint8_t kOneByte[256] = {
     //   0   1   2   3   4   5   6   7   8   9   A   B   C   D   E   F
@@ -266,6 +266,22 @@ constexpr void read_evex(Reader &reader, const Prefixes &prefixes) {
   read_vector_body(reader, map, opcode, true);
 }
 
+// 8F [R X B m-mmmm] [W vvvv L pp] opcode ModRM ... (AMD XOP, map 8 to 0A): map 8 carries an
+// imm8, map 9 nothing, map 0A an imm32 (bextr, lwpins, lwpval).
+constexpr void read_xop(Reader &reader, const Prefixes &prefixes) {
+  if (prefixes.forbid_vex()) return reader.fail();
+  const unsigned map = reader.next() & 0x1Fu;
+  reader.next();
+  reader.next();  // opcode
+  read_modrm(reader);
+  switch (map) {
+    case 0x08: return reader.skip(1);
+    case 0x09: return;
+    case 0x0A: return reader.skip(4);
+    default: return reader.fail();
+  }
+}
+
 constexpr void read_two_byte(Reader &reader, const Prefixes &prefixes) {
   const std::uint8_t opcode = reader.next();
   const std::uint8_t attr = kTwoByte[opcode];
@@ -311,7 +327,8 @@ constexpr void read_one_byte(Reader &reader, const Prefixes &prefixes) {
     case 0x62: return read_evex(reader, prefixes);
     case 0xC4: return read_vex(reader, prefixes, true);
     case 0xC5: return read_vex(reader, prefixes, false);
-    case 0x8F:  // pop r/m64 is 8F /0; any other reg field is an XOP escape (not supported)
+    case 0x8F:  // pop r/m64 is 8F /0; a map field of 8 or more in the next byte makes it AMD XOP
+      if ((reader.peek() & 0x1Fu) >= 8) return read_xop(reader, prefixes);
       if (modrm_reg(read_modrm(reader)) != 0) reader.fail();
       return;
     case 0xA0:

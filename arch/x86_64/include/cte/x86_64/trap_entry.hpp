@@ -19,6 +19,9 @@
 //   F -> +-------------------------------------+ F = Isa::frame_below(S) = S - frame_gap
 //        |  Frame (sizeof(Frame), 16-aligned)  |  at a call boundary
 //        +-------------------------------------+
+//        |  asynchronous frames: the XSAVE     |  xsave_area_below(F, CPUID size),
+//        |  area (frame.hpp), 64-byte aligned  |  F->fpu.extended.area
+//        +-------------------------------------+
 //        |  the dispatcher's and the handler's |  (voluntary traps: the same stack;
 //        |  stack frames                       |   signals run on the alternate stack)
 //
@@ -29,7 +32,7 @@
 // - cte_x86_64_resume_voluntary: another thread's voluntary frame; ends in an indirect `jmp`,
 //   predicted from its own history (a `ret` would be mispredicted on every switch).
 // - cte_x86_64_resume_asynchronous: a frame saved at an arbitrary instruction (every register,
-//   the whole FXSAVE image); ends in `ret $128`, back over the red zone.
+//   the whole FXSAVE image and the XSAVE area); ends in `ret $128`, back over the red zone.
 // Every path writes RAX, RFLAGS, the enable word and RIP into a RestoreWindow on the resumed
 // thread's stack, loads everything else, moves RSP into the window and pops it. Popping the
 // enable word into cte_hosted_interrupts_enabled is the last act before the jump (the hosted
@@ -320,13 +323,23 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       :: CTE_X86_64_WINDOW_OPERANDS);
   asm volatile(
       // --- cte_x86_64_resume_asynchronous: RDI = a frame saved at an arbitrary instruction:
-      // every register and the whole FXSAVE image. The red zone below S may hold live data,
-      // so the window lies just below it, and `ret $red_zone` jumps and moves RSP back up to S
-      // in one instruction. Once the window is set its call-frame information describes the
+      // every register, the whole FXSAVE image and, if it has one, the XSAVE area below it
+      // (frame.hpp): XRSTOR loads every enabled component but x87 and SSE from the area (PKRU
+      // too: like every register it is the thread's), then FXRSTOR the frame's own x87/SSE
+      // state, which the handler may have edited (it leaves the upper halves alone). The red
+      // zone below S may hold live data, so the window lies just below it, and `ret $red_zone`
+      // jumps and moves RSP back up to S in one instruction. Once the window is set its call-frame information describes the
       // interrupted thread exactly, as a signal frame: its pc is not a return address.
       CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_asynchronous)
       "  .cfi_signal_frame\n"
       "  .cfi_undefined %%rip\n"  // a jump between threads: no caller until the window is set
+      "  mov %c[xsave_area](%%rdi), %%rcx\n"
+      "  test %%rcx, %%rcx\n"
+      "  jz 1f\n"
+      "  mov $~%c[legacy_components], %%eax\n"
+      "  mov $-1, %%edx\n"
+      "  xrstor64 (%%rcx)\n"
+      "1:\n"
       "  mov %c[rsp](%%rdi), %%rax\n"  // S
       "  mov %c[library_state](%%rdi), %%ecx\n"
       "  and $%c[enabled_bit], %%ecx\n"
@@ -352,7 +365,8 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       "  ret $%c[red_zone]\n"
       CTE_ASM_FUNCTION_END(cte_x86_64_resume_asynchronous) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: CTE_X86_64_REGISTER_OPERANDS CTE_X86_64_WINDOW_OPERANDS, [fpu] "i"(offsetof(Frame, fpu)),
-      [red_zone] "i"(red_zone));
+      [red_zone] "i"(red_zone), [xsave_area] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, extended.area)),
+      [legacy_components] "i"(xsave_legacy_components));
 }
 
 }  // namespace cte::x86_64
