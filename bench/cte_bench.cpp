@@ -100,12 +100,14 @@ void roundtrip_cte_fast_switch_call(benchmark::State &state) {
 // ending with cte::fast_switch_call (a jump there) or with an inlined cte::fast_switch. With
 // one call site both threads call the scheduler from the same instruction (one loop function
 // that both run); with several, each thread calls it from four places in turn, so a `ret` out
-// of the scheduler goes somewhere else than where the last call into it came from.
+// of the scheduler goes somewhere else than where the last call into it came from. noipa, not
+// just noinline: GCC would otherwise clone a loop function for its constant arguments, and
+// the two threads would call from two copies.
 
 enum class SwitchForm { inline_switch, call };
 
 template <SwitchForm form>
-[[gnu::noinline]] void schedule(cte::FastContext &self, cte::FastContext &next) {
+[[gnu::noipa]] void schedule(cte::FastContext &self, cte::FastContext &next) {
   if constexpr (form == SwitchForm::call)
     cte::fast_switch_call(self, next);
   else
@@ -113,12 +115,12 @@ template <SwitchForm form>
 }
 
 template <SwitchForm form>
-[[gnu::noinline]] void schedule_from_one_site(cte::FastContext &self, cte::FastContext &next, std::int64_t count) {
+[[gnu::noipa]] void schedule_from_one_site(cte::FastContext &self, cte::FastContext &next, std::int64_t count) {
   for (std::int64_t i = 0; i < count; ++i) schedule<form>(self, next);
 }
 
 template <SwitchForm form>
-[[gnu::noinline]] void schedule_from_four_sites(cte::FastContext &self, cte::FastContext &next, std::int64_t count) {
+[[gnu::noipa]] void schedule_from_four_sites(cte::FastContext &self, cte::FastContext &next, std::int64_t count) {
   for (std::int64_t i = 0; i < count; i += 4) {
     schedule<form>(self, next);
     schedule<form>(self, next);
