@@ -140,7 +140,8 @@ void scheduler_peer(void *) {
 template <SwitchForm form, bool several_sites>
 void roundtrip_behind_call(benchmark::State &state) {
   Stack stack(peer_stack_size);
-  if (!stack.valid() || !cte::make_fast_context(fast_peer, stack.area(), scheduler_peer<form, several_sites>, nullptr)) {
+  if (!stack.valid() ||
+      !cte::make_fast_context(fast_peer, stack.area(), scheduler_peer<form, several_sites>, nullptr)) {
     state.SkipWithError("make_fast_context failed");
     return;
   }
@@ -420,7 +421,8 @@ void boost_ring(benchmark::State &state, bool shuffled) {
     return;
   }
   for (std::size_t i = 1; i < count; ++i)
-    local.contexts[i] = fctx::make_fcontext(arena.bottom() + i * ring_stack_stride, ring_stack_stride, fcontext_ring_entry);
+    local.contexts[i] =
+        fctx::make_fcontext(arena.bottom() + i * ring_stack_stride, ring_stack_stride, fcontext_ring_entry);
   fcontext_ring = &local;
   fcontext_ring_step(local, 0);  // first lap: every thread starts
   volatile std::uint64_t visits = 0;

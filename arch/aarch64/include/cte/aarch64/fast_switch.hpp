@@ -59,7 +59,7 @@ void cte_aarch64_fast_thread_trampoline();
 }
 
 #if defined(__ARM_FEATURE_BTI_DEFAULT)
-#define CTE_AARCH64_BTI_J "hint #36\n\t"      // bti j
+#define CTE_AARCH64_BTI_J "hint #36\n\t"        // bti j
 #define CTE_AARCH64_JUMP_TO_CALLER "ret x17\n"  // a return address has no landing pad
 #else
 #define CTE_AARCH64_BTI_J ""
@@ -173,18 +173,18 @@ struct FastSwitch {
 // The called switch, with the resume address in x16: store the caller's registers in the
 // state x0 points to, then continue the thread whose state x1 points to, as the inline switch
 // does.
-#define CTE_AARCH64_FAST_PARK_AND_RESUME     \
-  "  mov x17, sp\n"                          \
-  "  stp x17, x16, [x0, #%c[sp]]\n"          \
-  "  stp x29, x30, [x0, #%c[x29]]\n"         \
-  "  stp x19, x20, [x0, #%c[x19]]\n"         \
-  "  stp x21, x22, [x0, #%c[x19]+16]\n"      \
-  "  stp x23, x24, [x0, #%c[x19]+32]\n"      \
-  "  stp x25, x26, [x0, #%c[x19]+48]\n"      \
-  "  stp x27, x28, [x0, #%c[x19]+64]\n"      \
-  "  ldp x17, x16, [x1, #%c[sp]]\n"          \
-  "  ldr x29, [x1, #%c[x29]]\n"              \
-  "  mov sp, x17\n"                          \
+#define CTE_AARCH64_FAST_PARK_AND_RESUME \
+  "  mov x17, sp\n"                      \
+  "  stp x17, x16, [x0, #%c[sp]]\n"      \
+  "  stp x29, x30, [x0, #%c[x29]]\n"     \
+  "  stp x19, x20, [x0, #%c[x19]]\n"     \
+  "  stp x21, x22, [x0, #%c[x19]+16]\n"  \
+  "  stp x23, x24, [x0, #%c[x19]+32]\n"  \
+  "  stp x25, x26, [x0, #%c[x19]+48]\n"  \
+  "  stp x27, x28, [x0, #%c[x19]+64]\n"  \
+  "  ldp x17, x16, [x1, #%c[sp]]\n"      \
+  "  ldr x29, [x1, #%c[x29]]\n"          \
+  "  mov sp, x17\n"                      \
   "  br x16\n"
 
 [[gnu::used]] inline void emit_fast_switch_stubs() {

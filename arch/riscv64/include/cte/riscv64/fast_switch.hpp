@@ -59,9 +59,9 @@ namespace cte::riscv64 {
 struct FastSwitchState {
   void *sp = nullptr;
   void (*resume_address)() = &cte_riscv64_fast_unprepared;
-  std::uint64_t s0 = 0;    // 0 for a fresh thread: the end of the frame-pointer chain
-  std::uint64_t fcsr = 0;  // FpControls::per_thread only
-  std::uint64_t ra = 0;    // the called form only, as s1-s11
+  std::uint64_t s0 = 0;      // 0 for a fresh thread: the end of the frame-pointer chain
+  std::uint64_t fcsr = 0;    // FpControls::per_thread only
+  std::uint64_t ra = 0;      // the called form only, as s1-s11
   std::uint64_t s[11] = {};  // s1-s11
 };
 static_assert(sizeof(FastSwitchState) == 16 * 8);

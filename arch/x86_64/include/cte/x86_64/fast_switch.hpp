@@ -69,7 +69,7 @@ struct alignas(64) FastSwitchState {
   std::uint64_t rbx = 0;
   std::uint64_t rbp = 0;  // 0 for a fresh thread: the end of the frame-pointer chain
   union {
-    std::uint64_t r12 = 0;        // called switch
+    std::uint64_t r12 = 0;       // called switch
     FpControlsWord fp_controls;  // inline per_thread switch (the compiler keeps R12 itself)
   };
   std::uint64_t r13 = 0;
@@ -133,9 +133,8 @@ struct FastSwitch {
           [rbx] "i"(offsetof(FastSwitchState, rbx)), [fp_controls] "i"(offsetof(FastSwitchState, fp_controls)),
           [mxcsr] "i"(offsetof(FpControlsWord, mxcsr)), [fcw] "i"(offsetof(FpControlsWord, fcw)),
           [scratch] "i"(offsetof(FpControlsWord, scratch))
-        : "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc", "xmm0", "xmm1",
-          "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
-          "xmm15"
+        : "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc", "xmm0", "xmm1", "xmm2",
+          "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
 #if defined(__AVX512F__)
           ,
           "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27",
@@ -170,19 +169,19 @@ struct FastSwitch {
 // The called switch, with the resume address in RAX: store the caller's registers in the
 // state RDI points to (its return address stays on its stack), then continue the thread whose
 // state RSI points to, as the inline switch does.
-#define CTE_X86_64_FAST_PARK_AND_RESUME        \
-  "  mov %%rax, %c[resume_address](%%rdi)\n"   \
-  "  mov %%rsp, %c[sp](%%rdi)\n"               \
-  "  mov %%rbx, %c[rbx](%%rdi)\n"              \
-  "  mov %%rbp, %c[rbp](%%rdi)\n"              \
-  "  mov %%r12, %c[r12](%%rdi)\n"              \
-  "  mov %%r13, %c[r13](%%rdi)\n"              \
-  "  mov %%r14, %c[r14](%%rdi)\n"              \
-  "  mov %%r15, %c[r15](%%rdi)\n"              \
-  "  mov %c[rbp](%%rsi), %%rbp\n"              \
-  "  mov %c[rbx](%%rsi), %%rbx\n"              \
-  "  mov %c[sp](%%rsi), %%rsp\n"               \
-  "  .cfi_undefined %%rip\n"                   \
+#define CTE_X86_64_FAST_PARK_AND_RESUME      \
+  "  mov %%rax, %c[resume_address](%%rdi)\n" \
+  "  mov %%rsp, %c[sp](%%rdi)\n"             \
+  "  mov %%rbx, %c[rbx](%%rdi)\n"            \
+  "  mov %%rbp, %c[rbp](%%rdi)\n"            \
+  "  mov %%r12, %c[r12](%%rdi)\n"            \
+  "  mov %%r13, %c[r13](%%rdi)\n"            \
+  "  mov %%r14, %c[r14](%%rdi)\n"            \
+  "  mov %%r15, %c[r15](%%rdi)\n"            \
+  "  mov %c[rbp](%%rsi), %%rbp\n"            \
+  "  mov %c[rbx](%%rsi), %%rbx\n"            \
+  "  mov %c[sp](%%rsi), %%rsp\n"             \
+  "  .cfi_undefined %%rip\n"                 \
   "  jmp *%c[resume_address](%%rsi)\n"
 
 [[gnu::used]] inline void emit_fast_switch_stubs() {
