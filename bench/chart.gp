@@ -23,12 +23,12 @@ set xtics rotate by -15
 plot data."/operations.dat" using 0:2:xtic(1) with boxes lc rgb "#4a7ab5", \
      ""                     using 0:2:3 with labels offset 0,0.8 font ",10"
 
-set title "Fast switch in a ring of N contexts (working set)"
+set title "A ring of N threads writing their stacks (working set)"
 set ylabel "ns per switch"
 unset logscale y
 set yrange [0:*]
 set xtics norotate
-set xlabel "contexts in the ring"
+set xlabel "threads in the ring"
 plot data."/ring.dat" using 0:2:xtic(1) with boxes lc rgb "#5b9a5b", \
      ""               using 0:2:3 with labels offset 0,0.8 font ",10"
 

@@ -19,6 +19,11 @@ NS_PER_UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 # (label, benchmark) in table order; the label is also the chart's.
 ROUND_TRIPS = [
     ("cte fast_switch", "roundtrip/cte_fast_switch"),
+    ("cte fast_switch_call", "roundtrip/cte_fast_switch_call"),
+    ("scheduler, 1 call site, fast_switch_call", "roundtrip/scheduler_one_site_fast_switch_call"),
+    ("scheduler, 4 call sites, fast_switch_call", "roundtrip/scheduler_four_sites_fast_switch_call"),
+    ("scheduler, 1 call site, fast_switch", "roundtrip/scheduler_one_site_fast_switch"),
+    ("scheduler, 4 call sites, fast_switch", "roundtrip/scheduler_four_sites_fast_switch"),
     ("cte fast_switch, per-thread FP", "roundtrip/cte_fast_switch_per_thread_fp"),
     ("Boost jump_fcontext", "roundtrip/boost_jump_fcontext"),
     ("Boost fiber", "roundtrip/boost_fiber"),
@@ -38,15 +43,23 @@ CREATION = [
 # Targets whose two sides cte_bench also measures in alternating blocks (the "paired/"
 # benchmarks): target -> that benchmark, whose "ratio" counter is the median per-block ratio.
 PAIRED = {
+    "fast_switch / jump_fcontext": "paired/fast_switch_vs_jump_fcontext",
+    "scheduler 4 sites, fast_switch_call / jump_fcontext": "paired/behind_call_four_sites_vs_jump_fcontext",
+    "fast_switch<per_thread> / jump_fcontext": "paired/per_thread_fp_vs_jump_fcontext",
     "yield / jump_fcontext": "paired/yield_vs_jump_fcontext",
     "cte trap / bare sigaction": "paired/trap_vs_bare_sigaction",
+    "ring 100000 / ring 1000": "paired/ring_100000_vs_1000",
 }
 # (what, numerator, denominator, limit): numerator <= limit * denominator is the target.
 TARGETS = [
-    ("fast_switch / jump_fcontext", "roundtrip/cte_fast_switch", "roundtrip/boost_jump_fcontext", 0.5),
-    ("yield / jump_fcontext", "roundtrip/cte_yield", "roundtrip/boost_jump_fcontext", 3.0),
+    ("fast_switch / jump_fcontext", "roundtrip/cte_fast_switch", "roundtrip/boost_jump_fcontext", 0.2),
+    ("scheduler 4 sites, fast_switch_call / jump_fcontext", "roundtrip/scheduler_four_sites_fast_switch_call",
+     "roundtrip/boost_jump_fcontext", 0.5),
+    ("fast_switch<per_thread> / jump_fcontext", "roundtrip/cte_fast_switch_per_thread_fp",
+     "roundtrip/boost_jump_fcontext", 0.7),
+    ("yield / jump_fcontext", "roundtrip/cte_yield", "roundtrip/boost_jump_fcontext", 2.0),
     ("cte trap / bare sigaction", "trap/cte_skip_instruction", "trap/bare_sigaction", 1.1),
-    ("ring 100000 / ring 2", "ring/100000", "ring/2", 3.0),
+    ("ring 100000 / ring 1000", "ring/100000", "ring/1000", 1.5),
 ]
 
 
@@ -72,7 +85,7 @@ def load(path, clock):
     repetitions = {name: len(values) for name, values in times.items()}
     # Ring benchmarks: one iteration is one lap of N switches; report the time per switch.
     for name in list(medians):
-        if name.startswith("switch_ring"):
+        if name.startswith(("switch_ring", "boost_ring")):
             size = int(name.split("/")[1])
             key = name.replace("switch_ring", "ring")
             medians[key] = medians[name] / size
@@ -111,10 +124,13 @@ def main():
 
     section("Round trip A -> B -> A", ROUND_TRIPS)
     section("Hardware trap resume (ud2 -> handler -> skip 2 bytes -> resume)", TRAPS)
-    section("Fast switch in a ring of N contexts (time per switch)",
-            [(f"{size:,} contexts", f"ring/{size}") for size in RING_SIZES] +
-            [(f"{size:,} contexts, shuffled order (no target)", f"ring_shuffled/{size}") for size in RING_SIZES
-             if f"ring_shuffled/{size}" in medians])
+    section("A ring of N threads, each writing its stack every visit (time per switch)",
+            [(f"cte, {size:,} threads", f"ring/{size}") for size in RING_SIZES] +
+            [(f"cte, {size:,} threads, shuffled order", f"ring_shuffled/{size}") for size in RING_SIZES
+             if f"ring_shuffled/{size}" in medians] +
+            [("cte, 100,000 threads, shuffled, fast_prefetch", "ring_shuffled_prefetch/100000")] +
+            [(f"Boost jump_fcontext, {size:,} threads", f"boost_ring/{size}") for size in RING_SIZES] +
+            [("Boost jump_fcontext, 100,000 threads, shuffled", "boost_ring_shuffled/100000")])
     section("Creation", CREATION)
     info = counters.get("info/memory_per_context", {})
     print("\nMemory per context")
@@ -135,11 +151,9 @@ def main():
         ratio_rows.append((what, ratio, limit))
         print(f"  {what:<44} {ratio:>12.2f}   target <= {limit:<4}  {'met' if ok else 'MISSED'}")
     print(f"\n{met} of {len(TARGETS)} targets met")
-    # Not a target: the fast switch with the guarantee Boost gives (each thread keeps its own
-    # MXCSR and x87 control word), for a like-for-like comparison.
-    like, boost = "roundtrip/cte_fast_switch_per_thread_fp", "roundtrip/boost_jump_fcontext"
-    if like in medians and boost in medians:
-        print(f"  (fast_switch<per_thread> / jump_fcontext: {medians[like] / medians[boost]:.2f}, no target)")
+    plain, hinted = "ring_shuffled/100000", "ring_shuffled_prefetch/100000"
+    if plain in medians and hinted in medians:
+        print(f"  (shuffled ring of 100000 with fast_prefetch / without: {medians[hinted] / medians[plain]:.2f}, no target)")
 
     # The same two targets measured side by side in alternating blocks: immune to the host
     # changing its mood between two benchmarks' repetitions (docs/PERFORMANCE.md).
@@ -156,8 +170,12 @@ def main():
 
     write("operations.dat", [(label, medians[name], fmt(medians[name]))
                              for label, name in ROUND_TRIPS + TRAPS if name in medians])
-    write("ring.dat", [(f"{size:,}", medians[f"ring/{size}"], fmt(medians[f"ring/{size}"]))
-                       for size in RING_SIZES if f"ring/{size}" in medians])
+    write("ring.dat", [(label, medians[name], fmt(medians[name])) for label, name in
+                       [(f"{size:,}", f"ring/{size}") for size in RING_SIZES] +
+                       [("100,000 shuffled", "ring_shuffled/100000"), ("100,000 shuffled, prefetch",
+                                                                       "ring_shuffled_prefetch/100000"),
+                        ("Boost 100,000", "boost_ring/100000"), ("Boost 100,000 shuffled", "boost_ring_shuffled/100000")]
+                       if name in medians])
     write("ratios.dat", [(what, ratio / limit, f"{ratio:.2f} (target {limit})") for what, ratio, limit in ratio_rows])
 
 

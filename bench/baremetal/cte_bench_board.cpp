@@ -5,6 +5,8 @@
 //   empty_read_pair      one reading block right after another (counters.hpp): E, the cost
 //                        each reading adds to an interval; subtracted below, never assumed
 //   fast_switch          cte::fast_switch to a thread that switches straight back: (end - start) - E
+//   fast_switch_call     the same with cte::fast_switch_call on both sides (every callee-saved
+//                        register stored and loaded, the resume stub's jump)
 //   yield_round_trip     cte::yield() to a handler that returns the same Context, *excluding the
 //                        handler body*: the handler records a reading at its first line and one
 //                        just before its return; (end - start) - (exit - entry) - 2E, one E for the
@@ -109,7 +111,7 @@ cte::Context *switching_handler(cte::Event event, cte::Context *context) {
 }
 
 // --- measurements
-Samples empty_pair, fast_switch_round, yield_round, handler_call, timer_entry, timer_return;
+Samples empty_pair, fast_switch_round, fast_switch_call_round, yield_round, handler_call, timer_entry, timer_return;
 // yield_switch by direction: the handler's board hooks differ (in M-mode the thread's PMP stack
 // guard is set on the way to the kcontext thread and cleared on the way back to boot).
 Samples yield_switch_to_thread, yield_switch_to_boot;
@@ -139,6 +141,21 @@ void measure_fast_switch() {
     cte::fast_switch(fast_main, fast_partner);
     record_counters(&end);
     fast_switch_round.add((end - start) - empty);
+  }
+}
+
+[[noreturn]] void bounce_back_by_call(void *) {
+  for (;;) cte::fast_switch_call(fast_partner, fast_main);
+}
+void measure_fast_switch_call() {
+  cte::make_fast_context(fast_partner, fast_stack.area(), bounce_back_by_call, nullptr);
+  cte::fast_switch_call(fast_main, fast_partner);
+  Reading start, end;
+  for (int i = 0; i < sample_count; ++i) {
+    record_counters(&start);
+    cte::fast_switch_call(fast_main, fast_partner);
+    record_counters(&end);
+    fast_switch_call_round.add((end - start) - empty);
   }
 }
 
@@ -244,6 +261,7 @@ int main() {
 
   measure_empty_pair();
   measure_fast_switch();
+  measure_fast_switch_call();
   measure_yield_round_trip(checks);
   measure_handler_call();
   measure_yield_switch();
@@ -252,6 +270,7 @@ int main() {
   print_table_header();
   print_row("empty_read_pair", empty_pair);
   print_row("fast_switch", fast_switch_round);
+  print_row("fast_switch_call", fast_switch_call_round);
   print_row("yield_round_trip", yield_round);
   print_row("handler_call", handler_call);
   print_row("yield_switch_to_thread", yield_switch_to_thread);
@@ -260,6 +279,7 @@ int main() {
   print_row("timer_return", timer_return);
   print_bench_line("empty_read_pair", empty_pair);
   print_bench_line("fast_switch", fast_switch_round);
+  print_bench_line("fast_switch_call", fast_switch_call_round);
   print_bench_line("yield_round_trip", yield_round);
   print_bench_line("handler_call", handler_call);
   print_bench_line("yield_switch_to_thread", yield_switch_to_thread);
@@ -271,9 +291,9 @@ int main() {
       empty.instructions >= reading_block_instructions &&
           empty.instructions <= reading_block_instructions + max_address_setup && deterministic(empty_pair),
       "an empty reading pair is one reading's 4 instructions and the slot address (exact counters: -icount shift=0)");
-  checks.check(deterministic(fast_switch_round) && deterministic(yield_round) &&
-                   deterministic(yield_switch_to_thread) && deterministic(yield_switch_to_boot) &&
-                   deterministic(timer_entry) && deterministic(timer_return),
+  checks.check(deterministic(fast_switch_round) && deterministic(fast_switch_call_round) &&
+                   deterministic(yield_round) && deterministic(yield_switch_to_thread) &&
+                   deterministic(yield_switch_to_boot) && deterministic(timer_entry) && deterministic(timer_return),
                "every measurement repeats exactly (min == median)");
   checks.check(yield_round.median().instructions <= yield_target_instructions,
                "yield_round_trip <= 100 instructions outside the handler body (issue 6 target)");

@@ -47,17 +47,37 @@ inline bool make_fast_context(FastContext &context, Area stack, void (*entry)(vo
   return true;
 }
 
+namespace detail {
+// The sanitizers' fiber protocol around a switch (nothing in other builds).
+inline void fast_switch_begin(FastContext &from, const FastContext &to) {
+  if constexpr (sanitizer_tracks_stacks) {
+    sanitizer_begin_switch(&from.sanitizer_fake_stack, to.sanitizer_fake_stack, to.stack_start, to.stack_end);
+    fast_switch_origin = &from;
+  }
+}
+inline void fast_switch_end(FastContext &from) {
+  if constexpr (address_sanitizer_active) {
+    FastContext *origin = fast_switch_origin;
+    sanitizer_end_switch(from.sanitizer_fake_stack, &origin->stack_start, &origin->stack_end);
+  }
+}
+}  // namespace detail
+
 // Parks the running thread in `from` and resumes `to`. Returns when someone switches to `from`.
+// fast_switch(a, a) returns at once. Switching to a FastContext that make_fast_context never
+// prepared is a fatal report.
 // `controls` says whether this thread gets its own FP controls back when it returns
 // (FpControls::per_thread) or finds whatever the threads that ran meanwhile left (shared).
 // It is a property of each call, so a thread that changes its rounding mode can ask for it
 // at its own switches while the others keep the cheaper default.
+//
+// fast_switch is inline code: the compiler saves only the registers live across it, and each
+// place that switches gets its own jump, so it is the cheapest switch where threads switch
+// in their own loops. A function that switches and returns to its caller (a scheduler called
+// from several places) should end with fast_switch_call instead (docs/PERFORMANCE.md).
 template <FpControls controls = FpControls::shared>
 inline void fast_switch(FastContext &from, FastContext &to) {
-  if constexpr (detail::sanitizer_tracks_stacks) {
-    detail::sanitizer_begin_switch(&from.sanitizer_fake_stack, to.sanitizer_fake_stack, to.stack_start, to.stack_end);
-    detail::fast_switch_origin = &from;
-  }
+  detail::fast_switch_begin(from, to);
   const std::uint64_t never = TargetPort::FastSwitch::template switch_threads<controls>(from.state, to.state);
   // The switch runs other threads, which may read and write any variable of the program. In
   // the function that contains it, the asm's "memory" clobber makes the compiler assume so. But
@@ -71,13 +91,36 @@ inline void fast_switch(FastContext &from, FastContext &to) {
   // thread's stack: one more cache line per switch.
   if (never != 0) [[unlikely]]
     cte_opaque_function();
-  if constexpr (detail::address_sanitizer_active) {
-    FastContext *origin = detail::fast_switch_origin;
-    detail::sanitizer_end_switch(from.sanitizer_fake_stack, &origin->stack_start, &origin->stack_end);
-  }
+  detail::fast_switch_end(from);
+}
+
+// The same switch as a call to the port's assembly function, which stores every callee-saved
+// register: at the end of a function the compiler makes it a jump, and the resumed thread
+// goes back to its own caller through the switch's indirect jump instead of a `ret` that the
+// return-address predictor, still holding the switcher's caller, would miss. For scheduler
+// functions: `void schedule() { ...; cte::fast_switch_call(current, next); }`. Threads
+// parked by either form may be resumed by either.
+template <FpControls controls = FpControls::shared>
+inline void fast_switch_call(FastContext &from, FastContext &to) {
+  detail::fast_switch_begin(from, to);
+  TargetPort::FastSwitch::template switch_by_call<controls>(from.state, to.state);
+  detail::fast_switch_end(from);
+}
+
+// A hint that `context` runs soon: starts loading what switching to it reads (its state) and
+// what it touches first (the top of its stack), so a scheduler that knows the thread after
+// next can hide those cache misses behind the current thread's work. No effect on behaviour.
+inline void fast_prefetch(const FastContext &context) {
+  __builtin_prefetch(&context.state);
+  __builtin_prefetch(context.state.sp, 1);
 }
 
 }  // namespace cte
+
+// The port's switch resumed a FastContext that make_fast_context never prepared.
+extern "C" [[noreturn, gnu::used]] inline void cte_fast_switch_unprepared() {
+  cte::detail::fatal("fast_switch to a FastContext that make_fast_context never prepared");
+}
 
 // First C++ code of a fresh fast-switch thread (called by the port's trampoline).
 extern "C" [[noreturn, gnu::used]] inline void cte_fast_thread_main(void (*entry)(void *), void *arg) {

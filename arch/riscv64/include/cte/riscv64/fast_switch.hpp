@@ -1,15 +1,27 @@
 #pragma once
-// riscv64 fast cooperative switch: only what the psABI makes callee-saved survives, and the
-// compiler saves the live callee-saved registers itself, because the switch is inline assembly
-// that declares every other register clobbered (ra, t0-t6, a2-a7, s1-s11, every f register;
-// a0/a1 carry the operands). What the switch itself keeps of a parked thread lives in its
-// FastSwitchState, inside the FastContext, not on the thread's stack: sp, s0 (which cannot be
-// declared clobbered while it is the frame pointer), the resume address and, when asked, fcsr.
-// Nothing is pushed: sp never moves inside the switch except to become the resumed thread's,
-// so the enclosing function's call-frame information stays true at every other instruction.
+// riscv64 fast cooperative switch: only what the psABI makes callee-saved survives. Two forms
+// resume a thread the same way (load s0 and sp from its state, jump to its resume address),
+// so either may resume a thread the other parked (cte/fast_switch.hpp says when to use which):
 //
-// Protocol between a switch and every resume address: a1 holds the resumed thread's own
-// FastSwitchState (the switcher's `to`), so a resumed thread finds its fcsr there.
+// - Inline (switch_threads): inline assembly that declares every other register clobbered
+//   (ra, t0-t6, a2-a7, s1-s11, every f register; a0/a1 carry the operands), so the compiler
+//   saves the live callee-saved registers itself. The switch keeps sp, s0 (which cannot be
+//   declared clobbered while it is the frame pointer) and the resume address. Nothing is
+//   pushed: sp never moves inside the switch except to become the resumed thread's, so the
+//   enclosing function's call-frame information stays true at every other instruction.
+// - Called (switch_by_call): an assembly function the compiler calls like any other, and
+//   jumps to (`tail`) when the call ends a function. It also stores s1-s11 and ra; the thread
+//   resumes through a stub that loads them and jumps to ra through t1: no `ret` crosses the
+//   switch, so the return-address stack is never asked to predict the other thread's caller.
+//
+// What a parked thread keeps lives in its FastSwitchState, not on its stack. Protocol between
+// a switch and every resume address: a1 holds the resumed thread's own FastSwitchState (the
+// switcher's `to`), so a resumed thread finds its fcsr and registers there.
+//
+// A FastContext never prepared resumes at cte_riscv64_fast_unprepared (the default resume
+// address), which reports it on the switcher's stack (a0 = the switcher's state): no test on
+// the switch path. Switching to the running thread's own FastContext returns at once: the
+// state is stored, then loaded.
 //
 // FP controls: the caller's choice (cte/fp_controls.hpp). With FpControls::per_thread the
 // switching side stores the live fcsr (frm rounding mode + fflags, which the psABI gives thread
@@ -31,10 +43,14 @@
 #include <cte/riscv64/frame.hpp>
 
 extern "C" {
+// The resume address of a FastContext never prepared: a fatal report.
+void cte_riscv64_fast_unprepared();
 // First code of a fresh fast-switch thread: takes entry and arg off its stack.
 void cte_riscv64_fast_thread_trampoline();
 // Provided by the portable layer: runs entry(arg), reports an entry that returns.
 [[noreturn]] void cte_fast_thread_main(void (*entry)(void *), void *arg);
+// Provided by the portable layer: the fatal report for a switch to an unprepared FastContext.
+[[noreturn]] void cte_fast_switch_unprepared();
 }
 
 namespace cte::riscv64 {
@@ -42,11 +58,24 @@ namespace cte::riscv64 {
 // A parked fast-switch thread, as the switch left it (null sp: not prepared yet).
 struct FastSwitchState {
   void *sp = nullptr;
-  std::uint64_t resume_address = 0;
-  std::uint64_t s0 = 0;    // 0 for a fresh thread: the end of the frame-pointer chain
-  std::uint64_t fcsr = 0;  // FpControls::per_thread only
+  void (*resume_address)() = &cte_riscv64_fast_unprepared;
+  std::uint64_t s0 = 0;      // 0 for a fresh thread: the end of the frame-pointer chain
+  std::uint64_t fcsr = 0;    // FpControls::per_thread only
+  std::uint64_t ra = 0;      // the called form only, as s1-s11
+  std::uint64_t s[11] = {};  // s1-s11
 };
-static_assert(sizeof(FastSwitchState) == 32);
+static_assert(sizeof(FastSwitchState) == 16 * 8);
+
+}  // namespace cte::riscv64
+
+extern "C" {
+// The called switch: parks the caller in `from`, resumes `to`; returns when someone resumes
+// `from`. The _fp form also gives the caller its own fcsr back when it resumes.
+void cte_riscv64_fast_switch_call(cte::riscv64::FastSwitchState *from, cte::riscv64::FastSwitchState *to) noexcept;
+void cte_riscv64_fast_switch_call_fp(cte::riscv64::FastSwitchState *from, cte::riscv64::FastSwitchState *to) noexcept;
+}
+
+namespace cte::riscv64 {
 
 // A fresh thread's stack top: what the trampoline reads; its end is the 16-byte-aligned top.
 using FreshThreadRecord = cte::detail::FreshThreadStart;
@@ -104,14 +133,97 @@ struct FastSwitch {
     fresh->entry = reinterpret_cast<std::uint64_t>(entry);
     fresh->arg = reinterpret_cast<std::uint64_t>(arg);
     // No fcsr: a new thread starts with the one live when it is first switched to.
-    state = FastSwitchState{fresh, reinterpret_cast<std::uint64_t>(&cte_riscv64_fast_thread_trampoline), 0, 0};
+    state = FastSwitchState{};
+    state.sp = fresh;
+    state.resume_address = &cte_riscv64_fast_thread_trampoline;
+  }
+
+  template <FpControls controls>
+  static void switch_by_call(FastSwitchState &from, FastSwitchState &to) {
+    if constexpr (controls == FpControls::per_thread)
+      cte_riscv64_fast_switch_call_fp(&from, &to);
+    else
+      cte_riscv64_fast_switch_call(&from, &to);
   }
 
   static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) + 16;
 };
 
+// The called switch, with the resume address in t2: store the caller's registers in the
+// state a0 points to, then continue the thread whose state a1 points to, as the inline
+// switch does.
+#define CTE_RISCV64_FAST_PARK_AND_RESUME \
+  "  sd t2, %[resume_address](a0)\n"     \
+  "  sd ra, %[ra](a0)\n"                 \
+  "  sd s0, %[s0](a0)\n"                 \
+  "  sd sp, %[sp](a0)\n"                 \
+  "  sd s1, %[s]+0(a0)\n"                \
+  "  sd s2, %[s]+8(a0)\n"                \
+  "  sd s3, %[s]+16(a0)\n"               \
+  "  sd s4, %[s]+24(a0)\n"               \
+  "  sd s5, %[s]+32(a0)\n"               \
+  "  sd s6, %[s]+40(a0)\n"               \
+  "  sd s7, %[s]+48(a0)\n"               \
+  "  sd s8, %[s]+56(a0)\n"               \
+  "  sd s9, %[s]+64(a0)\n"               \
+  "  sd s10, %[s]+72(a0)\n"              \
+  "  sd s11, %[s]+80(a0)\n"              \
+  "  ld s0, %[s0](a1)\n"                 \
+  "  ld sp, %[sp](a1)\n"                 \
+  "  ld t2, %[resume_address](a1)\n"     \
+  "  jr t2\n"
+
 [[gnu::used]] inline void emit_fast_switch_stubs() {
   asm volatile(
+      // --- Called, FpControls::shared.
+      CTE_ASM_FUNCTION_BEGIN(cte_riscv64_fast_switch_call)
+      "  lla t2, cte_riscv64_fast_resume_call\n" CTE_RISCV64_FAST_PARK_AND_RESUME
+      CTE_ASM_FUNCTION_END(cte_riscv64_fast_switch_call)
+
+      // --- Called, FpControls::per_thread: our fcsr, to put back when we resume.
+      CTE_ASM_FUNCTION_BEGIN(cte_riscv64_fast_switch_call_fp)
+      "  frcsr t1\n"
+      "  sd t1, %[fcsr](a0)\n"
+      "  lla t2, cte_riscv64_fast_resume_call_fp\n" CTE_RISCV64_FAST_PARK_AND_RESUME
+      CTE_ASM_FUNCTION_END(cte_riscv64_fast_switch_call_fp)
+
+      // --- A thread parked by the called per_thread switch resumes here (a1 = its state):
+      // fcsr back if a thread that ran meanwhile changed it, then on as below.
+      CTE_ASM_FUNCTION_BEGIN(cte_riscv64_fast_resume_call_fp)
+      "  ld t0, %[fcsr](a1)\n"
+      "  frcsr t1\n"
+      "  beq t0, t1, 1f\n"
+      "  fscsr t0\n"
+      "1:\n"
+      "  j cte_riscv64_fast_resume_call\n" CTE_ASM_FUNCTION_END(cte_riscv64_fast_resume_call_fp)
+
+      // --- A thread parked by the called switch resumes here (a1 = its state): the registers
+      // the inline switch leaves to the compiler, then back to the caller through t1 (not a
+      // link register, so not predicted as a return).
+      CTE_ASM_FUNCTION_BEGIN(cte_riscv64_fast_resume_call)
+      "  ld s1, %[s]+0(a1)\n"
+      "  ld s2, %[s]+8(a1)\n"
+      "  ld s3, %[s]+16(a1)\n"
+      "  ld s4, %[s]+24(a1)\n"
+      "  ld s5, %[s]+32(a1)\n"
+      "  ld s6, %[s]+40(a1)\n"
+      "  ld s7, %[s]+48(a1)\n"
+      "  ld s8, %[s]+56(a1)\n"
+      "  ld s9, %[s]+64(a1)\n"
+      "  ld s10, %[s]+72(a1)\n"
+      "  ld s11, %[s]+80(a1)\n"
+      "  ld t1, %[ra](a1)\n"
+      "  jr t1\n" CTE_ASM_FUNCTION_END(cte_riscv64_fast_resume_call)
+
+      // --- A switch to a FastContext never prepared lands here with sp = its null sp and
+      // a0 = the switcher's state: report it on the switcher's stack.
+      CTE_ASM_FUNCTION_BEGIN(cte_riscv64_fast_unprepared)
+      "  .cfi_undefined ra\n"
+      "  ld sp, %[sp](a0)\n"
+      "  andi sp, sp, -16\n"
+      "  call cte_fast_switch_unprepared\n"
+      "  unimp\n" CTE_ASM_FUNCTION_END(cte_riscv64_fast_unprepared)
+
       // --- The first switch to a fresh thread jumps here with sp = its FreshThreadRecord and
       // s0 = 0 (from its state: the end of the frame-pointer chain). Fetch entry and arg, drop
       // the record (sp = stack top, 16-byte aligned) and call into C++. The outermost frame of
@@ -124,7 +236,12 @@ struct FastSwitch {
       "  call cte_fast_thread_main\n"
       "  unimp\n"
       CTE_ASM_FUNCTION_END(cte_riscv64_fast_thread_trampoline) ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [arg] "i"(offsetof(FreshThreadRecord, arg)),
-      [size] "i"(sizeof(FreshThreadRecord)));
+      [size] "i"(sizeof(FreshThreadRecord)), [sp] "i"(offsetof(FastSwitchState, sp)),
+      [resume_address] "i"(offsetof(FastSwitchState, resume_address)), [s0] "i"(offsetof(FastSwitchState, s0)),
+      [fcsr] "i"(offsetof(FastSwitchState, fcsr)), [ra] "i"(offsetof(FastSwitchState, ra)),
+      [s] "i"(offsetof(FastSwitchState, s)));
 }
+
+#undef CTE_RISCV64_FAST_PARK_AND_RESUME
 
 }  // namespace cte::riscv64
