@@ -33,6 +33,8 @@ void cte_test_hold_registers_across_trap(std::uint64_t *table);
 
 namespace cte_test {
 
+inline constexpr bool machine_mode = cte::TargetPlatform::machine_mode;
+
 // The instruction cte_test_illegal_instruction executes (what mtval/stval must report).
 inline constexpr std::uint32_t unimp_encoding = 0xc0001073;
 // Slots of cte_test_hold_registers' table.

@@ -25,7 +25,7 @@
 //   0x2c trapped FP exception: divide_by_zero if ISS.TFV and DZF are set, else floating_point.
 //   anything else (hvc/smc from EL1, wfi/wfe traps, unallocated classes): error.
 // IRQ and FIQ: Event.cause = ref = the interrupt ID the board read from its controller; the
-// architected EL1 timer PPIs (30 physical, 27 virtual) are irq_timer, SGIs (0-15)
+// architected timer PPIs (EL1: 30 physical, 27 virtual; EL2: 26 physical) are irq_timer, SGIs (0-15)
 // irq_software, everything else irq_external. FIQs are always irq_external, whatever their ID:
 // the hosted external line arrives as an FIQ whose ID is the raiser's payload, so that payload
 // is Event.cause and Event.ref (as on x86_64) without colliding with the SGI or timer IDs.
@@ -97,7 +97,8 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
         event.kind = EventKind::irq_external;
         event.msg = "FIQ";
       } else if (trap.interrupt_id == interrupt_id::physical_timer ||
-                 trap.interrupt_id == interrupt_id::virtual_timer) {
+                 trap.interrupt_id == interrupt_id::virtual_timer ||
+                 trap.interrupt_id == interrupt_id::hypervisor_physical_timer) {
         event.kind = EventKind::irq_timer;
         event.msg = "timer interrupt";
       } else if (trap.interrupt_id <= interrupt_id::software_last) {
