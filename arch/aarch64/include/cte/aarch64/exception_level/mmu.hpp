@@ -4,9 +4,10 @@
 // Device-nGnRnE and RAM Normal write-back, so compiled code may use unaligned accesses and
 // exclusives. One 2 MiB window of RAM is mapped in 4 KiB pages whose entries can be switched
 // off one by one: it holds the board's page pool, so cte::ProtectedPage and the guard page of
-// a cte::GuardedStack are real translation faults (a page_fault whose ref is FAR).
-//   level 1: 1 GiB blocks; the GiB that holds RAM points to a level 2 table
-//   level 2: 2 MiB blocks of that GiB; the window's entry points to a level 3 table
+// a cte::GuardedStack are real translation faults (a page_fault whose ref is FAR). The first
+// 2 MiB (flash on virt, which cte never reads) stay unmapped: a null-pointer access faults.
+//   level 1: 1 GiB blocks; the first GiB and the GiB that holds the window point to level 2
+//   level 2: 2 MiB blocks of those; the window's entry points to a level 3 table
 //   level 3: the window's 4 KiB pages
 
 #include <cstddef>
@@ -84,15 +85,16 @@ constexpr std::uint64_t table_entry(const void *table) {
 
 struct Tables {
   alignas(page) std::uint64_t level1[entries];
+  alignas(page) std::uint64_t low_level2[entries];  // the first GiB: entry 0 invalid
   alignas(page) std::uint64_t level2[entries];  // the GiB that holds the window
   alignas(page) std::uint64_t level3[entries];  // 4 KiB pages of the window
 };
 inline Tables tables;
 inline std::uint64_t window_base = 0;
 
-// Builds the map around the 2 MiB window that contains `window_address` (RAM: Normal; the
-// rest of the low 4 GiB: Device) and turns translation on. Runs once, at boot, before any
-// compiled code relies on Normal memory.
+// Builds the map around the 2 MiB window that contains `window_address` (in RAM, above the
+// first GiB; RAM: Normal; the rest of the low 4 GiB: Device) and turns translation on. Runs
+// once, at boot, before any compiled code relies on Normal memory.
 template <ExceptionLevel L>
 inline void enable(std::uint64_t window_address, std::uint64_t ram_start, std::uint64_t ram_end) {
   window_base = window_address / level2_block * level2_block;
@@ -110,6 +112,9 @@ inline void enable(std::uint64_t window_address, std::uint64_t ram_start, std::u
     tables.level3[i] = leaf<L>(window_base + i * page, normal_index) | descriptor::page;
   tables.level2[(window_base - window_gib) / level2_block] = table_entry(tables.level3);
   tables.level1[window_gib / level1_block] = table_entry(tables.level2);
+  for (std::uint64_t i = 0; i < entries; ++i) tables.low_level2[i] = leaf<L>(i * level2_block, attribute(i * level2_block));
+  tables.low_level2[0] = 0;
+  tables.level1[0] = table_entry(tables.low_level2);
 
   write_mair<L>(mair_value);
   write_tcr<L>(Regime<L>::tcr);

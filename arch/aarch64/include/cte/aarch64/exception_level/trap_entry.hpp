@@ -17,7 +17,7 @@
 // -2 thread exit, else the system call number), so the handler sees what it sees hosted.
 //
 // Stack overflow: if the frame would start below the running kcontext thread's frame limit
-// (its stack_start) by at most 64 KiB, the thread has run off its stack: the frame goes to
+// (its stack_start plus the board's stack reserve) by at most 64 KiB, the thread has run off its stack: the frame goes to
 // TrapScratch::overflow_frame instead and the dispatcher marks it frame_state::stack_overflow.
 // A frame far below the limit belongs to another stack (the boot stack, a fast-switch thread)
 // and is saved there.

@@ -20,11 +20,11 @@
 // Pending interrupts need no software help: when a Context resumes with interrupts enabled,
 // eret unmasks them and the CPU takes a pending one before the first instruction.
 //
-// Stack overflow: a trap whose frame would start below the running kcontext thread's stack
-// (its stack_start) is a stack overflow (the vector saves it in the reserved overflow frame,
-// see exception_level/trap_entry.hpp). With a GuardedStack the thread's first access below
-// its stack faults on the guard page; with any other stack the check at the next trap is all
-// there is.
+// Stack overflow: the lowest `stack_reserve` bytes of the running kcontext thread's stack are
+// its reserve. A trap whose frame would not fit above the reserve is a stack overflow (the
+// vector saves it in the reserved overflow frame, see exception_level/trap_entry.hpp). With a
+// GuardedStack the thread's first access below its stack also faults on the guard page; with
+// any other stack the check at the next trap is all there is.
 
 #include <cstddef>
 #include <cstdint>
@@ -74,8 +74,12 @@ struct Board {
     static constexpr std::uint64_t timer_cause = Level<L>::timer_intid;
     static constexpr std::uint64_t software_cause = software_sgi;
   };
-  // Smallest kcontext stack: the thread's own frames (the handler runs on the exception stack).
+  // Lowest bytes of a kcontext stack a trap frame may not use: a thread that runs into them is
+  // caught at its next trap before it writes below its stack (see the top of this file).
+  static constexpr std::size_t stack_reserve = 2048;
+  // Smallest kcontext stack: the reserve and a frame (the handler runs on the exception stack).
   static constexpr std::size_t min_kstack_size = 4096;
+  static_assert(min_kstack_size > stack_reserve + sizeof(Frame));
   // QEMU's exit status after a fatal report.
   static constexpr int fatal_exit_status = 1;
 
@@ -196,7 +200,7 @@ struct Board {
     exception_level::TrapScratch &scratch = cte_aarch64_trap_scratch;
     if (frame.library.stack_start == scratch.limit_stack_start) return;
     scratch.limit_stack_start = frame.library.stack_start;
-    scratch.frame_limit = frame.library.stack_start;
+    scratch.frame_limit = frame.library.stack_start ? frame.library.stack_start + stack_reserve : 0;
   }
 
   // --- boot (called once, before .init_array and main; see boot.hpp)
