@@ -1,6 +1,7 @@
 // cte_bench_board: instruction and cycle counts of cte's switch and trap paths on the board,
-// read from minstret and mcycle. Meant to run under `qemu-system-riscv64 -icount shift=0`
-// (qemu-run --icount), where both count exactly and two runs print identical numbers.
+// read from the ISA's counters (riscv64 minstret/mcycle, aarch64 PMU: bench/baremetal/<isa>/).
+// Meant to run under QEMU's `-icount shift=0` (qemu-run --icount), where both count exactly
+// and two runs print identical numbers.
 //
 //   empty_read_pair      one reading block right after another (counters.hpp): E, the cost
 //                        each reading adds to an interval; subtracted below, never assumed
@@ -34,7 +35,8 @@
 
 #include <cstdint>
 
-#include "counters.hpp"
+#include <reading_block.hpp>
+
 #include "report.hpp"
 #include "timer_probe.hpp"
 
@@ -239,9 +241,12 @@ int main() {
   print(cte::TargetPlatform::name);
   print(" (");
   print(cte::TargetPlatform::Mode::name);
-  print(" mode): minstret/mcycle, run under -icount shift=0\n");
+  print(" mode): ");
+  print(cte_bench::counter_names);
+  print(", run under -icount shift=0\n");
   Checks checks;
 
+  cte_bench::enable_counters();
   measure_empty_pair();
   measure_fast_switch();
   measure_yield_round_trip(checks);
