@@ -57,7 +57,7 @@ struct ThreadState {
   cte::Context *context = nullptr;
   bool finished = false;
   Wait waiting_for = Wait::nothing;
-  bool got_it = false;  // the awaited interrupt came (set by the handler)
+  volatile bool got_it = false;  // the awaited interrupt came (set by the handler, asynchronously)
 };
 ThreadState threads[thread_count];
 unsigned current = boot;
