@@ -5,12 +5,17 @@
 //   rdinstret t0 ; rdcycle t1 ; sd t0, instructions(slot) ; sd t1, cycles(slot)
 
 #include <cstddef>
+#include <cstdint>
 
 #include "../counters.hpp"
 
 namespace cte_bench {
 
 inline constexpr const char *counter_names = "minstret/mcycle";
+// The yield round trip's budget outside the handler body: issue 6's target.
+inline constexpr std::int64_t yield_round_trip_budget = 100;
+inline constexpr const char *yield_round_trip_budget_text =
+    "yield_round_trip <= 100 instructions outside the handler body (issue 6 target)";
 
 // Both counters run from reset: nothing to enable.
 inline void enable_counters() {}

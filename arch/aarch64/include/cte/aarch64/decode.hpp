@@ -84,6 +84,22 @@ constexpr FaultClass classify_fault_status(std::uint64_t status) {
 
 }  // namespace detail
 
+// The svc part of the decoder (cause already set): by the number in x8. Bare-metal voluntary
+// traps, whose svc is known, decode with this alone.
+constexpr void decode_svc(BasicEvent<Isa> &event, std::uint64_t immediate, std::uint64_t x8) {
+  event.ref = immediate;
+  if (x8 == svc_number::yield) {
+    event.kind = EventKind::yield;
+    event.msg = "yield";
+  } else if (x8 == svc_number::thread_exit) {
+    event.kind = EventKind::error;
+    event.msg = "kcontext thread returned from its entry function";
+  } else {
+    event.kind = EventKind::syscall;
+    event.msg = "system call";
+  }
+}
+
 constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
   BasicEvent<Isa> event;
   event.cause = trap.esr;
@@ -122,17 +138,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
   const std::uint64_t iss = esr::iss(trap.esr);
   switch (esr::exception_class(trap.esr)) {
     case exception_class::svc64:
-      event.ref = iss & esr::imm16_mask;
-      if (trap.x8 == svc_number::yield) {
-        event.kind = EventKind::yield;
-        event.msg = "yield";
-      } else if (trap.x8 == svc_number::thread_exit) {
-        event.kind = EventKind::error;
-        event.msg = "kcontext thread returned from its entry function";
-      } else {
-        event.kind = EventKind::syscall;
-        event.msg = "system call";
-      }
+      decode_svc(event, iss & esr::imm16_mask, trap.x8);
       break;
     case exception_class::brk64:
       event.kind = EventKind::breakpoint;

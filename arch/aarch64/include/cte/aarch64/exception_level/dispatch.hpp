@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include <cte/aarch64/decode.hpp>
 #include <cte/aarch64/exception_level/trap_scratch.hpp>
 #include <cte/aarch64/frame.hpp>
 #include <cte/context.hpp>
@@ -16,6 +17,17 @@
 extern "C" [[gnu::used]] inline cte::aarch64::Frame *cte_aarch64_board_trap_dispatch(cte::aarch64::Frame *frame) {
   if (frame == &cte_aarch64_trap_scratch.overflow_frame) frame->library.state |= cte::frame_state::stack_overflow;
   return cte::detail::dispatch_trap(frame);
+}
+
+// Called by the vector's voluntary path (the svc of cte's yield and syscall stubs) with the
+// voluntary frame it saved: the Event is what decoding that svc #0 gives, so the platform's
+// on_trap_entry (an IRQ's acknowledge) is skipped.
+extern "C" [[gnu::used]] inline cte::aarch64::Frame *cte_aarch64_board_voluntary_dispatch(cte::aarch64::Frame *frame) {
+  cte::Event event;
+  event.cause = cte::aarch64::svc_esr;  // the stubs' svc #0
+  cte::aarch64::decode_svc(event, 0, frame->x[cte::aarch64::Isa::syscall_number_register]);
+  cte::detail::apply_library_state(event, *frame);
+  return cte::detail::dispatch_decoded_trap(frame, event);
 }
 
 // Called by the vector for FIQ, SError and exceptions from a lower level (slot = the vector

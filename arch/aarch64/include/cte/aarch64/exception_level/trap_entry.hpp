@@ -14,7 +14,9 @@
 // thread's stack, directly below its SP (Isa::frame_below), then call the dispatcher on the
 // exception stack and restore the frame it returns with eret: every GPR, q0-q31, FPCR, FPSR,
 // SP_EL0, ELR and SPSR come back exactly. cte's voluntary traps are `svc #0` (x8 = -1 yield,
-// -2 thread exit, else the system call number), so the handler sees what it sees hosted.
+// -2 thread exit, else the system call number), so the handler sees what it sees hosted; the
+// svc in cte's yield and syscall stubs is a call, so its entry saves a voluntary frame (what a
+// call keeps, plus the arguments) and resumes it at the caller's return address.
 //
 // Stack overflow: if the frame would start below the running kcontext thread's frame limit
 // (its stack_start plus the board's stack reserve) by at most 64 KiB, the thread has run off its stack: the frame goes to
@@ -53,6 +55,7 @@ void cte_aarch64_board_svc_return();
 void cte_aarch64_board_thread_exit();
 // Defined in dispatch.hpp, next to the portable dispatcher.
 cte::aarch64::Frame *cte_aarch64_board_trap_dispatch(cte::aarch64::Frame *frame);
+cte::aarch64::Frame *cte_aarch64_board_voluntary_dispatch(cte::aarch64::Frame *frame);
 [[noreturn]] void cte_aarch64_board_unexpected_trap(std::uint64_t slot, std::uint64_t esr, std::uint64_t elr);
 }
 
@@ -82,6 +85,11 @@ struct Vector<ExceptionLevel::el2> {
 // x4-x29 (x0-x3 are the entry's scratch registers, x30 is stored alone).
 #define CTE_AARCH64_EL_GPR_PAIRS_4_29(X) \
   X(4, 5) X(6, 7) X(8, 9) X(10, 11) X(12, 13) X(14, 15) X(16, 17) X(18, 19) X(20, 21) X(22, 23) X(24, 25) X(26, 27) X(28, 29)
+// What a call keeps: x19-x29 and the return address x30, d8-d15 (as the whole q8-q15).
+#define CTE_AARCH64_EL_KEPT_PAIRS(X) X(19, 20) X(21, 22) X(23, 24) X(25, 26) X(27, 28) X(29, 30)
+#define CTE_AARCH64_EL_KEPT_Q_PAIRS(X) X(8, 9) X(10, 11) X(12, 13) X(14, 15)
+#define CTE_AARCH64_EL_STORE_X9_(a, b) "  stp x" #a ", x" #b ", [x9, #" CTE_AARCH64_EL_X_SLOT_(a) "]\n"
+#define CTE_AARCH64_EL_STORE_Q9_(a, b) "  stp q" #a ", q" #b ", [x9, #" CTE_AARCH64_EL_Q_SLOT_(a) "]\n"
 #define CTE_AARCH64_EL_Q_PAIRS(X)                                                                                      \
   X(0, 1) X(2, 3) X(4, 5) X(6, 7) X(8, 9) X(10, 11) X(12, 13) X(14, 15) X(16, 17) X(18, 19) X(20, 21) X(22, 23)   \
   X(24, 25) X(26, 27) X(28, 29) X(30, 31)
@@ -104,8 +112,14 @@ template <ExceptionLevel L>
       ".p2align %c[table_alignment]\n"
       "cte_aarch64_el%c[el]_vector_table:\n"
       // --- 0x000, 0x080: synchronous and IRQ from the current EL with SP_EL0: a thread.
-      // Two scratch registers on the exception stack (SP_ELx), x1 = the trap kind.
+      // Two scratch registers on the exception stack (SP_ELx), x1 = the trap kind. The svc of
+      // cte's stubs (ELR = cte_aarch64_board_svc_return) is a call: the voluntary path.
       "  stp x0, x1, [sp, #-16]!\n"
+      "  mrs x0, " CTE_AARCH64_SYSREG_EL("elr") "\n"
+      "  adrp x1, cte_aarch64_board_svc_return\n"
+      "  add x1, x1, :lo12:cte_aarch64_board_svc_return\n"
+      "  cmp x0, x1\n"
+      "  b.eq .Lcte_aarch64_el%c[el]_voluntary\n"
       "  mov x1, #%c[synchronous]\n"
       "  b .Lcte_aarch64_el%c[el]_from_thread\n"
       ".p2align %c[entry_alignment]\n"
@@ -191,7 +205,11 @@ template <ExceptionLevel L>
       "  mov x2, #%c[asynchronous]\n"  // saved at an arbitrary instruction: every register is live
       "  str x2, [x0, #%c[library_state]]\n"
       "  bl cte_aarch64_board_trap_dispatch\n"
-      // --- Restore the frame x0 (wherever it lies) and eret to it.
+      // --- Restore the frame x0 (wherever it lies) and eret to it: a voluntary frame what a
+      // call keeps, any other every register.
+      ".Lcte_aarch64_el%c[el]_restore:\n"
+      "  ldr x9, [x0, #%c[library_state]]\n"
+      "  tbz x9, #%c[asynchronous_bit], .Lcte_aarch64_el%c[el]_restore_voluntary\n"
       CTE_AARCH64_EL_Q_PAIRS(CTE_AARCH64_EL_LOAD_Q_)
       "  ldp x2, x3, [x0, #%c[fpcr]]\n"
       "  msr fpcr, x2\n"
@@ -212,6 +230,60 @@ template <ExceptionLevel L>
       "  ldr x1, [x0, #" CTE_AARCH64_EL_X_SLOT_(1) "]\n"
       "  ldr x0, [x0, #" CTE_AARCH64_EL_X_SLOT_(0) "]\n"
       "  eret\n"
+      // --- The svc of cte's yield/syscall stubs: a call from the thread's view. x0-x5 and x8
+      // (arguments, number) and what a call keeps (x19-x30, SP, q8-q15, FPCR, FPSR) go into a
+      // voluntary frame (frame_state::asynchronous clear), pc = x30: the thread resumes at its
+      // caller's return address. x9-x18 are dead at a call: scratch here. The frame's place and
+      // the overflow check are those of a thread's trap (SP is 16-byte aligned at a call).
+      ".Lcte_aarch64_el%c[el]_voluntary:\n"
+      "  ldp x0, x1, [sp], #16\n"
+      "  mrs x9, sp_el0\n"
+      "  sub x9, x9, #%c[frame_size]\n"
+      "  adrp x10, cte_aarch64_trap_scratch\n"
+      "  add x10, x10, :lo12:cte_aarch64_trap_scratch\n"
+      "  ldr x11, [x10, #%c[frame_limit]]\n"
+      "  sub x11, x11, x9\n"
+      "  sub x11, x11, #1\n"
+      "  lsr x11, x11, #%c[window_shift]\n"
+      "  mov x12, xzr\n"
+      "  cbnz x11, 1f\n"
+      "  mov x9, x10\n"  // ran off its stack: the reserved frame, marked
+      "  mov x12, #%c[stack_overflow]\n"
+      "1:\n"
+      "  stp x0, x1, [x9, #" CTE_AARCH64_EL_X_SLOT_(0) "]\n"
+      "  stp x2, x3, [x9, #" CTE_AARCH64_EL_X_SLOT_(2) "]\n"
+      "  stp x4, x5, [x9, #" CTE_AARCH64_EL_X_SLOT_(4) "]\n"
+      "  str x8, [x9, #" CTE_AARCH64_EL_X_SLOT_(8) "]\n"
+      CTE_AARCH64_EL_KEPT_PAIRS(CTE_AARCH64_EL_STORE_X9_)
+      "  mrs x10, sp_el0\n"
+      "  str x10, [x9, #%c[sp_slot]]\n"
+      "  mrs x11, " CTE_AARCH64_SYSREG_EL("spsr") "\n"
+      "  stp x30, x11, [x9, #%c[pc]]\n"  // pc = the return address, pstate
+      "  mrs x10, " CTE_AARCH64_SYSREG_EL("esr") "\n"
+      "  stp x10, xzr, [x9, #%c[esr]]\n"
+      "  stp xzr, xzr, [x9, #%c[trap_kind]]\n"  // synchronous, no interrupt ID
+      "  str x12, [x9, #%c[library_state]]\n"
+      "  mrs x10, fpcr\n"
+      "  mrs x11, fpsr\n"
+      "  stp x10, x11, [x9, #%c[fpcr]]\n"
+      CTE_AARCH64_EL_KEPT_Q_PAIRS(CTE_AARCH64_EL_STORE_Q9_)
+      "  mov x0, x9\n"
+      "  bl cte_aarch64_board_voluntary_dispatch\n"
+      "  b .Lcte_aarch64_el%c[el]_restore\n"
+      // --- Restore of a voluntary frame x0: what a call keeps and x0, the result.
+      ".Lcte_aarch64_el%c[el]_restore_voluntary:\n"
+      CTE_AARCH64_EL_KEPT_Q_PAIRS(CTE_AARCH64_EL_LOAD_Q_)
+      "  ldp x2, x3, [x0, #%c[fpcr]]\n"
+      "  msr fpcr, x2\n"
+      "  msr fpsr, x3\n"
+      "  ldp x2, x3, [x0, #%c[pc]]\n"
+      "  msr " CTE_AARCH64_SYSREG_EL("elr") ", x2\n"
+      "  msr " CTE_AARCH64_SYSREG_EL("spsr") ", x3\n"
+      "  ldr x2, [x0, #%c[sp_slot]]\n"
+      "  msr sp_el0, x2\n"
+      CTE_AARCH64_EL_KEPT_PAIRS(CTE_AARCH64_EL_LOAD_X_)
+      "  ldr x0, [x0, #" CTE_AARCH64_EL_X_SLOT_(0) "]\n"
+      "  eret\n"
       // --- Not a cte trap: x0 = the slot; the report names it with ESR and ELR.
       ".Lcte_aarch64_el%c[el]_unexpected:\n"
       "  mrs x1, " CTE_AARCH64_SYSREG_EL("esr") "\n"
@@ -228,7 +300,9 @@ template <ExceptionLevel L>
       [sp_slot] "i"(offsetof(Frame, sp)), [pc] "i"(offsetof(Frame, pc)), [esr] "i"(offsetof(Frame, esr)),
       [trap_kind] "i"(offsetof(Frame, trap_kind)), [interrupt_id] "i"(offsetof(Frame, interrupt_id)),
       [fpcr] "i"(offsetof(Frame, fpcr)), [library_state] "i"(offsetof(Frame, library.state)),
-      [asynchronous] "i"(frame_state::asynchronous), [sp_select_bit] "i"(std::countr_zero(pstate::sp_select)));
+      [asynchronous] "i"(frame_state::asynchronous), [sp_select_bit] "i"(std::countr_zero(pstate::sp_select)),
+      [asynchronous_bit] "i"(std::countr_zero(frame_state::asynchronous)),
+      [stack_overflow] "i"(frame_state::stack_overflow));
 }
 
 #undef CTE_AARCH64_EL_X_SLOT_
@@ -239,6 +313,10 @@ template <ExceptionLevel L>
 #undef CTE_AARCH64_EL_LOAD_Q_
 #undef CTE_AARCH64_EL_GPR_PAIRS_4_29
 #undef CTE_AARCH64_EL_Q_PAIRS
+#undef CTE_AARCH64_EL_KEPT_PAIRS
+#undef CTE_AARCH64_EL_KEPT_Q_PAIRS
+#undef CTE_AARCH64_EL_STORE_X9_
+#undef CTE_AARCH64_EL_STORE_Q9_
 #undef CTE_AARCH64_EL_UNEXPECTED_ENTRY_
 
 static_assert(sizeof(Frame) <= 4095, "sub/add immediates");

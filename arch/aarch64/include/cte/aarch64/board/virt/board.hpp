@@ -53,7 +53,6 @@ namespace cte::aarch64::virt {
 
 inline constexpr std::uint64_t ram_start = 0x40000000, ram_size = 128 * 1024 * 1024;  // QEMU's default -m
 inline constexpr unsigned software_sgi = 0;
-inline constexpr unsigned link_register = 30;
 // HCR_EL2.IMO: physical IRQs are taken to EL2 (without it, none is taken at EL2 at all).
 inline constexpr std::uint64_t hcr_irq_to_el2 = 1u << 4;
 // ICC_SRE_ELx: SRE (system-register CPU interface); at EL2 also Enable (lower levels may use it).
@@ -179,16 +178,11 @@ struct Board {
     GicV3::end(active_interrupt);
     active_interrupt = GicV3::spurious;
   }
-  // Before the handler: cte's yield and syscall stubs resume at their caller's return address
-  // (the pc past the call, as on every port; exception_level/trap_entry.hpp); an IRQ's INTID
-  // comes from the GIC (which makes it active), and a tick is acknowledged by programming the
-  // next one.
+  // Before the handler of a trap the vector saved completely: an IRQ's INTID comes from the
+  // GIC (which makes it active), and a tick is acknowledged by programming the next one.
+  // (cte's yield and syscall do not get here: exception_level/trap_entry.hpp.)
   static void on_trap_entry(Frame &frame) {
-    if (frame.trap_kind == static_cast<std::uint64_t>(TrapKind::synchronous)) {
-      if (frame.pc == reinterpret_cast<std::uintptr_t>(&cte_aarch64_board_svc_return) && frame.esr == svc_esr)
-        frame.pc = frame.x[link_register];
-      return;
-    }
+    if (frame.trap_kind != static_cast<std::uint64_t>(TrapKind::irq)) return;
     const unsigned id = GicV3::acknowledge();
     frame.interrupt_id = id;
     if (id == GicV3::spurious) return;
