@@ -5,15 +5,15 @@
 
 #include <reading_block.hpp>
 
+#include "../timer_probe.hpp"
+
 namespace cte_bench::timer_probe {
 
-// Emits the loop (one COMDAT group: any number of translation units may include this header).
+// Emits the loop.
 [[gnu::used]] inline void emit_timer_spin() {
   asm volatile(
       // x0 = last, x1 = stop, x2 = after.
-      ".pushsection .text.cte_bench_timer_spin,\"axG\",@progbits,cte_bench_timer_spin,comdat\n"
-      ".globl cte_bench_timer_spin\n.hidden cte_bench_timer_spin\n.type cte_bench_timer_spin,@function\n"
-      ".globl cte_bench_timer_spin_loop\n.hidden cte_bench_timer_spin_loop\n"
+      CTE_BENCH_TIMER_SPIN_BEGIN
       ".p2align 2\n"
       "cte_bench_timer_spin:\n"
       "cte_bench_timer_spin_loop:\n"
@@ -29,8 +29,7 @@ namespace cte_bench::timer_probe {
       "  str x9, [x2, #%c[instructions]]\n"
       "  str x10, [x2, #%c[cycles]]\n"
       "  ret\n"
-      ".size cte_bench_timer_spin, .-cte_bench_timer_spin\n"
-      ".popsection\n" ::[instructions] "i"(offsetof(Reading, instructions)),
+      CTE_BENCH_TIMER_SPIN_END ::[instructions] "i"(offsetof(Reading, instructions)),
       [cycles] "i"(offsetof(Reading, cycles)));
 }
 

@@ -5,16 +5,16 @@
 
 #include <reading_block.hpp>
 
+#include "../timer_probe.hpp"
+
 namespace cte_bench::timer_probe {
 
-// Emits the loop (one COMDAT group: any number of translation units may include this header).
+// Emits the loop.
 [[gnu::used]] inline void emit_timer_spin() {
   asm volatile(
       // a0 = last, a1 = stop, a2 = after. Uncompressed, so every instruction is 4 bytes and the
       // indices of timer_probe.hpp are (pc - loop) / 4.
-      ".pushsection .text.cte_bench_timer_spin,\"axG\",@progbits,cte_bench_timer_spin,comdat\n"
-      ".globl cte_bench_timer_spin\n.hidden cte_bench_timer_spin\n.type cte_bench_timer_spin,@function\n"
-      ".globl cte_bench_timer_spin_loop\n.hidden cte_bench_timer_spin_loop\n"
+      CTE_BENCH_TIMER_SPIN_BEGIN
       ".option push\n"
       ".option norvc\n"
       "cte_bench_timer_spin:\n"
@@ -32,8 +32,7 @@ namespace cte_bench::timer_probe {
       "  sd t1, %[cycles](a2)\n"
       "  ret\n"
       ".option pop\n"
-      ".size cte_bench_timer_spin, .-cte_bench_timer_spin\n"
-      ".popsection\n" ::[instructions] "i"(offsetof(Reading, instructions)),
+      CTE_BENCH_TIMER_SPIN_END ::[instructions] "i"(offsetof(Reading, instructions)),
       [cycles] "i"(offsetof(Reading, cycles)));
 }
 

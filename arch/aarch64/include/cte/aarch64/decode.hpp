@@ -137,9 +137,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
 
   const std::uint64_t iss = esr::iss(trap.esr);
   switch (esr::exception_class(trap.esr)) {
-    case exception_class::svc64:
-      decode_svc(event, iss & esr::imm16_mask, trap.x8);
-      break;
+    case exception_class::svc64: decode_svc(event, iss & esr::imm16_mask, trap.x8); break;
     case exception_class::brk64:
       event.kind = EventKind::breakpoint;
       event.ref = iss & esr::imm16_mask;

@@ -127,7 +127,7 @@ inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
 // Hosted, the tick is IRQ physical_timer and the external line an FIQ whose ID is the raiser's
 // payload (see hosted_signal.hpp).
 namespace interrupt_id {
-inline constexpr std::uint64_t software_last = 15;  // SGIs are 0..15
+inline constexpr std::uint64_t software_last = 15;              // SGIs are 0..15
 inline constexpr std::uint64_t hypervisor_physical_timer = 26;  // EL2's CNTHP (a kernel at EL2)
 inline constexpr std::uint64_t virtual_timer = 27;
 inline constexpr std::uint64_t physical_timer = 30;

@@ -33,8 +33,8 @@ extern "C" [[gnu::used]] inline cte::aarch64::Frame *cte_aarch64_board_voluntary
 // Called by the vector for FIQ, SError and exceptions from a lower level (slot = the vector
 // entry's index, 0-15): none of them is a cte trap.
 extern "C" [[noreturn, gnu::used, gnu::cold]] inline void cte_aarch64_board_unexpected_trap(std::uint64_t slot,
-                                                                                          std::uint64_t esr,
-                                                                                          std::uint64_t elr) {
+                                                                                            std::uint64_t esr,
+                                                                                            std::uint64_t elr) {
   static constexpr const char *kinds[] = {"synchronous exception", "IRQ", "FIQ", "SError"};
   static constexpr const char *origins[] = {"the current level on SP_EL0", "the current level on SP_ELx",
                                             "a lower level (AArch64)", "a lower level (AArch32)"};

@@ -23,8 +23,7 @@ enum class ExceptionLevel : unsigned { el1 = 1, el2 = 2 };
 namespace pstate {
 inline constexpr std::uint64_t mode_el1t = 0b0100, mode_el2t = 0b1000;  // M[3:0]: ELx with SP_EL0
 inline constexpr std::uint64_t sp_select = 1;                           // M[0]: SP_ELx ("h")
-inline constexpr std::uint64_t fiq_mask = 1u << 6, irq_mask = 1u << 7, serror_mask = 1u << 8,
-                               debug_mask = 1u << 9;
+inline constexpr std::uint64_t fiq_mask = 1u << 6, irq_mask = 1u << 7, serror_mask = 1u << 8, debug_mask = 1u << 9;
 }  // namespace pstate
 
 template <ExceptionLevel L>
@@ -53,17 +52,17 @@ struct Level<ExceptionLevel::el2> {
 namespace cte::aarch64 {
 
 // mrs/msr of base_EL<L>, for the registers C++ code reads and writes.
-#define CTE_AARCH64_DEFINE_EL_ACCESS(base)                                                              \
-  template <ExceptionLevel L>                                                                           \
-  inline std::uint64_t read_##base() {                                                                  \
-    std::uint64_t value;                                                                                \
+#define CTE_AARCH64_DEFINE_EL_ACCESS(base)                                                                    \
+  template <ExceptionLevel L>                                                                                 \
+  inline std::uint64_t read_##base() {                                                                        \
+    std::uint64_t value;                                                                                      \
     asm volatile("mrs %0, " CTE_AARCH64_SYSREG_EL(#base) : "=r"(value) : [el] "i"(static_cast<unsigned>(L))); \
-    return value;                                                                                       \
-  }                                                                                                     \
-  template <ExceptionLevel L>                                                                           \
-  inline void write_##base(std::uint64_t value) {                                                       \
-    asm volatile("msr " CTE_AARCH64_SYSREG_EL(#base) ", %0" ::"r"(value), [el] "i"(static_cast<unsigned>(L)) \
-                 : "memory");                                                                           \
+    return value;                                                                                             \
+  }                                                                                                           \
+  template <ExceptionLevel L>                                                                                 \
+  inline void write_##base(std::uint64_t value) {                                                             \
+    asm volatile("msr " CTE_AARCH64_SYSREG_EL(#base) ", %0" ::"r"(value), [el] "i"(static_cast<unsigned>(L))  \
+                 : "memory");                                                                                 \
   }
 CTE_AARCH64_DEFINE_EL_ACCESS(vbar)
 CTE_AARCH64_DEFINE_EL_ACCESS(sctlr)

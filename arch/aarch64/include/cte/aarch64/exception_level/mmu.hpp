@@ -20,7 +20,7 @@ namespace cte::aarch64::exception_level::mmu {
 namespace descriptor {  // bits of a translation table descriptor
 inline constexpr std::uint64_t valid = 1u << 0;
 inline constexpr std::uint64_t table = 1u << 1;  // with valid: a table (levels 1-2)
-inline constexpr std::uint64_t page = table;      // ... or a page (level 3: a block is not allowed there)
+inline constexpr std::uint64_t page = table;     // ... or a page (level 3: a block is not allowed there)
 inline constexpr unsigned attribute_index_shift = 2;
 inline constexpr std::uint64_t access_permission_1 = 1u << 6;  // AP[1]: EL0 access (EL1 regime); RES1 at EL2
 inline constexpr std::uint64_t inner_shareable = 3u << 8;
@@ -30,7 +30,8 @@ inline constexpr std::uint64_t access_flag = 1u << 10;
 // MAIR attribute indices and their encodings.
 inline constexpr std::uint64_t device_index = 0, normal_index = 1;
 inline constexpr std::uint64_t device_ngnrne = 0x00, normal_write_back = 0xff;
-inline constexpr std::uint64_t mair_value = device_ngnrne << (8 * device_index) | normal_write_back << (8 * normal_index);
+inline constexpr std::uint64_t mair_value = device_ngnrne << (8 * device_index) | normal_write_back
+                                                                                      << (8 * normal_index);
 
 inline constexpr std::size_t entries = 512;
 inline constexpr std::uint64_t page = 4096, level2_block = page * entries, level1_block = level2_block * entries;
@@ -41,8 +42,8 @@ inline constexpr std::uint64_t identity_level1_blocks = 4;  // 0 .. 4 GiB: QEMU 
 namespace tcr {
 inline constexpr std::uint64_t t0sz = 64 - 39;
 inline constexpr std::uint64_t walks_write_back = 1u << 8 | 1u << 10 | 3u << 12;  // IRGN0, ORGN0, SH0
-inline constexpr std::uint64_t el1_no_ttbr1 = 1u << 23;                          // EPD1
-inline constexpr std::uint64_t el1_ips_36 = std::uint64_t{1} << 32;              // IPS
+inline constexpr std::uint64_t el1_no_ttbr1 = 1u << 23;                           // EPD1
+inline constexpr std::uint64_t el1_ips_36 = std::uint64_t{1} << 32;               // IPS
 inline constexpr std::uint64_t el2_res1 = std::uint64_t{1} << 31 | 1u << 23;
 inline constexpr std::uint64_t el2_ps_36 = 1u << 16;  // PS
 }  // namespace tcr
@@ -86,8 +87,8 @@ constexpr std::uint64_t table_entry(const void *table) {
 struct Tables {
   alignas(page) std::uint64_t level1[entries];
   alignas(page) std::uint64_t low_level2[entries];  // the first GiB: entry 0 invalid
-  alignas(page) std::uint64_t level2[entries];  // the GiB that holds the window
-  alignas(page) std::uint64_t level3[entries];  // 4 KiB pages of the window
+  alignas(page) std::uint64_t level2[entries];      // the GiB that holds the window
+  alignas(page) std::uint64_t level3[entries];      // 4 KiB pages of the window
 };
 inline Tables tables;
 inline std::uint64_t window_base = 0;
@@ -112,7 +113,8 @@ inline void enable(std::uint64_t window_address, std::uint64_t ram_start, std::u
     tables.level3[i] = leaf<L>(window_base + i * page, normal_index) | descriptor::page;
   tables.level2[(window_base - window_gib) / level2_block] = table_entry(tables.level3);
   tables.level1[window_gib / level1_block] = table_entry(tables.level2);
-  for (std::uint64_t i = 0; i < entries; ++i) tables.low_level2[i] = leaf<L>(i * level2_block, attribute(i * level2_block));
+  for (std::uint64_t i = 0; i < entries; ++i)
+    tables.low_level2[i] = leaf<L>(i * level2_block, attribute(i * level2_block));
   tables.low_level2[0] = 0;
   tables.level1[0] = table_entry(tables.low_level2);
 

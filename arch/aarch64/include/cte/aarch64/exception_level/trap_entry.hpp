@@ -19,8 +19,9 @@
 // call keeps, plus the arguments) and resumes it at the caller's return address.
 //
 // Stack overflow: if the frame would start below the running kcontext thread's frame limit
-// (its stack_start plus the board's stack reserve) by at most 64 KiB, the thread has run off its stack: the frame goes to
-// TrapScratch::overflow_frame instead and the dispatcher marks it frame_state::stack_overflow.
+// (its stack_start plus the board's stack reserve) by at most 64 KiB, the thread has run off
+// its stack: the frame goes to TrapScratch::overflow_frame instead and the dispatcher marks it
+// frame_state::stack_overflow.
 // A frame far below the limit belongs to another stack (the boot stack, a fast-switch thread)
 // and is saved there.
 //
@@ -93,6 +94,15 @@ struct Vector<ExceptionLevel::el2> {
 #define CTE_AARCH64_EL_Q_PAIRS(X)                                                                                      \
   X(0, 1) X(2, 3) X(4, 5) X(6, 7) X(8, 9) X(10, 11) X(12, 13) X(14, 15) X(16, 17) X(18, 19) X(20, 21) X(22, 23)   \
   X(24, 25) X(26, 27) X(28, 29) X(30, 31)
+// Both restores (frame = x0): FPCR, FPSR, ELR, SPSR from the frame; x2 = its SP, x3 = its SPSR.
+#define CTE_AARCH64_EL_RESTORE_CONTROL_                     \
+  "  ldp x2, x3, [x0, #%c[fpcr]]\n"                         \
+  "  msr fpcr, x2\n"                                        \
+  "  msr fpsr, x3\n"                                        \
+  "  ldp x2, x3, [x0, #%c[pc]]\n"                           \
+  "  msr " CTE_AARCH64_SYSREG_EL("elr") ", x2\n"           \
+  "  msr " CTE_AARCH64_SYSREG_EL("spsr") ", x3\n"          \
+  "  ldr x2, [x0, #%c[sp_slot]]\n"
 // An entry that is not a cte trap: x0 = its slot number, then the fatal report.
 #define CTE_AARCH64_EL_UNEXPECTED_ENTRY_(slot)                  \
   ".p2align %c[entry_alignment]\n"                              \
@@ -211,13 +221,7 @@ template <ExceptionLevel L>
       "  ldr x9, [x0, #%c[library_state]]\n"
       "  tbz x9, #%c[asynchronous_bit], .Lcte_aarch64_el%c[el]_restore_voluntary\n"
       CTE_AARCH64_EL_Q_PAIRS(CTE_AARCH64_EL_LOAD_Q_)
-      "  ldp x2, x3, [x0, #%c[fpcr]]\n"
-      "  msr fpcr, x2\n"
-      "  msr fpsr, x3\n"
-      "  ldp x2, x3, [x0, #%c[pc]]\n"
-      "  msr " CTE_AARCH64_SYSREG_EL("elr") ", x2\n"
-      "  msr " CTE_AARCH64_SYSREG_EL("spsr") ", x3\n"
-      "  ldr x2, [x0, #%c[sp_slot]]\n"
+      CTE_AARCH64_EL_RESTORE_CONTROL_
       "  tbnz x3, #%c[sp_select_bit], 2f\n"
       "  msr sp_el0, x2\n"  // a thread: SP_ELx stays at the top of the exception stack
       "  b 3f\n"
@@ -273,13 +277,7 @@ template <ExceptionLevel L>
       // --- Restore of a voluntary frame x0: what a call keeps and x0, the result.
       ".Lcte_aarch64_el%c[el]_restore_voluntary:\n"
       CTE_AARCH64_EL_KEPT_Q_PAIRS(CTE_AARCH64_EL_LOAD_Q_)
-      "  ldp x2, x3, [x0, #%c[fpcr]]\n"
-      "  msr fpcr, x2\n"
-      "  msr fpsr, x3\n"
-      "  ldp x2, x3, [x0, #%c[pc]]\n"
-      "  msr " CTE_AARCH64_SYSREG_EL("elr") ", x2\n"
-      "  msr " CTE_AARCH64_SYSREG_EL("spsr") ", x3\n"
-      "  ldr x2, [x0, #%c[sp_slot]]\n"
+      CTE_AARCH64_EL_RESTORE_CONTROL_
       "  msr sp_el0, x2\n"
       CTE_AARCH64_EL_KEPT_PAIRS(CTE_AARCH64_EL_LOAD_X_)
       "  ldr x0, [x0, #" CTE_AARCH64_EL_X_SLOT_(0) "]\n"
@@ -318,6 +316,7 @@ template <ExceptionLevel L>
 #undef CTE_AARCH64_EL_STORE_X9_
 #undef CTE_AARCH64_EL_STORE_Q9_
 #undef CTE_AARCH64_EL_UNEXPECTED_ENTRY_
+#undef CTE_AARCH64_EL_RESTORE_CONTROL_
 
 static_assert(sizeof(Frame) <= 4095, "sub/add immediates");
 static_assert(offsetof(Frame, pstate) == offsetof(Frame, pc) + 8 && offsetof(Frame, far) == offsetof(Frame, esr) + 8 &&

@@ -90,9 +90,7 @@ struct Board {
   [[noreturn]] static void terminate_failure() { SemihostingExit::exit(fatal_exit_status); }
 
   // --- clocks: time since reset (the generic timer's counter) and the wall clock (PL031)
-  static std::uint64_t uptime_us() {
-    return board::ticks_to_us(TimerCompare::now(), TimerCompare::ticks_per_second);
-  }
+  static std::uint64_t uptime_us() { return board::ticks_to_us(TimerCompare::now(), TimerCompare::ticks_per_second); }
   static std::uint64_t realtime_ns() { return Pl031::now_ns(); }
   // RAM after the image and the boot stack (linker script): the heap of an AM program.
   static Area heap() { return {&cte_board_heap_start, &cte_board_heap_end}; }

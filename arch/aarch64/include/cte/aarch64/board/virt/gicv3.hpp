@@ -46,7 +46,8 @@ struct GicV3 {
     reg32(redistributor + waker) = reg32(redistributor + waker) & ~processor_sleep;
     while (reg32(redistributor + waker) & children_asleep) {
     }
-    asm volatile("msr icc_pmr_el1, %0\n msr icc_igrpen1_el1, %1\n isb" ::"r"(lowest_priority_mask), "r"(std::uint64_t{1})
+    asm volatile("msr icc_pmr_el1, %0\n msr icc_igrpen1_el1, %1\n isb" ::"r"(lowest_priority_mask),
+                 "r"(std::uint64_t{1})
                  : "memory");
   }
 

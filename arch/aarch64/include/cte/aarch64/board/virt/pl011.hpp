@@ -10,13 +10,13 @@ namespace cte::aarch64::virt {
 
 struct Pl011 {
   static constexpr std::uintptr_t base = 0x09000000;
-  static constexpr std::uintptr_t data = 0x00;                   // UARTDR
-  static constexpr std::uintptr_t flags = 0x18;                  // UARTFR
-  static constexpr std::uint32_t transmit_full = 1u << 5;        // FR.TXFF
-  static constexpr std::uint32_t receive_empty = 1u << 4;        // FR.RXFE
-  static constexpr std::uintptr_t interrupt_mask = 0x38;         // UARTIMSC: 1 = enabled
-  static constexpr std::uint32_t transmit_interrupt = 1u << 5;   // TXIM / TXRIS
-  static constexpr unsigned interrupt_id = 33;                   // SPI 1 on virt
+  static constexpr std::uintptr_t data = 0x00;                  // UARTDR
+  static constexpr std::uintptr_t flags = 0x18;                 // UARTFR
+  static constexpr std::uint32_t transmit_full = 1u << 5;       // FR.TXFF
+  static constexpr std::uint32_t receive_empty = 1u << 4;       // FR.RXFE
+  static constexpr std::uintptr_t interrupt_mask = 0x38;        // UARTIMSC: 1 = enabled
+  static constexpr std::uint32_t transmit_interrupt = 1u << 5;  // TXIM / TXRIS
+  static constexpr unsigned interrupt_id = 33;                  // SPI 1 on virt
 
   static volatile std::uint32_t &reg(std::uintptr_t offset) {
     return *reinterpret_cast<volatile std::uint32_t *>(base + offset);

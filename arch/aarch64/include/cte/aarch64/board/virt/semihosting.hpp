@@ -8,8 +8,8 @@
 namespace cte::aarch64::virt {
 
 struct SemihostingExit {
-  static constexpr std::uint64_t exit_extended = 0x20;             // SYS_EXIT_EXTENDED
-  static constexpr std::uint64_t application_exit = 0x20026;       // ADP_Stopped_ApplicationExit
+  static constexpr std::uint64_t exit_extended = 0x20;        // SYS_EXIT_EXTENDED
+  static constexpr std::uint64_t application_exit = 0x20026;  // ADP_Stopped_ApplicationExit
   static constexpr std::uint64_t code_mask = 0xff;
 
   [[noreturn]] static void exit(int code) {
