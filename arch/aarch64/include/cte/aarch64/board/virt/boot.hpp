@@ -100,7 +100,8 @@ inline constexpr unsigned current_el_shift = 2;  // CurrentEL.EL is bits 3:2
       "7:\n"
       "  .quad %c[application_exit], 1\n"
       "8:\n"
-      "  .asciz \"cte: fatal: this image runs at EL%c[el] (QEMU virt: EL2 needs virtualization=on)\\n\"\n"
+      "  .asciz \"cte: fatal: image built for EL%c[el], started at another level (QEMU virt starts at EL2 "
+      "with virtualization=on, else at EL1)\\n\"\n"
       CTE_ASM_FUNCTION_END(cte_board_entry)
       ::[el] "i"(static_cast<unsigned>(L)), [el_shift] "i"(current_el_shift), [cpacr] "i"(cpacr_fp_enabled),
       [cptr] "i"(cptr_el2_fp_enabled),
