@@ -88,6 +88,9 @@ struct Vector<ExceptionLevel::el2> {
   X(4, 5) X(6, 7) X(8, 9) X(10, 11) X(12, 13) X(14, 15) X(16, 17) X(18, 19) X(20, 21) X(22, 23) X(24, 25) X(26, 27) X(28, 29)
 // What a call keeps: x19-x29 and the return address x30, d8-d15 (as the whole q8-q15).
 #define CTE_AARCH64_EL_KEPT_PAIRS(X) X(19, 20) X(21, 22) X(23, 24) X(25, 26) X(27, 28) X(29, 30)
+// Of those, what the voluntary path stores only when switching away (x29 alone: x30 is
+// stored at entry, and holds the vector's own return address by then).
+#define CTE_AARCH64_EL_DEFERRED_PAIRS(X) X(19, 20) X(21, 22) X(23, 24) X(25, 26) X(27, 28)
 #define CTE_AARCH64_EL_KEPT_Q_PAIRS(X) X(8, 9) X(10, 11) X(12, 13) X(14, 15)
 #define CTE_AARCH64_EL_STORE_X9_(a, b) "  stp x" #a ", x" #b ", [x9, #" CTE_AARCH64_EL_X_SLOT_(a) "]\n"
 #define CTE_AARCH64_EL_STORE_Q9_(a, b) "  stp q" #a ", q" #b ", [x9, #" CTE_AARCH64_EL_Q_SLOT_(a) "]\n"
@@ -235,10 +238,13 @@ template <ExceptionLevel L>
       "  ldr x0, [x0, #" CTE_AARCH64_EL_X_SLOT_(0) "]\n"
       "  eret\n"
       // --- The svc of cte's yield/syscall stubs: a call from the thread's view. x0-x5 and x8
-      // (arguments, number) and what a call keeps (x19-x30, SP, q8-q15, FPCR, FPSR) go into a
-      // voluntary frame (frame_state::asynchronous clear), pc = x30: the thread resumes at its
-      // caller's return address. x9-x18 are dead at a call: scratch here. The frame's place and
-      // the overflow check are those of a thread's trap (SP is 16-byte aligned at a call).
+      // (arguments, number), x30, SP, FPCR and FPSR go into a voluntary frame
+      // (frame_state::asynchronous clear), pc = x30: the thread resumes at its caller's return
+      // address. The rest of what a call keeps (x19-x29, d8-d15) is stored only if the handler
+      // switches to another Context: until then the dispatcher and the handler keep it (while
+      // a handler runs, those slots of its own voluntary Context are not written yet, as on
+      // riscv64). x9-x18 are dead at a call: scratch here. The frame's place and the overflow
+      // check are those of a thread's trap (SP is 16-byte aligned at a call).
       ".Lcte_aarch64_el%c[el]_voluntary:\n"
       "  ldp x0, x1, [sp], #16\n"
       "  mrs x9, sp_el0\n"
@@ -258,7 +264,7 @@ template <ExceptionLevel L>
       "  stp x2, x3, [x9, #" CTE_AARCH64_EL_X_SLOT_(2) "]\n"
       "  stp x4, x5, [x9, #" CTE_AARCH64_EL_X_SLOT_(4) "]\n"
       "  str x8, [x9, #" CTE_AARCH64_EL_X_SLOT_(8) "]\n"
-      CTE_AARCH64_EL_KEPT_PAIRS(CTE_AARCH64_EL_STORE_X9_)
+      "  str x30, [x9, #" CTE_AARCH64_EL_X_SLOT_(30) "]\n"
       "  mrs x10, sp_el0\n"
       "  str x10, [x9, #%c[sp_slot]]\n"
       "  mrs x11, " CTE_AARCH64_SYSREG_EL("spsr") "\n"
@@ -270,9 +276,25 @@ template <ExceptionLevel L>
       "  mrs x10, fpcr\n"
       "  mrs x11, fpsr\n"
       "  stp x10, x11, [x9, #%c[fpcr]]\n"
-      CTE_AARCH64_EL_KEPT_Q_PAIRS(CTE_AARCH64_EL_STORE_Q9_)
+      "  str x9, [sp, #-16]!\n"  // the frame, on the exception stack across the call
       "  mov x0, x9\n"
       "  bl cte_aarch64_board_voluntary_dispatch\n"
+      "  ldr x9, [sp], #16\n"
+      "  cmp x0, x9\n"
+      "  b.ne 2f\n"
+      // The same Context: x19-x29 and d8-d15 still hold the thread's values (the dispatcher
+      // and the handler, C++ functions, kept them); what the handler may have changed and x30
+      // come from the frame.
+      CTE_AARCH64_EL_RESTORE_CONTROL_
+      "  msr sp_el0, x2\n"
+      "  ldr x30, [x0, #" CTE_AARCH64_EL_X_SLOT_(30) "]\n"
+      "  ldr x0, [x0, #" CTE_AARCH64_EL_X_SLOT_(0) "]\n"
+      "  eret\n"
+      // Another Context: complete this frame with what the call kept, then restore x0.
+      "2:\n"
+      CTE_AARCH64_EL_DEFERRED_PAIRS(CTE_AARCH64_EL_STORE_X9_)
+      "  str x29, [x9, #" CTE_AARCH64_EL_X_SLOT_(29) "]\n"
+      CTE_AARCH64_EL_KEPT_Q_PAIRS(CTE_AARCH64_EL_STORE_Q9_)
       "  b .Lcte_aarch64_el%c[el]_restore\n"
       // --- Restore of a voluntary frame x0: what a call keeps and x0, the result.
       ".Lcte_aarch64_el%c[el]_restore_voluntary:\n"
@@ -312,6 +334,7 @@ template <ExceptionLevel L>
 #undef CTE_AARCH64_EL_GPR_PAIRS_4_29
 #undef CTE_AARCH64_EL_Q_PAIRS
 #undef CTE_AARCH64_EL_KEPT_PAIRS
+#undef CTE_AARCH64_EL_DEFERRED_PAIRS
 #undef CTE_AARCH64_EL_KEPT_Q_PAIRS
 #undef CTE_AARCH64_EL_STORE_X9_
 #undef CTE_AARCH64_EL_STORE_Q9_
