@@ -5,37 +5,52 @@
 #
 #   riscv64-virt-m   QEMU virt, kernel in M-mode: qemu-system-riscv64 -machine virt -bios none
 #   riscv64-virt-s   QEMU virt, kernel in S-mode under OpenSBI: -bios default
+#   aarch64-virt-el1 QEMU virt (GICv3), kernel at EL1: qemu-system-aarch64 -machine virt,gic-version=3
+#   aarch64-virt-el2 the same, kernel at EL2: -machine virt,gic-version=3,virtualization=on
 #
-# Needs the board toolchain (cmake/toolchains/riscv64-virt.cmake, installed beside this file)
-# and CTE_BOARD_FILES_DIR: the directory of the board's linker scripts and qemu-run.
+# Needs the board's toolchain (cmake/toolchains/<isa>-virt.cmake, installed beside this file),
+# CTE_BOARD_FILES_DIR: the directory of the board's linker scripts, and CTE_BOARDS_COMMON_DIR:
+# the directory of what every board shares (the sections.ld fragment the board's linker
+# scripts include, and qemu-run).
 # Defines the interface target cte_board; the includer links cte::cte to it.
-# Sets CTE_BOARD_MODE (machine, supervisor: the privilege the kernel runs in, which the board
-# header reads as CTE_RISCV64_VIRT_PRIVILEGE) and CTE_BOARD_RUN (the run command, a list:
-# qemu-run OPTIONS... MODE IMAGE; options such as --append TEXT go before MODE).
+# Sets CTE_BOARD_ISA, CTE_BOARD_MODE (riscv64: machine, supervisor, the privilege the kernel
+# runs in, which the board header reads as CTE_RISCV64_VIRT_PRIVILEGE; aarch64: el1, el2, its
+# exception level, CTE_AARCH64_VIRT_LEVEL) and CTE_BOARD_RUN (the run command, a list:
+# qemu-run OPTIONS... BOARD IMAGE; options such as --append TEXT go before BOARD).
 
-set(_cte_boards riscv64-virt-m riscv64-virt-s)
+set(_cte_boards riscv64-virt-m riscv64-virt-s aarch64-virt-el1 aarch64-virt-el2)
 if(NOT CTE_BOARD IN_LIST _cte_boards)
   message(FATAL_ERROR "cte: unknown CTE_BOARD '${CTE_BOARD}' (known: ${_cte_boards})")
 endif()
-if(NOT CMAKE_SYSTEM_PROCESSOR STREQUAL "riscv64" OR NOT CMAKE_SYSTEM_NAME STREQUAL "Generic")
-  message(FATAL_ERROR "cte: CTE_BOARD=${CTE_BOARD} needs the bare-metal riscv64 toolchain (cmake/toolchains/riscv64-virt.cmake)")
+string(REGEX MATCH "^[^-]+" CTE_BOARD_ISA "${CTE_BOARD}")
+if(NOT CMAKE_SYSTEM_PROCESSOR STREQUAL CTE_BOARD_ISA OR NOT CMAKE_SYSTEM_NAME STREQUAL "Generic")
+  message(FATAL_ERROR "cte: CTE_BOARD=${CTE_BOARD} needs the bare-metal ${CTE_BOARD_ISA} toolchain (cmake/toolchains/${CTE_BOARD_ISA}-virt.cmake)")
 endif()
 
 if(CTE_BOARD STREQUAL "riscv64-virt-m")
   set(CTE_BOARD_MODE machine)
-  set(_cte_qemu_mode m)
-else()
+elseif(CTE_BOARD STREQUAL "riscv64-virt-s")
   set(CTE_BOARD_MODE supervisor)
-  set(_cte_qemu_mode s)
+elseif(CTE_BOARD STREQUAL "aarch64-virt-el1")
+  set(CTE_BOARD_MODE el1)
+else()
+  set(CTE_BOARD_MODE el2)
 endif()
 
 if(NOT TARGET cte_board)
   add_library(cte_board INTERFACE)
-  target_compile_definitions(cte_board INTERFACE "CTE_BOARD_HEADER=<cte/riscv64/board/virt/virt.hpp>"
-                                                  CTE_RISCV64_VIRT_PRIVILEGE=${CTE_BOARD_MODE})
-  target_link_options(cte_board INTERFACE -L${CTE_BOARD_FILES_DIR} -T${CTE_BOARD_FILES_DIR}/${CTE_BOARD_MODE}.ld)
+  if(CTE_BOARD_ISA STREQUAL "riscv64")
+    target_compile_definitions(cte_board INTERFACE "CTE_BOARD_HEADER=<cte/riscv64/board/virt/virt.hpp>"
+                                                    CTE_RISCV64_VIRT_PRIVILEGE=${CTE_BOARD_MODE})
+    set(_cte_board_script ${CTE_BOARD_MODE}.ld)
+  else()
+    target_compile_definitions(cte_board INTERFACE "CTE_BOARD_HEADER=<cte/aarch64/board/virt/virt.hpp>"
+                                                    CTE_AARCH64_VIRT_LEVEL=${CTE_BOARD_MODE})
+    set(_cte_board_script virt.ld)
+  endif()
+  target_link_options(cte_board INTERFACE -L${CTE_BOARDS_COMMON_DIR} -T${CTE_BOARD_FILES_DIR}/${_cte_board_script})
 endif()
 
 # Every QEMU run goes through qemu-run, which wraps it in `timeout`.
-set(CTE_BOARD_RUN ${CTE_BOARD_FILES_DIR}/qemu-run ${_cte_qemu_mode})
+set(CTE_BOARD_RUN ${CTE_BOARDS_COMMON_DIR}/qemu-run ${CTE_BOARD})
 set(CMAKE_CROSSCOMPILING_EMULATOR ${CTE_BOARD_RUN})

@@ -1,14 +1,14 @@
 #pragma once
-// Counter readings for the bare-metal bench: minstret and mcycle through their unprivileged
-// shadows (rdinstret / rdcycle: M-mode may always read them; S-mode may when the firmware's
-// mcounteren allows it, which OpenSBI's does). Under `qemu-system-riscv64 -icount shift=0` both
-// count exactly and repeat run to run.
+// Counter readings for the bare-metal bench: retired instructions and cycles, read by the
+// board ISA's reading block (<reading_block.hpp> in bench/baremetal/<isa>/: riscv64
+// minstret/mcycle, aarch64 the PMU's INST_RETIRED and PMCCNTR). Under QEMU's -icount shift=0
+// both count exactly and repeat run to run.
 //
-// A reading is one fixed block of four instructions, always the same:
-//   rdinstret t0 ; rdcycle t1 ; sd t0, instructions(slot) ; sd t1, cycles(slot)
-// so the cost the measurement itself adds is known and measurable: from one block's rdinstret
-// to the next block's rdinstret there are exactly the four instructions of the first block
-// (the "empty pair", measured at run time and subtracted, never assumed).
+// A reading is one fixed block of four instructions, always the same: read the instruction
+// counter, read the cycle counter, store both into the slot. So the cost the measurement
+// itself adds is known and measurable: from one block's first read to the next block's there
+// are exactly the four instructions of the first block (the "empty pair", measured at run
+// time and subtracted, never assumed).
 
 #include <cstddef>
 #include <cstdint>
@@ -16,22 +16,9 @@
 namespace cte_bench {
 
 struct Reading {
-  std::uint64_t instructions;  // minstret when the block's rdinstret executed
-  std::uint64_t cycles;        // mcycle when the block's rdcycle executed (the next instruction)
+  std::uint64_t instructions;  // the instruction counter when the block read it
+  std::uint64_t cycles;        // the cycle counter when the block read it (the next instruction)
 };
-
-// Records both counters into *slot (the block described above; t0/t1 are scratch).
-[[gnu::always_inline]] inline void record_counters(Reading *slot) {
-  asm volatile(
-      // The counters first, back to back; the stores after them are the block's fixed tail.
-      "rdinstret t0\n\t"
-      "rdcycle t1\n\t"
-      "sd t0, %[instructions](%[slot])\n\t"
-      "sd t1, %[cycles](%[slot])"
-      :
-      : [slot] "r"(slot), [instructions] "i"(offsetof(Reading, instructions)), [cycles] "i"(offsetof(Reading, cycles))
-      : "t0", "t1", "memory");
-}
 
 // Counts between two readings.
 struct Interval {

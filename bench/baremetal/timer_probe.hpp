@@ -1,16 +1,17 @@
 #pragma once
 // The thread side of the timer-interrupt measurement: a loop that records both counters into
 // *last on every iteration until *stop becomes non-zero, then records them once more into
-// *after. The loop is assembly with a fixed shape (no compressed instructions), so from the pc
-// an interrupt interrupted, the handler knows exactly which loop instructions ran between the
-// last recorded reading and the interrupt, and which run between the resume and *after:
+// *after. The loop is assembly with a fixed shape, 4-byte instructions (the board ISA's
+// <timer_spin.hpp> emits it), so from the pc an interrupt interrupted, the handler knows
+// exactly which loop instructions ran between the last recorded reading and the interrupt,
+// and which run between the resume and *after:
 //
-//   index 0  rdinstret t0         \  the reading block of counters.hpp
-//         1  rdcycle t1            |
-//         2  sd t0, instructions   |
-//         3  sd t1, cycles        /
-//         4  ld t2, (stop)
-//         5  beqz t2, index 0
+//   index 0  read the instruction counter  \  the reading block of counters.hpp
+//         1  read the cycle counter         |
+//         2  store instructions             |
+//         3  store cycles                  /
+//         4  load *stop
+//         5  branch to index 0 if it is 0
 //
 // An interrupt taken before index p (instruction p not executed; it runs first after the resume):
 //   p = 0, 1   *last is the previous iteration's: 6 + p loop instructions ran since its rdinstret
@@ -21,7 +22,7 @@
 
 #include <cstdint>
 
-#include "counters.hpp"
+#include <reading_block.hpp>
 
 extern "C" {
 void cte_bench_timer_spin(cte_bench::Reading *last, const volatile std::uint64_t *stop, cte_bench::Reading *after);
@@ -43,34 +44,14 @@ inline bool usable(int index) { return index == 0 || index == 1 || index == 4 ||
 inline std::int64_t ran_since_last_reading(int index) { return index >= 4 ? index : loop_length + index; }
 inline std::int64_t ran_after_resume(int index) { return index <= 4 ? loop_length - index : 1 + loop_length; }
 
-// Emits the loop (one COMDAT group: any number of translation units may include this header).
-[[gnu::used]] inline void emit_timer_spin() {
-  asm volatile(
-      // a0 = last, a1 = stop, a2 = after. Uncompressed, so every instruction is 4 bytes and the
-      // indices above are (pc - loop) / 4.
-      ".pushsection .text.cte_bench_timer_spin,\"axG\",@progbits,cte_bench_timer_spin,comdat\n"
-      ".globl cte_bench_timer_spin\n.hidden cte_bench_timer_spin\n.type cte_bench_timer_spin,@function\n"
-      ".globl cte_bench_timer_spin_loop\n.hidden cte_bench_timer_spin_loop\n"
-      ".option push\n"
-      ".option norvc\n"
-      "cte_bench_timer_spin:\n"
-      "cte_bench_timer_spin_loop:\n"
-      "  rdinstret t0\n"
-      "  rdcycle t1\n"
-      "  sd t0, %[instructions](a0)\n"
-      "  sd t1, %[cycles](a0)\n"
-      "  ld t2, 0(a1)\n"
-      "  beqz t2, cte_bench_timer_spin_loop\n"
-      // Stopped: one more reading, the first after the handler returned.
-      "  rdinstret t0\n"
-      "  rdcycle t1\n"
-      "  sd t0, %[instructions](a2)\n"
-      "  sd t1, %[cycles](a2)\n"
-      "  ret\n"
-      ".option pop\n"
-      ".size cte_bench_timer_spin, .-cte_bench_timer_spin\n"
-      ".popsection\n" ::[instructions] "i"(offsetof(Reading, instructions)),
-      [cycles] "i"(offsetof(Reading, cycles)));
-}
+// The loop function's section (one COMDAT group: any number of translation units may include
+// the ISA's <timer_spin.hpp>) and symbols, around the ISA's instructions.
+#define CTE_BENCH_TIMER_SPIN_BEGIN                                                                           \
+  ".pushsection .text.cte_bench_timer_spin,\"axG\",@progbits,cte_bench_timer_spin,comdat\n"                \
+  ".globl cte_bench_timer_spin\n.hidden cte_bench_timer_spin\n.type cte_bench_timer_spin,@function\n"     \
+  ".globl cte_bench_timer_spin_loop\n.hidden cte_bench_timer_spin_loop\n"
+#define CTE_BENCH_TIMER_SPIN_END ".size cte_bench_timer_spin, .-cte_bench_timer_spin\n.popsection\n"
 
 }  // namespace cte_bench::timer_probe
+
+#include <timer_spin.hpp>

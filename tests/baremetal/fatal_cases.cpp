@@ -47,7 +47,7 @@ GuardedByCanaries guarded;
 cte::Context *boot = nullptr;
 cte::Context *thread = nullptr;
 bool resume_the_overflowed_thread = false;
-bool expect_guard_fault = false;  // M-mode PMP guard: the event's cause is the faulting store
+bool expect_guard_fault = false;  // riscv64 M-mode PMP guard: the event's cause is the faulting store
 struct {
   bool seen = false;
   bool names_thread = false;
@@ -74,8 +74,7 @@ cte::Context *overflow_handler(cte::Event event, cte::Context *context) {
                         context->stack_end() == reinterpret_cast<std::uintptr_t>(guarded.stack.area().end);
   report.sp_in_reserve = context->sp() >= start && context->sp() < reserve_end + sizeof(cte::TargetIsa::Frame);
   if (expect_guard_fault)
-    report.cause_right =
-        event.cause == cte::riscv64::cause::store_access_fault && event.ref >= start && event.ref < reserve_end;
+    report.cause_right = cte_test::is_guard_fault(event) && event.ref >= start && event.ref < reserve_end;
   else
     report.cause_right = event.cause == cte::TargetPlatform::Mode::ecall_cause;
   if (resume_the_overflowed_thread) return context;  // fatal
@@ -110,11 +109,12 @@ int run_overflow(void (*entry)(void *)) {
   return report.seen && report.names_thread && report.cause_right && report.sp_in_reserve && guarded.intact() ? 0 : 1;
 }
 
-// M-mode: plain recursion; the PMP guard faults its first store into the stack reserve.
+// riscv64 M-mode: plain recursion; the PMP guard faults its first store into the stack reserve.
 int overflow_guard() {
   if constexpr (!cte_test::machine_mode) {
-    say("overflow-guard: does not apply in S-mode: no hardware guard (OpenSBI owns PMP, no page "
-        "tables); an overflow is caught at the next trap (see overflow_trap)\n");
+    say("overflow-guard: does not apply here: no hardware guard on a plain stack (riscv64 S-mode: "
+        "OpenSBI owns PMP; MMU boards guard GuardedStack pages only); an overflow is caught at the "
+        "next trap (see overflow_trap)\n");
     return 0;
   }
   expect_guard_fault = true;

@@ -1,6 +1,6 @@
 #pragma once
-// Shared pieces of the bare-metal test cases: stacks (static memory: no heap), the platform
-// timer.
+// Shared pieces of the bare-metal test cases: stacks (static memory: no heap), the board's
+// clock.
 
 #include <cte/cte.hpp>
 
@@ -14,19 +14,13 @@ namespace cte_test {
 template <std::size_t Size>
 using Stack = StaticStack<Size>;
 
-// The platform timer (time CSR: 10 MHz on QEMU virt), readable in M- and S-mode.
-inline std::uint64_t now_ticks() {
-  std::uint64_t value;
-  asm volatile("rdtime %0" : "=r"(value));
-  return value;
-}
+// Time since reset in tenths of a microsecond (the board's clock).
 inline constexpr std::uint64_t ticks_per_us = 10;
+inline std::uint64_t now_ticks() { return cte::TargetPlatform::uptime_us() * ticks_per_us; }
 inline void spin_us(std::uint64_t microseconds) {
   const std::uint64_t until = now_ticks() + microseconds * ticks_per_us;
   while (now_ticks() < until) {
   }
 }
-
-inline constexpr bool machine_mode = cte::TargetPlatform::machine_mode;
 
 }  // namespace cte_test

@@ -122,9 +122,9 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
       using Half = std::uint64_t __attribute__((vector_size(16)));
       const Half low = {kind, cause};
       const Half high = {ref, msg};
-      Event argument;
-      std::memcpy(static_cast<void *>(&argument), &low, sizeof low);
-      std::memcpy(reinterpret_cast<unsigned char *>(&argument) + sizeof low, &high, sizeof high);
+      Event argument;  // __builtin_memcpy: freestanding builds (the boards) would call memcpy
+      __builtin_memcpy(static_cast<void *>(&argument), &low, sizeof low);
+      __builtin_memcpy(reinterpret_cast<unsigned char *>(&argument) + sizeof low, &high, sizeof high);
       return runtime.handler(argument, interrupted);
     } else {
       return runtime.handler(event_from_words(kind, cause, ref, msg), interrupted);

@@ -25,7 +25,7 @@
 //   0x2c trapped FP exception: divide_by_zero if ISS.TFV and DZF are set, else floating_point.
 //   anything else (hvc/smc from EL1, wfi/wfe traps, unallocated classes): error.
 // IRQ and FIQ: Event.cause = ref = the interrupt ID the board read from its controller; the
-// architected EL1 timer PPIs (30 physical, 27 virtual) are irq_timer, SGIs (0-15)
+// architected timer PPIs (EL1: 30 physical, 27 virtual; EL2: 26 physical) are irq_timer, SGIs (0-15)
 // irq_software, everything else irq_external. FIQs are always irq_external, whatever their ID:
 // the hosted external line arrives as an FIQ whose ID is the raiser's payload, so that payload
 // is Event.cause and Event.ref (as on x86_64) without colliding with the SGI or timer IDs.
@@ -84,6 +84,22 @@ constexpr FaultClass classify_fault_status(std::uint64_t status) {
 
 }  // namespace detail
 
+// The svc part of the decoder (cause already set): by the number in x8. Bare-metal voluntary
+// traps, whose svc is known, decode with this alone.
+constexpr void decode_svc(BasicEvent<Isa> &event, std::uint64_t immediate, std::uint64_t x8) {
+  event.ref = immediate;
+  if (x8 == svc_number::yield) {
+    event.kind = EventKind::yield;
+    event.msg = "yield";
+  } else if (x8 == svc_number::thread_exit) {
+    event.kind = EventKind::error;
+    event.msg = "kcontext thread returned from its entry function";
+  } else {
+    event.kind = EventKind::syscall;
+    event.msg = "system call";
+  }
+}
+
 constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
   BasicEvent<Isa> event;
   event.cause = trap.esr;
@@ -97,7 +113,8 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
         event.kind = EventKind::irq_external;
         event.msg = "FIQ";
       } else if (trap.interrupt_id == interrupt_id::physical_timer ||
-                 trap.interrupt_id == interrupt_id::virtual_timer) {
+                 trap.interrupt_id == interrupt_id::virtual_timer ||
+                 trap.interrupt_id == interrupt_id::hypervisor_physical_timer) {
         event.kind = EventKind::irq_timer;
         event.msg = "timer interrupt";
       } else if (trap.interrupt_id <= interrupt_id::software_last) {
@@ -120,19 +137,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
 
   const std::uint64_t iss = esr::iss(trap.esr);
   switch (esr::exception_class(trap.esr)) {
-    case exception_class::svc64:
-      event.ref = iss & esr::imm16_mask;
-      if (trap.x8 == svc_number::yield) {
-        event.kind = EventKind::yield;
-        event.msg = "yield";
-      } else if (trap.x8 == svc_number::thread_exit) {
-        event.kind = EventKind::error;
-        event.msg = "kcontext thread returned from its entry function";
-      } else {
-        event.kind = EventKind::syscall;
-        event.msg = "system call";
-      }
-      break;
+    case exception_class::svc64: decode_svc(event, iss & esr::imm16_mask, trap.x8); break;
     case exception_class::brk64:
       event.kind = EventKind::breakpoint;
       event.ref = iss & esr::imm16_mask;

@@ -118,13 +118,17 @@ namespace svc_number {
 inline constexpr std::uint64_t yield = ~std::uint64_t{0};            // x8 = -1
 inline constexpr std::uint64_t thread_exit = ~std::uint64_t{0} - 1;  // x8 = -2: a kcontext entry returned
 }  // namespace svc_number
+// The ESR value a bare-metal `svc #0` produces (hosted voluntary traps record the same).
+inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
 
 // Interrupt IDs as the GIC numbers them (the board supplies the ID of an IRQ/FIQ). SGIs are
-// software-generated; the EL1 physical and virtual timers are the architected timer PPIs.
+// software-generated; the EL1 physical and virtual timers and EL2's physical timer are the
+// architected timer PPIs.
 // Hosted, the tick is IRQ physical_timer and the external line an FIQ whose ID is the raiser's
 // payload (see hosted_signal.hpp).
 namespace interrupt_id {
-inline constexpr std::uint64_t software_last = 15;  // SGIs are 0..15
+inline constexpr std::uint64_t software_last = 15;              // SGIs are 0..15
+inline constexpr std::uint64_t hypervisor_physical_timer = 26;  // EL2's CNTHP (a kernel at EL2)
 inline constexpr std::uint64_t virtual_timer = 27;
 inline constexpr std::uint64_t physical_timer = 30;
 inline constexpr std::uint64_t external_first = 32;  // first SPI

@@ -91,8 +91,6 @@ inline constexpr unsigned asynchronous_bit = std::countr_zero(frame_state::async
 static_assert(frame_state::asynchronous == std::uint64_t{1} << asynchronous_bit);
 inline constexpr unsigned stack_overflow_bit = std::countr_zero(frame_state::stack_overflow);
 static_assert(frame_state::stack_overflow == std::uint64_t{1} << stack_overflow_bit);
-// The ESR value a bare-metal `svc #0` produces.
-inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
 
 // The one register list of a voluntary frame, as stp/ldp pairs (first, second): the GPRs a
 // voluntary resume loads back, and the callee-saved vector registers (the whole q8-q15 are

@@ -3,8 +3,9 @@
 // the preemption test. Each trapping probe is a function that returns normally once the
 // handler has stepped over (skip_instruction) or fixed up the trapping instruction; its result
 // is the return register after the trap, so a handler's set_return() is visible to the caller.
-// (The hosted riscv64 port will get its own tests/arch/riscv64/trap_probes.hpp; these are
-// written for bare metal and live with the bare-metal tests.)
+// (The hosted riscv64 port has its own, tests/arch/riscv64/trap_probes.hpp; these are written
+// for bare metal and live with the bare-metal tests. Every board's ISA has such a header here,
+// tests/baremetal/<isa>/trap_probes.hpp.)
 
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +33,10 @@ void cte_test_hold_registers_across_trap(std::uint64_t *table);
 }
 
 namespace cte_test {
+
+inline constexpr bool machine_mode = cte::TargetPlatform::machine_mode;
+// A store into the M-mode PMP stack guard: a store access fault.
+inline bool is_guard_fault(const cte::Event &event) { return event.cause == cte::riscv64::cause::store_access_fault; }
 
 // The instruction cte_test_illegal_instruction executes (what mtval/stval must report).
 inline constexpr std::uint32_t unimp_encoding = 0xc0001073;
