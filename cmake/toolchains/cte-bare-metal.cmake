@@ -11,7 +11,10 @@ set(CMAKE_CXX_COMPILER ${_cte_target}-linux-gnu-g++)
 # Without a C library a test executable cannot link: probe the compiler with a static library.
 set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
-set(_cte_bare_metal "-fno-pie -fno-asynchronous-unwind-tables -fno-stack-protector ${_cte_target_flags}")
+# No unwind tables (.eh_frame is discarded: nothing unwinds at run time); with -g the compiler
+# then writes call-frame information to .debug_frame, for debuggers (aarch64 GCC makes
+# -funwind-tables the default, which -fno-asynchronous-unwind-tables alone leaves on).
+set(_cte_bare_metal "-fno-pie -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-stack-protector ${_cte_target_flags}")
 # C is not -ffreestanding: C programs (Abstract Machine kernels, built with AM's own flags)
 # keep main's implicit `return 0` and hosted-C semantics; nothing of a C library is linked
 # either way. The C++ of cte itself is freestanding.

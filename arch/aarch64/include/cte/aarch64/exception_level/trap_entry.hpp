@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/aarch64/exception_level/frame_cfi.hpp>
 #include <cte/aarch64/exception_level/level.hpp>
 #include <cte/aarch64/exception_level/trap_scratch.hpp>
 #include <cte/aarch64/frame.hpp>
@@ -162,7 +163,9 @@ template <ExceptionLevel L>
       CTE_AARCH64_EL_UNEXPECTED_ENTRY_(14) CTE_AARCH64_EL_UNEXPECTED_ENTRY_(15)
       ".p2align %c[entry_alignment]\n"
       ".cfi_startproc\n"
-      ".cfi_undefined x30\n"  // an interrupted thread is not a caller: backtraces end here
+      ".cfi_signal_frame\n"  // the thread's pc is where it resumes, not a return address
+      ".cfi_return_column 32\n"  // the thread's pc (frame_cfi.hpp)
+      ".cfi_undefined 32\n"  // outside the dispatcher call no caller is described
       // --- From a thread: x0 = the frame's place below SP_EL0, 16-byte aligned, unless that
       // is at most a window below the frame limit: overflow iff (limit - x0 - 1) >> shift == 0
       // (unsigned; a limit of 0 makes it huge: no limit).
@@ -217,11 +220,16 @@ template <ExceptionLevel L>
       CTE_AARCH64_EL_Q_PAIRS(CTE_AARCH64_EL_STORE_Q_)
       "  mov x2, #%c[asynchronous]\n"  // saved at an arbitrary instruction: every register is live
       "  str x2, [x0, #%c[library_state]]\n"
+      "  mov x19, x0\n"  // the frame, for the unwind rules while the dispatcher runs
+      CTE_AARCH64_CFI_THREAD_IN_X19_FRAME
       "  bl cte_aarch64_board_trap_dispatch\n"
       // --- Restore the frame x0 (wherever it lies) and eret to it: a voluntary frame what a
-      // call keeps, any other every register.
+      // call keeps, any other every register. (The unwind rules end after the first
+      // instruction: a debugger looks the return address of the call up, as the caller's
+      // frame of a signal frame.)
       ".Lcte_aarch64_el%c[el]_restore:\n"
       "  ldr x9, [x0, #%c[library_state]]\n"
+      CTE_AARCH64_CFI_NO_THREAD
       "  tbz x9, #%c[asynchronous_bit], .Lcte_aarch64_el%c[el]_restore_voluntary\n"
       CTE_AARCH64_EL_Q_PAIRS(CTE_AARCH64_EL_LOAD_Q_)
       CTE_AARCH64_EL_RESTORE_CONTROL_
@@ -278,8 +286,10 @@ template <ExceptionLevel L>
       "  stp x10, x11, [x9, #%c[fpcr]]\n"
       "  str x9, [sp, #-16]!\n"  // the frame, on the exception stack across the call
       "  mov x0, x9\n"
+      CTE_AARCH64_CFI_THREAD_IN_FRAME_AT_SP
       "  bl cte_aarch64_board_voluntary_dispatch\n"
       "  ldr x9, [sp], #16\n"
+      CTE_AARCH64_CFI_NO_THREAD
       "  cmp x0, x9\n"
       "  b.ne 2f\n"
       // The same Context: x19-x29 and d8-d15 still hold the thread's values (the dispatcher
