@@ -37,6 +37,8 @@
 
 // Bounds of the RAM left after the image (sections.ld).
 extern "C" char cte_riscv64_virt_heap_start, cte_riscv64_virt_heap_end;
+// The image's first instruction (boot.hpp; sections.ld puts it first).
+extern "C" void cte_riscv64_virt_entry();
 
 namespace cte::riscv64::virt {
 
@@ -98,6 +100,13 @@ struct Board {
   }
 
   // --- timer: changed with interrupts off, so a tick cannot interleave with the bookkeeping.
+  // Code is in RAM, from the image's first byte to the end of RAM; anything else may not be
+  // memory at all (a load there is an access fault).
+  static bool code_readable(std::uintptr_t address, std::size_t size) {
+    const auto start = reinterpret_cast<std::uintptr_t>(cte_riscv64_virt_entry);
+    const auto end = reinterpret_cast<std::uintptr_t>(&cte_riscv64_virt_heap_end);
+    return address >= start && address <= end && size <= end - address;
+  }
   static bool timer_start(std::uint64_t period_us) {
     const bool was_enabled = interrupts_enabled();
     set_interrupts_enabled(false);

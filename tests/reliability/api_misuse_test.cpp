@@ -1,0 +1,264 @@
+// Issue 14: misuse of the API by a handler or a program must end in a clear fatal report or a
+// documented answer, never in a fault inside the handler or a resume of garbage. Outcomes that
+// end a process run in a forked child (support/child_process.hpp).
+
+#include <catch2/catch.hpp>
+#include <cte/cte.hpp>
+
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "support/child_process.hpp"
+
+using cte_test::run_in_child;
+
+namespace {
+
+bool contains(const std::string &text, const char *part) { return text.find(part) != std::string::npos; }
+
+std::size_t page_size() { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
+
+// --- skip_instruction on a pc that cannot be read
+
+struct SkipProbe {
+  std::uintptr_t pc = 0;
+  bool skipped = true;
+  std::uintptr_t pc_after = 0;
+};
+SkipProbe skip_probe;
+
+// On a syscall: points the Context at skip_probe.pc, asks skip_instruction, puts pc back.
+cte::Context *skip_at_probe_pc(cte::Event event, cte::Context *context) {
+  if (event.kind != cte::EventKind::syscall) return context;
+  const auto resume_pc = context->pc();
+  context->set_pc(skip_probe.pc);
+  skip_probe.skipped = cte::skip_instruction(context);
+  skip_probe.pc_after = context->pc();
+  context->set_pc(resume_pc);
+  return context;
+}
+
+void expect_not_skipped(std::uintptr_t pc) {
+  INFO("pc " << std::hex << pc);
+  skip_probe = {pc, true, 0};
+  cte::syscall(1);
+  CHECK_FALSE(skip_probe.skipped);
+  CHECK(skip_probe.pc_after == pc);  // left alone
+}
+
+}  // namespace
+
+TEST_CASE("reliability: skip_instruction on an unreadable pc returns false on every ISA") {
+  cte::cte_init(skip_at_probe_pc);
+  const std::size_t page = page_size();
+  void *mapping = ::mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(mapping != MAP_FAILED);
+  const auto base = reinterpret_cast<std::uintptr_t>(mapping);
+  REQUIRE(::mprotect(mapping, page, PROT_NONE) == 0);  // inaccessible page
+  REQUIRE(::munmap(reinterpret_cast<void *>(base + page), page) == 0);  // no mapping at all
+
+  expect_not_skipped(0);
+  expect_not_skipped(base);
+  expect_not_skipped(base + 64);
+  expect_not_skipped(base + page);
+  expect_not_skipped(base + page + 256);
+
+  // A readable instruction is still skipped: the resume address of this very syscall.
+  skip_probe = {};
+  cte::cte_init([](cte::Event event, cte::Context *context) {
+    if (event.kind == cte::EventKind::syscall) {
+      skip_probe.pc = context->pc();
+      cte::Context *const probe = context;
+      const auto resume_pc = probe->pc();
+      skip_probe.skipped = cte::skip_instruction(probe);
+      skip_probe.pc_after = probe->pc();
+      probe->set_pc(resume_pc);
+    }
+    return context;
+  });
+  cte::syscall(1);
+  CHECK(skip_probe.skipped);
+  CHECK(skip_probe.pc_after > skip_probe.pc);
+  ::munmap(mapping, page);
+}
+
+// --- Contexts that are no live Context
+
+namespace {
+
+cte::Context *first_yield = nullptr;
+int yields_seen = 0;
+
+// The second yield gets the first one's Context back: resumed already, so stale.
+cte::Context *resume_a_stale_context(cte::Event event, cte::Context *context) {
+  if (event.kind != cte::EventKind::yield) return context;
+  if (++yields_seen == 1) {
+    first_yield = context;
+    return context;
+  }
+  return first_yield;
+}
+
+alignas(64) unsigned char foreign_bytes[sizeof(cte::Context)];
+cte::Context *resume_a_foreign_context(cte::Event, cte::Context *) {
+  return reinterpret_cast<cte::Context *>(foreign_bytes);
+}
+
+cte::Context *reused_thread = nullptr;
+cte::Context *resume_a_reused_context(cte::Event event, cte::Context *context) {
+  return event.kind == cte::EventKind::yield ? reused_thread : context;
+}
+
+// A yield whose Context lies below the caller's: the caller's stale one is overwritten here.
+[[gnu::noinline]] void yield_from_deeper_down() {
+  volatile unsigned char filler[4096];
+  for (auto &byte : filler) byte = 0xa5;
+  cte::yield();
+}
+
+void idle_thread(void *) {
+  for (;;) cte::yield();
+}
+
+void expect_invalid_context_report(const cte_test::ChildOutcome &outcome) {
+  INFO(outcome.stderr_text);
+  CHECK(contains(outcome.stderr_text, "cte: fatal: handler returned Context"));
+  CHECK(contains(outcome.stderr_text, "no live Context"));
+  CHECK(outcome.signaled);
+  CHECK(outcome.signal == SIGABRT);
+}
+
+}  // namespace
+
+TEST_CASE("reliability: a stale Context returned by the handler is a clear fatal report") {
+  expect_invalid_context_report(run_in_child([] {
+    yields_seen = 0;
+    cte::cte_init(resume_a_stale_context);
+    cte::yield();
+    yield_from_deeper_down();
+    std::_Exit(4);  // not reached
+  }));
+}
+
+TEST_CASE("reliability: a foreign pointer returned as a Context is a clear fatal report") {
+  expect_invalid_context_report(run_in_child([] {
+    std::memset(foreign_bytes, 0x5a, sizeof foreign_bytes);
+    cte::cte_init(resume_a_foreign_context);
+    cte::yield();
+    std::_Exit(4);
+  }));
+}
+
+TEST_CASE("reliability: a Context whose memory was freed and reused is a clear fatal report") {
+  expect_invalid_context_report(run_in_child([] {
+    const std::size_t size = 64 * 1024;
+    void *stack = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (stack == MAP_FAILED) std::_Exit(5);
+    unsigned char *bytes = static_cast<unsigned char *>(stack);
+    reused_thread = cte::kcontext({bytes, bytes + size}, idle_thread, nullptr);
+    // Freed, and the same memory handed out again (zero-filled, as a new mapping is).
+    ::munmap(stack, size);
+    if (::mmap(stack, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != stack)
+      std::_Exit(6);
+    cte::cte_init(resume_a_reused_context);
+    cte::yield();
+    std::_Exit(4);
+  }));
+}
+
+namespace {
+cte::Context *waiting = nullptr;  // the Context that is not running
+int switches = 0;
+// Ping-pong between the boot thread and one kcontext thread: each Context resumed once.
+cte::Context *swap_with_waiting(cte::Event event, cte::Context *context) {
+  if (event.kind != cte::EventKind::yield) return context;
+  cte::Context *const next = waiting;
+  waiting = context;
+  ++switches;
+  return next;
+}
+}  // namespace
+
+TEST_CASE("reliability: live Contexts, a new kcontext's and those saved by traps, still resume") {
+  static unsigned char stack[64 * 1024];
+  switches = 0;
+  waiting = cte::kcontext({stack, stack + sizeof stack}, idle_thread, nullptr);
+  REQUIRE(waiting);
+  cte::cte_init(swap_with_waiting);
+  for (int i = 0; i < 3; ++i) cte::yield();
+  CHECK(switches == 6);
+}
+
+// --- Context::arg / set_arg past the six arguments, putstr(nullptr)
+
+namespace {
+cte::Context *read_argument_six(cte::Event event, cte::Context *context) {
+  if (event.kind == cte::EventKind::syscall) context->set_return(context->arg(6));
+  return context;
+}
+cte::Context *write_argument_seven(cte::Event event, cte::Context *context) {
+  if (event.kind == cte::EventKind::syscall) context->set_arg(7, 1);
+  return context;
+}
+}  // namespace
+
+TEST_CASE("reliability: Context::arg and set_arg past index 5 are a clear fatal report") {
+  const auto read = run_in_child([] {
+    cte::cte_init(read_argument_six);
+    cte::syscall(1);
+    std::_Exit(4);
+  });
+  CHECK(contains(read.stderr_text, "cte: fatal: Context::arg/set_arg index 6 out of range"));
+  CHECK(read.signaled);
+  const auto write = run_in_child([] {
+    cte::cte_init(write_argument_seven);
+    cte::syscall(1);
+    std::_Exit(4);
+  });
+  CHECK(contains(write.stderr_text, "cte: fatal: Context::arg/set_arg index 7 out of range"));
+  CHECK(write.signaled);
+}
+
+TEST_CASE("reliability: putstr(nullptr) prints (null) instead of faulting") {
+  const auto outcome = run_in_child([] {
+    ::dup2(2, 1);  // the console is stdout: collect it with the child's stderr
+    cte::putstr("[");
+    cte::putstr(nullptr);
+    cte::putstr("]");
+  });
+  CHECK(outcome.exit_code == 0);
+  CHECK(outcome.stderr_text == "[(null)]");
+}
+
+// --- two kernel threads at once
+
+namespace {
+void *become_kernel_thread(void *) {
+  cte::cte_init([](cte::Event, cte::Context *context) { return context; });
+  return nullptr;
+}
+// While the kernel thread runs its handler, another host thread calls cte_init.
+cte::Context *start_a_second_kernel_thread(cte::Event, cte::Context *context) {
+  pthread_t other;
+  pthread_create(&other, nullptr, become_kernel_thread, nullptr);
+  pthread_join(other, nullptr);
+  return context;
+}
+}  // namespace
+
+TEST_CASE("reliability: cte_init on a second thread while the first runs its handler names the real cause") {
+  const auto outcome = run_in_child([] {
+    cte::cte_init(start_a_second_kernel_thread);
+    cte::yield();
+    std::_Exit(4);
+  });
+  INFO(outcome.stderr_text);
+  CHECK(contains(outcome.stderr_text, "cte: fatal: cte_init on a second host thread"));
+  CHECK_FALSE(contains(outcome.stderr_text, "trap inside"));
+  CHECK(outcome.signaled);
+}
