@@ -185,7 +185,7 @@ cte::Context *swap_with_waiting(cte::Event event, cte::Context *context) {
 }  // namespace
 
 TEST_CASE("reliability: live Contexts, a new kcontext's and those saved by traps, still resume") {
-  static unsigned char stack[64 * 1024];
+  alignas(16) static unsigned char stack[64 * 1024];
   switches = 0;
   waiting = cte::kcontext({stack, stack + sizeof stack}, idle_thread, nullptr);
   REQUIRE(waiting);
