@@ -50,7 +50,6 @@ inline Context *kcontext(Area kstack, void (*entry)(void *), void *arg) {
   if (!entry || kcontext_check(kstack) != StackError::ok) return nullptr;
   detail::sanitizer_forget_stack(kstack.start, area_size(kstack));
   TargetIsa::Frame *frame = TargetPort::build_kcontext_frame(kstack, entry, arg);
-  frame->library.state |= frame_state::valid_tag;
   Context *context = Context::from_frame(frame);
   context->set_interrupts_enabled(true);
   return context;

@@ -19,13 +19,6 @@ inline constexpr std::uint64_t asynchronous = 1u << 1;
 // The trap was the thread running off its stack; the frame lives elsewhere and the thread
 // cannot be resumed (the handler sees EventKind::stack_overflow).
 inline constexpr std::uint64_t stack_overflow = 1u << 2;
-// A validity tag in the upper half: set by the dispatcher on every frame a trap saved (and by
-// kcontext on a new thread's), checked when a handler returns a Context, cleared when that
-// Context is resumed. A stale Context (resumed already), a freed or a foreign one lacks it and
-// is a fatal report instead of a resume of garbage. (The ports' assembly reads and writes only
-// the low bits: x86_64 loads the low 32 bits of the word.)
-inline constexpr std::uint64_t valid_tag_mask = 0xffff'ffff'0000'0000;
-inline constexpr std::uint64_t valid_tag = 0xc7e0'5a1d'0000'0000;
 }  // namespace frame_state
 
 struct LibraryWords {

@@ -162,14 +162,6 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
   fatal("trap inside the cte handler", &outer_event, context, &nested);
 }
 
-[[noreturn, gnu::cold, gnu::noinline]] inline void fatal_invalid_context(const Context *returned,
-                                                                        const Context *interrupted) {
-  TextBuffer headline;  // zero-filled and far from full: its text is terminated
-  headline.text("handler returned Context ").hex(reinterpret_cast<std::uintptr_t>(returned));
-  headline.text(", which is no live Context (resumed already, freed, or not made by a trap or kcontext)");
-  fatal_decoded(headline.data(), interrupted);
-}
-
 // Runs the handler for one event and checks its answer. (Inlined: it is on every trap's path.)
 // An Event of kind stack_overflow is a frame whose library_state says so (decode_frame).
 [[gnu::always_inline]] inline Context *run_handler(const Event &event, Context *interrupted) {
@@ -181,8 +173,6 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
   TargetPlatform::after_handler(event);
   if (!next) [[unlikely]]
     fatal_decoded("handler returned nullptr (it must return the Context to resume)", interrupted);
-  if ((next->frame().library.state & frame_state::valid_tag_mask) != frame_state::valid_tag) [[unlikely]]
-    fatal_invalid_context(next, interrupted);
   if (next == interrupted) {
     const TargetIsa::Frame &frame = interrupted->frame();
     if (TargetIsa::is_thread_exit(frame)) [[unlikely]]
@@ -212,7 +202,6 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
 [[gnu::always_inline]] inline TargetIsa::Frame *dispatch_decoded_trap(TargetIsa::Frame *frame, const Event &event) {
   if constexpr (debug_checks) runtime.dispatching = true;
   Context *const interrupted = Context::from_frame(frame);
-  frame->library.state |= frame_state::valid_tag;
   // A trapping frame always belongs to the running thread (trap entry leaves these unset).
   frame->library.stack_start = runtime.current_stack_start;
   frame->library.stack_end = runtime.current_stack_end;
@@ -239,7 +228,6 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
     runtime.current_stack_start = to.library.stack_start;
     runtime.current_stack_end = to.library.stack_end;
   }
-  next->frame().library.state &= ~frame_state::valid_tag_mask;  // resumed: stale from here on
   TargetPlatform::before_resume(next->frame());
   if constexpr (debug_checks) runtime.dispatching = false;
   return &next->frame();
