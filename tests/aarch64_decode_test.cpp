@@ -15,11 +15,11 @@ namespace {
 
 constexpr std::uint64_t esr_of(std::uint64_t ec, std::uint64_t iss = 0) { return esr::make(ec, iss); }
 
-cte::BasicEvent<Isa> decode_sync(std::uint64_t esr_value, std::uint64_t far = 0, std::uint64_t x8 = 0) {
-  return decode(TrapCause{esr_value, far, x8, TrapKind::synchronous});
+cte::BasicEvent<Isa> decode_sync(std::uint64_t esr_value, std::uint64_t far = 0) {
+  return decode(TrapCause{esr_value, far, TrapKind::synchronous});
 }
 
-cte::BasicEvent<Isa> decode_interrupt(TrapKind kind, std::uint64_t id) { return decode(TrapCause{0, 0, 0, kind, id}); }
+cte::BasicEvent<Isa> decode_interrupt(TrapKind kind, std::uint64_t id) { return decode(TrapCause{0, 0, kind, id}); }
 
 constexpr std::uint64_t fault_address = 0xdead0000beefull;
 
@@ -70,7 +70,7 @@ TEST_CASE("aarch64: synchronous exceptions decode to the right EventKind with th
   };
   for (const Row &row : rows) {
     const std::uint64_t value = esr_of(row.ec, row.iss);
-    const auto event = decode_sync(value, fault_address, 42);
+    const auto event = decode_sync(value, fault_address);
     INFO("EC " << row.ec << " ISS " << row.iss);
     CHECK(event.kind == row.kind);
     CHECK(event.cause == value);
@@ -161,25 +161,21 @@ TEST_CASE("aarch64: alignment faults, breakpoints and FP exceptions carry their 
             .kind == EventKind::divide_by_zero);
 }
 
-TEST_CASE("aarch64: svc conventions: x8 = -1 yield, -2 thread exit, anything else a syscall") {
+TEST_CASE("aarch64: svc immediates: #1 yield, #2 thread exit, anything else a syscall (x8 any value)") {
   const std::uint64_t svc = esr_of(exception_class::svc64);
-  const auto yield = decode_sync(svc, 0, svc_number::yield);
+  const auto yield = decode_sync(svc_esr_of(cte::voluntary_trap::yield));
   CHECK(yield.kind == EventKind::yield);
   CHECK(std::string(yield.msg) == "yield");
-  CHECK(yield.cause == svc);
+  CHECK(yield.cause == svc_esr_of(cte::voluntary_trap::yield));
 
-  const auto exit = decode_sync(svc, 0, svc_number::thread_exit);
+  const auto exit = decode_sync(svc_esr_of(cte::voluntary_trap::thread_exit));
   CHECK(exit.kind == EventKind::error);
   CHECK(std::string(exit.msg) == "kcontext thread returned from its entry function");
 
-  for (std::uint64_t number :
-       {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{64}, std::uint64_t{0x7fffffff}, ~std::uint64_t{0} - 2}) {
-    INFO("x8 " << number);
-    CHECK(decode_sync(svc, 0, number).kind == EventKind::syscall);
-  }
-  CHECK(decode_sync(esr_of(exception_class::svc64, 0x42), 0, 3).ref == 0x42);  // the svc immediate
-  CHECK(svc_number::yield == static_cast<std::uint64_t>(-1));
-  CHECK(svc_number::thread_exit == static_cast<std::uint64_t>(-2));
+  CHECK(svc_esr_of(cte::voluntary_trap::syscall) == svc);
+  CHECK(decode_sync(svc).kind == EventKind::syscall);
+  CHECK(decode_sync(esr_of(exception_class::svc64, 0x42)).kind == EventKind::syscall);
+  CHECK(decode_sync(esr_of(exception_class::svc64, 0x42)).ref == 0x42);  // the svc immediate
 }
 
 TEST_CASE("aarch64: interrupts are told apart from exceptions by the trap kind, not the ESR") {
@@ -205,11 +201,11 @@ TEST_CASE("aarch64: interrupts are told apart from exceptions by the trap kind, 
   CHECK(decode_interrupt(TrapKind::fiq, interrupt_id::physical_timer).kind == EventKind::irq_external);
 
   // An IRQ is an interrupt whatever stale ESR value comes along; a synchronous trap never is.
-  CHECK(decode(TrapCause{esr_of(exception_class::svc64), 0, svc_number::yield, TrapKind::irq, 77}).kind ==
+  CHECK(decode(TrapCause{svc_esr_of(cte::voluntary_trap::yield), 0, TrapKind::irq, 77}).kind ==
         EventKind::irq_external);
-  CHECK_FALSE(cte::is_interrupt(decode_sync(esr_of(exception_class::svc64), 0, 5).kind));
+  CHECK_FALSE(cte::is_interrupt(decode_sync(esr_of(exception_class::svc64)).kind));
 
-  const auto serror = decode(TrapCause{esr_of(exception_class::serror, 0x1234), 0, 0, TrapKind::serror});
+  const auto serror = decode(TrapCause{esr_of(exception_class::serror, 0x1234), 0, TrapKind::serror});
   CHECK(serror.kind == EventKind::error);
   CHECK(serror.cause == esr_of(exception_class::serror, 0x1234));
   CHECK(std::string(serror.msg).size() > 0);
@@ -223,7 +219,7 @@ TEST_CASE("aarch64: unknown causes are errors, never silently ignored") {
     CHECK(event.kind == EventKind::error);
     CHECK(std::string(event.msg).size() > 0);
   }
-  CHECK(decode(TrapCause{0, 0, 0, static_cast<TrapKind>(7)}).kind == EventKind::error);
+  CHECK(decode(TrapCause{0, 0, static_cast<TrapKind>(7)}).kind == EventKind::error);
 }
 
 TEST_CASE("aarch64: frame layout") {
@@ -255,15 +251,18 @@ TEST_CASE("aarch64: accessors follow the svc convention (x8 number, x0-x5 argume
   CHECK(Isa::sp(frame) == 0x7ff0);
   CHECK(std::string(Isa::name) == "aarch64");
 
-  frame.esr = esr_of(exception_class::svc64);
   frame.trap_kind = static_cast<std::uint64_t>(TrapKind::synchronous);
-  frame.x[8] = svc_number::thread_exit;
+  frame.esr = svc_esr_of(cte::voluntary_trap::thread_exit);
   CHECK(Isa::is_thread_exit(frame));
   CHECK(Isa::decode(frame).kind == EventKind::error);
-  frame.x[8] = svc_number::yield;
+  frame.esr = svc_esr_of(cte::voluntary_trap::yield);
   CHECK_FALSE(Isa::is_thread_exit(frame));
   CHECK(Isa::decode(frame).kind == EventKind::yield);
-  frame.x[8] = svc_number::thread_exit;
+  frame.esr = svc_esr_of(cte::voluntary_trap::syscall);
+  frame.x[8] = ~std::uint64_t{0} - 1;  // any number is a syscall
+  CHECK_FALSE(Isa::is_thread_exit(frame));
+  CHECK(Isa::decode(frame).kind == EventKind::syscall);
+  frame.esr = svc_esr_of(cte::voluntary_trap::thread_exit);
   frame.trap_kind = static_cast<std::uint64_t>(TrapKind::irq);
   CHECK_FALSE(Isa::is_thread_exit(frame));
 

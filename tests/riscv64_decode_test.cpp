@@ -12,9 +12,7 @@ using cte::EventKind;
 using namespace cte::riscv64;
 
 namespace {
-cte::BasicEvent<Isa> decode_cause(std::uint64_t raw, std::uint64_t tval = 0, std::uint64_t a7 = 0) {
-  return decode(TrapCause{raw, tval, a7});
-}
+cte::BasicEvent<Isa> decode_cause(std::uint64_t raw, std::uint64_t tval = 0) { return decode(TrapCause{raw, tval}); }
 }  // namespace
 
 TEST_CASE("riscv64: exceptions decode to the right EventKind with the raw cause and tval") {
@@ -64,29 +62,24 @@ TEST_CASE("riscv64: an illegal instruction carries its bits, a page fault its ad
   CHECK(fault.ref == 0x7fffdead0008);
 }
 
-TEST_CASE("riscv64: ecall with a7 = -1 is yield, -2 a returned kcontext thread, anything else a syscall") {
+TEST_CASE("riscv64: an ecall's tval marks yield and a returned kcontext thread; tval 0 is a syscall") {
   for (std::uint64_t ecall : {cause::ecall_from_u, cause::ecall_from_s, cause::ecall_from_m}) {
     INFO("cause " << ecall);
-    const auto yield = decode_cause(ecall, 0, ~std::uint64_t{0});
+    const auto yield = decode_cause(ecall, cte::voluntary_trap::yield);
     CHECK(yield.kind == EventKind::yield);
     CHECK(yield.cause == ecall);
+    CHECK(yield.ref == 0);
     CHECK(std::string(yield.msg).size() > 0);
 
-    const auto exit = decode_cause(ecall, 0, ~std::uint64_t{0} - 1);
+    const auto exit = decode_cause(ecall, cte::voluntary_trap::thread_exit);
     CHECK(exit.kind == EventKind::error);
     CHECK(std::string(exit.msg) == "kcontext thread returned from its entry function");
 
-    for (std::uint64_t number : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{64}, std::uint64_t{93},
-                                 ~std::uint64_t{0} - 2, std::uint64_t{1} << 63}) {
-      INFO("a7 " << number);
-      const auto syscall = decode_cause(ecall, 0, number);
-      CHECK(syscall.kind == EventKind::syscall);
-      CHECK(syscall.cause == ecall);
-      CHECK(std::string(syscall.msg).size() > 0);
-    }
+    const auto syscall = decode_cause(ecall, cte::voluntary_trap::syscall);
+    CHECK(syscall.kind == EventKind::syscall);
+    CHECK(syscall.cause == ecall);
+    CHECK(std::string(syscall.msg).size() > 0);
   }
-  CHECK(ecall_a7::yield == ~std::uint64_t{0});
-  CHECK(ecall_a7::thread_exit == ~std::uint64_t{0} - 1);
 }
 
 TEST_CASE("riscv64: interrupts have bit 63 set and keep the raw cause, tval is the payload") {
@@ -121,12 +114,12 @@ TEST_CASE("riscv64: the interrupt bit, not the code, tells interrupts from excep
   CHECK(decode_cause(cause::interrupt_bit | 5).kind == EventKind::irq_timer);
   CHECK(decode_cause(7).kind == EventKind::access_fault);
   CHECK(decode_cause(cause::interrupt_bit | 7).kind == EventKind::irq_timer);
-  CHECK(decode_cause(9, 0, 1).kind == EventKind::syscall);
-  CHECK(decode_cause(cause::interrupt_bit | 9, 0, 1).kind == EventKind::irq_external);
-  CHECK(decode_cause(11, 0, ~std::uint64_t{0}).kind == EventKind::yield);
-  CHECK(decode_cause(cause::interrupt_bit | 11, 0, ~std::uint64_t{0}).kind == EventKind::irq_external);
-  // An interrupt's a7 means nothing.
-  CHECK(decode_cause(cause::interrupt_bit | 1, 0, ~std::uint64_t{0} - 1).kind == EventKind::irq_software);
+  CHECK(decode_cause(9).kind == EventKind::syscall);
+  CHECK(decode_cause(cause::interrupt_bit | 9).kind == EventKind::irq_external);
+  CHECK(decode_cause(11, cte::voluntary_trap::yield).kind == EventKind::yield);
+  CHECK(decode_cause(cause::interrupt_bit | 11, cte::voluntary_trap::yield).kind == EventKind::irq_external);
+  // An interrupt's tval is its payload, never a marker.
+  CHECK(decode_cause(cause::interrupt_bit | 1, cte::voluntary_trap::thread_exit).kind == EventKind::irq_software);
 }
 
 TEST_CASE("riscv64: unknown causes are errors, never silently ignored") {
@@ -184,18 +177,25 @@ TEST_CASE("riscv64: accessors follow the syscall convention (a7 number, a0-a5 ar
   CHECK(Isa::sp(frame) == 0x7ff0);
   CHECK(std::string(Isa::name) == "riscv64");
 
+  // The library's own traps are marked in tval (the hart records 0 for an ecall), never in a7:
+  // every a7 is a system call number.
   frame.cause = cause::ecall_from_u;
-  frame.x[reg::a7] = ecall_a7::thread_exit;
+  frame.tval = cte::voluntary_trap::thread_exit;
   CHECK(Isa::is_thread_exit(frame));
   CHECK(Isa::decode(frame).kind == EventKind::error);
-  frame.x[reg::a7] = ecall_a7::yield;
+  frame.tval = cte::voluntary_trap::yield;
   CHECK_FALSE(Isa::is_thread_exit(frame));
   CHECK(Isa::decode(frame).kind == EventKind::yield);
-  frame.x[reg::a7] = 64;
-  CHECK(Isa::decode(frame).kind == EventKind::syscall);
-  // a7 = -2 without an ecall is not a thread exit.
+  frame.tval = cte::voluntary_trap::syscall;
+  for (const std::uint64_t number : {std::uint64_t{64}, ~std::uint64_t{0}, ~std::uint64_t{0} - 1}) {
+    frame.x[reg::a7] = number;
+    CHECK(Isa::decode(frame).kind == EventKind::syscall);
+    CHECK_FALSE(Isa::is_thread_exit(frame));
+  }
+  // The thread-exit marker without an ecall is not a thread exit.
   frame.cause = cause::illegal_instruction;
-  frame.x[reg::a7] = ecall_a7::thread_exit;
+  frame.tval = cte::voluntary_trap::thread_exit;
+  CHECK_FALSE(Isa::is_thread_exit(frame));
   frame.tval = 0x1234;
   CHECK_FALSE(Isa::is_thread_exit(frame));
   CHECK(Isa::decode(frame).kind == EventKind::illegal_instruction);

@@ -171,7 +171,7 @@ void measure_yield_round_trip(cte_bench::Checks &checks) {
     cte::yield();
     record_counters(&end);
     yield_round.add((end - start) - handler_body() - empty - empty);
-    all_yield = all_yield && last_kind == cte::EventKind::yield && last_cause == cte::TargetPlatform::Mode::ecall_cause;
+    all_yield = all_yield && last_kind == cte::EventKind::yield && last_cause == cte::TargetPlatform::Mode::yield_cause;
   }
   checks.check(all_yield, "every yield reached the handler as EventKind::yield with the mode's ecall cause");
 }
@@ -182,7 +182,7 @@ alignas(16) unsigned char dummy_context[sizeof(cte::Context)];
 void measure_handler_call() {
   Reading start, end;
   auto *context = reinterpret_cast<cte::Context *>(dummy_context);
-  const cte::Event event{cte::EventKind::yield, cte::TargetPlatform::Mode::ecall_cause, 0, "yield"};
+  const cte::Event event{cte::EventKind::yield, cte::TargetPlatform::Mode::yield_cause, 0, "yield"};
   for (int i = 0; i < sample_count; ++i) {
     const cte::Handler handler = handler_pointer;
     record_counters(&start);

@@ -79,9 +79,12 @@ inline void raise_software_interrupt() { TargetPlatform::raise_software_interrup
 inline bool interrupt_pending() { return TargetPlatform::interrupt_pending(); }
 
 // Moves the Context's pc past the instruction it points at (e.g. a faulting one), using the
-// ISA's instruction length. Returns false, leaving pc alone, if the length cannot be decoded.
-// Not needed after yield or syscall: their pc is already past the trapping instruction.
+// ISA's instruction length. Returns false, leaving pc alone, if the length cannot be decoded
+// or the bytes it may need are not readable (a jump to unmapped memory: the decoder never
+// faults inside the handler). Not needed after yield or syscall: their pc is already past the
+// trapping instruction.
 inline bool skip_instruction(Context *context) {
+  if (!TargetPlatform::code_readable(context->pc(), TargetIsa::max_instruction_length)) return false;
   const std::size_t length = TargetIsa::instruction_length(reinterpret_cast<const void *>(context->pc()));
   if (length == 0) return false;
   context->set_pc(context->pc() + length);

@@ -12,6 +12,12 @@
 
 namespace cte {
 
+namespace detail {
+// Fatal report for an argument index past the syscall convention's six (defined in
+// detail/runtime.hpp, which every user of a Context includes).
+[[noreturn, gnu::cold]] void fatal_argument_index(unsigned index);
+}  // namespace detail
+
 template <class Isa, class Platform>
 class BasicContext {
  public:
@@ -30,8 +36,17 @@ class BasicContext {
 
   // Syscall convention of the ISA: number register, argument registers 0..5, return register.
   Word syscall_number() const { return Isa::syscall_number(frame_); }
-  Word arg(unsigned index) const { return Isa::arg(frame_, index); }
-  void set_arg(unsigned index, Word value) { Isa::set_arg(frame_, index, value); }
+  // index < Isa::syscall_arg_count (6); any other index is a fatal report.
+  Word arg(unsigned index) const {
+    if (index >= Isa::syscall_arg_count) [[unlikely]]
+      detail::fatal_argument_index(index);
+    return Isa::arg(frame_, index);
+  }
+  void set_arg(unsigned index, Word value) {
+    if (index >= Isa::syscall_arg_count) [[unlikely]]
+      detail::fatal_argument_index(index);
+    Isa::set_arg(frame_, index, value);
+  }
   Word return_value() const { return Isa::return_value(frame_); }
   void set_return(Word value) { Isa::set_return_value(frame_, value); }
 

@@ -38,6 +38,7 @@ concept IsaTraits = requires(typename I::Frame &frame, const typename I::Frame &
   { I::decode(const_frame) } -> std::same_as<BasicEvent<I>>;
   { I::is_thread_exit(const_frame) } -> std::same_as<bool>;
   { I::instruction_length(pc) } -> std::same_as<std::size_t>;
+  { I::max_instruction_length } -> std::convertible_to<std::size_t>;
   // Where the frame that describes a thread whose stack pointer is `sp` lies (below it).
   { I::frame_below(sp) } -> std::same_as<typename I::Frame *>;
 };
@@ -63,6 +64,8 @@ concept PlatformFor = requires(typename Isa::Frame &frame, const typename Isa::F
   { P::frame_interrupts_enabled(const_frame) } -> std::same_as<bool>;
   {P::set_frame_interrupts_enabled(frame, enable)};
   { P::timer_start(period_us) } -> std::same_as<bool>;
+  // Whether code bytes can be read without a fault (skip_instruction asks before decoding).
+  { P::code_readable(std::uintptr_t{}, size) } -> std::same_as<bool>;
   {P::timer_stop()};
   {P::on_init()};
   // Memory for GuardedStack and ProtectedPage: whole pages (boards: from a fixed pool), their

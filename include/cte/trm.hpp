@@ -14,7 +14,9 @@ namespace cte {
 
 inline void putch(char c) { TargetPlatform::console_write(&c, 1); }
 
+// A null pointer prints "(null)", as printf's %s does on glibc, instead of faulting.
 inline void putstr(const char *text) {
+  if (!text) text = "(null)";
   std::size_t size = 0;
   while (text[size]) ++size;
   TargetPlatform::console_write(text, size);

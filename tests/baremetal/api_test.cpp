@@ -32,8 +32,8 @@ CTE_TEST_CASE("yield and syscall are an ecall from the kernel's mode (M: 11, S: 
   cte::cte_init(record_causes);
   yield_from_here();
   cte::syscall(1);
-  CTE_CHECK_EQ(yield_cause, cte::TargetPlatform::Mode::ecall_cause);
-  CTE_CHECK_EQ(syscall_cause, cte::TargetPlatform::Mode::ecall_cause);
+  CTE_CHECK_EQ(yield_cause, cte::TargetPlatform::Mode::yield_cause);
+  CTE_CHECK_EQ(syscall_cause, cte::TargetPlatform::Mode::syscall_cause);
   const auto caller = reinterpret_cast<std::uintptr_t>(&yield_from_here);
   CTE_CHECK(yield_pc > caller);
   CTE_CHECK(yield_pc < caller + 64);

@@ -76,7 +76,7 @@ cte::Context *overflow_handler(cte::Event event, cte::Context *context) {
   if (expect_guard_fault)
     report.cause_right = cte_test::is_guard_fault(event) && event.ref >= start && event.ref < reserve_end;
   else
-    report.cause_right = event.cause == cte::TargetPlatform::Mode::ecall_cause;
+    report.cause_right = event.cause == cte::TargetPlatform::Mode::syscall_cause;
   if (resume_the_overflowed_thread) return context;  // fatal
   return boot;                                       // abandon the thread
 }

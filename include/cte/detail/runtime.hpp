@@ -71,6 +71,13 @@ inline Runtime runtime;
   TargetPlatform::terminate_failure();
 }
 
+[[noreturn, gnu::cold, gnu::noinline]] inline void fatal_argument_index(unsigned index) {
+  TextBuffer headline;  // zero-filled and far from full: its text is terminated
+  headline.text("Context::arg/set_arg index ").dec(index).text(" out of range (the syscall convention has 0..");
+  headline.dec(TargetIsa::syscall_arg_count - 1).text(")");
+  fatal(headline.data());
+}
+
 // The library's own override of a decoded event: a frame marked stack_overflow.
 inline void apply_library_state(Event &event, const TargetIsa::Frame &frame) {
   if (frame.library.state & frame_state::stack_overflow) [[unlikely]] {

@@ -26,6 +26,7 @@
 #include <cte/area.hpp>
 #include <cte/context.hpp>
 #include <cte/interrupt_source.hpp>
+#include <cte/platform/hosted_read_probe.hpp>
 
 // The hosted interrupt-enable word: 1 while the kernel thread takes interrupts. C linkage, so
 // the ports' restore stubs store into it by name as their last act before the final jump.
@@ -90,6 +91,11 @@ struct Hosted {
   static constexpr std::uint64_t min_timer_period_us = 20;
   static bool timer_start(std::uint64_t period_us);
   static void timer_stop();
+
+  // Whether [address, address + size) can be read (without reading it: hosted_read_probe.hpp).
+  static bool code_readable(std::uintptr_t address, std::size_t size) {
+    return detail::hosted::ReadProbe::readable(address, size);
+  }
 
   // The handler runs with interrupts disabled; the frame records the state the thread had.
   // (Re-enabling is the resume's last act: see the top of this file.)

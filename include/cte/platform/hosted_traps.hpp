@@ -126,6 +126,22 @@ inline void record_program_text() {
       nullptr);
 }
 
+// Whether libc is linked into the program itself (-static): then "inside libc" cannot be told
+// from the program's own code, an interrupt could preempt malloc, and the platform refuses to
+// deliver interrupts at all (timer::start is false, external raises are not_started). A
+// dynamically linked program names its dynamic linker (PT_INTERP); a static one does not.
+inline bool libc_linked_into_program() {
+  bool interpreter = false;
+  ::dl_iterate_phdr(
+      [](dl_phdr_info *info, std::size_t, void *found) -> int {
+        for (int i = 0; i < info->dlpi_phnum; ++i)
+          if (info->dlpi_phdr[i].p_type == PT_INTERP) *static_cast<bool *>(found) = true;
+        return 1;  // the first object is the program itself
+      },
+      &interpreter);
+  return !interpreter;
+}
+
 inline void pend(InterruptSource source) {
   Hosted::pending_sources.fetch_or(Hosted::pending_bit(source), std::memory_order_relaxed);
 }
@@ -354,7 +370,7 @@ inline void install_signal_layer() {
   install(cte::hosted::ExternalLine::signal_number(), false);
   install(SignalLayer::exact_resume_signal(), false);
   SignalLayer::installed = true;
-  cte::hosted::external_line().attach();
+  if (!libc_linked_into_program()) cte::hosted::external_line().attach();
 }
 
 }  // namespace cte::detail::hosted
@@ -440,7 +456,7 @@ namespace detail::hosted {
 
 // --- timer
 inline bool Hosted::timer_start(std::uint64_t period_us) {
-  if (period_us < min_timer_period_us) return false;
+  if (period_us < min_timer_period_us || detail::hosted::libc_linked_into_program()) return false;
   itimerval value = {};
   value.it_interval.tv_sec = static_cast<time_t>(period_us / 1000000);
   value.it_interval.tv_usec = static_cast<suseconds_t>(period_us % 1000000);

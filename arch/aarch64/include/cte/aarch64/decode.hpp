@@ -2,8 +2,9 @@
 // aarch64 event decoding: raw trap cause -> Event. A pure function, so every host can test it.
 //
 // Synchronous exceptions decode from ESR_EL1.EC (Event.cause = the raw ESR value):
-//   0x15 svc      x8 = -1: yield; x8 = -2: a kcontext entry returned (error); else syscall.
-//                 ref = the svc immediate (ISS[15:0]).
+//   0x15 svc      the immediate (ISS[15:0]) is a voluntary_trap marker: svc #1 yield, svc #2
+//                 a kcontext entry returned (error), anything else a syscall (number in x8,
+//                 any value). ref = the svc immediate.
 //   0x3c brk      breakpoint, ref = the brk immediate. Hardware breakpoints, watchpoints
 //                 (ref = FAR) and software step are breakpoints too, like x86's #DB.
 //   0x00 unknown, 0x0e illegal execution state, 0x18 trapped system register access,
@@ -36,6 +37,7 @@
 #include <cte/aarch64/frame.hpp>
 #include <cte/aarch64/isa.hpp>
 #include <cte/event.hpp>
+#include <cte/voluntary_trap.hpp>
 
 namespace cte::aarch64 {
 
@@ -43,7 +45,6 @@ namespace cte::aarch64 {
 struct TrapCause {
   std::uint64_t esr = 0;
   std::uint64_t far = 0;
-  std::uint64_t x8 = 0;  // svc number register
   TrapKind kind = TrapKind::synchronous;
   std::uint64_t interrupt_id = 0;  // IRQ/FIQ only
 };
@@ -84,22 +85,6 @@ constexpr FaultClass classify_fault_status(std::uint64_t status) {
 
 }  // namespace detail
 
-// The svc part of the decoder (cause already set): by the number in x8. Bare-metal voluntary
-// traps, whose svc is known, decode with this alone.
-constexpr void decode_svc(BasicEvent<Isa> &event, std::uint64_t immediate, std::uint64_t x8) {
-  event.ref = immediate;
-  if (x8 == svc_number::yield) {
-    event.kind = EventKind::yield;
-    event.msg = "yield";
-  } else if (x8 == svc_number::thread_exit) {
-    event.kind = EventKind::error;
-    event.msg = "kcontext thread returned from its entry function";
-  } else {
-    event.kind = EventKind::syscall;
-    event.msg = "system call";
-  }
-}
-
 constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
   BasicEvent<Isa> event;
   event.cause = trap.esr;
@@ -137,7 +122,10 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
 
   const std::uint64_t iss = esr::iss(trap.esr);
   switch (esr::exception_class(trap.esr)) {
-    case exception_class::svc64: decode_svc(event, iss & esr::imm16_mask, trap.x8); break;
+    case exception_class::svc64:
+      event.ref = iss & esr::imm16_mask;
+      decode_voluntary_trap(event, event.ref);
+      break;
     case exception_class::brk64:
       event.kind = EventKind::breakpoint;
       event.ref = iss & esr::imm16_mask;
@@ -230,7 +218,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
 }
 
 inline TrapCause trap_cause(const Frame &f) {
-  return {f.esr, f.far, f.x[8], static_cast<TrapKind>(f.trap_kind), f.interrupt_id};
+  return {f.esr, f.far, static_cast<TrapKind>(f.trap_kind), f.interrupt_id};
 }
 inline BasicEvent<Isa> Isa::decode(const Frame &f) { return aarch64::decode(trap_cause(f)); }
 

@@ -112,14 +112,11 @@ inline constexpr std::uint64_t divide_by_zero = std::uint64_t{1} << 1;        //
 inline constexpr std::uint64_t invalid_operation = std::uint64_t{1} << 0;     // IOF
 }  // namespace fp_iss
 
-// The svc convention both hosted and bare-metal code use (number in x8, arguments x0-x5,
-// result in x0). Two numbers are the library's own.
-namespace svc_number {
-inline constexpr std::uint64_t yield = ~std::uint64_t{0};            // x8 = -1
-inline constexpr std::uint64_t thread_exit = ~std::uint64_t{0} - 1;  // x8 = -2: a kcontext entry returned
-}  // namespace svc_number
-// The ESR value a bare-metal `svc #0` produces (hosted voluntary traps record the same).
-inline constexpr std::uint64_t svc_esr = esr::make(exception_class::svc64);
+// The svc convention both hosted and bare-metal code use: number in x8 (any value), arguments
+// x0-x5, result in x0, `svc #0`. The library's own voluntary traps are marked by the svc
+// immediate (ISS[15:0]), a voluntary_trap marker: yield is `svc #1`, a returned kcontext
+// thread `svc #2` (cte/voluntary_trap.hpp), never by a register.
+constexpr std::uint64_t svc_esr_of(std::uint64_t marker) { return esr::make(exception_class::svc64, marker); }
 
 // Interrupt IDs as the GIC numbers them (the board supplies the ID of an IRQ/FIQ). SGIs are
 // software-generated; the EL1 physical and virtual timers and EL2's physical timer are the

@@ -8,6 +8,7 @@
 #include <cte/aarch64/frame.hpp>
 #include <cte/aarch64/instruction_length.hpp>
 #include <cte/event.hpp>
+#include <cte/voluntary_trap.hpp>
 
 namespace cte::aarch64 {
 
@@ -38,7 +39,7 @@ struct Isa {
   static bool is_thread_exit(const Frame &f) {
     return f.trap_kind == static_cast<std::uint64_t>(TrapKind::synchronous) &&
            esr::exception_class(f.esr) == exception_class::svc64 &&
-           f.x[syscall_number_register] == svc_number::thread_exit;
+           esr::iss(f.esr) == voluntary_trap::thread_exit;
   }
 
   // Where the frame of a thread whose stack pointer is `sp` goes (frame.hpp): kcontext, the
@@ -46,6 +47,7 @@ struct Isa {
   static Frame *frame_below(std::uintptr_t sp) { return reinterpret_cast<Frame *>(frame_address_below(sp)); }
 
   // Length of the instruction at pc; 0 if it cannot be decoded.
+  static constexpr std::size_t max_instruction_length = instruction_size;
   static std::size_t instruction_length(const void *pc) {
     return aarch64::instruction_length(reinterpret_cast<std::uintptr_t>(pc));
   }

@@ -26,13 +26,12 @@ inline Frame *build_common_kcontext_frame(Area stack, void (*entry)(void *), voi
   Frame *frame = Isa::frame_below(top);
   *frame = Frame{};
   frame->x[0] = reinterpret_cast<std::uintptr_t>(arg);
-  frame->x[8] = svc_number::yield;  // the frame decodes as the yield it will return from
   frame->x[29] = 0;
   frame->x[30] = exit_return_address;
   frame->sp = top;
   frame->pc = reinterpret_cast<std::uintptr_t>(entry);
   frame->pstate = initial_nzcv;
-  frame->esr = svc_esr;
+  frame->esr = svc_esr_of(voluntary_trap::yield);  // the frame decodes as the yield it will return from
   frame->trap_kind = static_cast<std::uint64_t>(TrapKind::synchronous);
   frame->fpcr = initial_fpcr;
   frame->fpsr = initial_fpsr;

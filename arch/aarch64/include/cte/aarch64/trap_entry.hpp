@@ -2,9 +2,9 @@
 // aarch64 hosted trap entry: the voluntary traps (yield, syscall, kcontext thread exit, a
 // held-back interrupt) and the resume of the Context the dispatcher chooses. Hosted, the stubs
 // are plain function calls (an svc would be a Linux system call). Each records what a
-// bare-metal `svc #0` would have left: ESR = EC 0x15 with IL set, x8 = the svc number (-1
-// yield, -2 thread exit, else the syscall number), pc = the return address (ELR is already
-// past an svc too), trap kind synchronous. A board gets its own entry file (vector table, eret).
+// bare-metal svc would have left: ESR = EC 0x15 with IL set and the svc immediate (0 for a
+// system call, whose number is in x8; the voluntary_trap marker of yield or thread exit),
+// pc = the return address (ELR is already past an svc too), trap kind synchronous. A board gets its own entry file (vector table, eret).
 //
 // Stack of a thread that trapped with stack pointer S (AAPCS64 has no red zone: nothing below
 // S is live at a call):
@@ -47,6 +47,7 @@
 #include <cte/aarch64/instruction_length.hpp>
 #include <cte/detail/asm.hpp>
 #include <cte/detail/runtime.hpp>
+#include <cte/voluntary_trap.hpp>
 
 extern "C" {
 void cte_aarch64_yield_trap();
@@ -132,17 +133,17 @@ static_assert(frame_address_below(0x10008) == ((0x10008 - frame_gap) & ~(stack_a
 // COMDAT groups make the linker keep one copy of each stub.
 [[gnu::used]] inline void emit_trap_entry_stubs() {
   asm volatile(
-      // --- cte_aarch64_yield_trap(): x8 = -1, then the common save. Each entry stub sets x8
-      // (svc number), x9 (ESR), x10 (trap kind) and x11 (interrupt ID); x9-x11 are dead at a call.
+      // --- cte_aarch64_yield_trap(): ESR of `svc #yield`, then the common save. Each entry
+      // stub sets x9 (ESR), x10 (trap kind) and x11 (interrupt ID), dead at a call.
       CTE_ASM_FUNCTION_BEGIN(cte_aarch64_yield_trap)
-      "  mov x8, #%c[yield_number]\n"
       "  mov x9, #%c[svc_esr]\n"
+      "  add x9, x9, #%c[yield_marker]\n"
       "  mov x10, #%c[synchronous]\n"
       "  mov x11, xzr\n"
       "  b cte_aarch64_save_voluntary\n"
       CTE_ASM_FUNCTION_END(cte_aarch64_yield_trap)
       // --- cte_aarch64_syscall_trap(a0..a5, number): arguments already in x0-x5 as an svc
-      // expects them; the number arrives in x6 and moves to x8.
+      // expects them; the number arrives in x6 and moves to x8. ESR of `svc #0`.
       CTE_ASM_FUNCTION_BEGIN(cte_aarch64_syscall_trap)
       "  mov x8, x6\n"
       "  mov x9, #%c[svc_esr]\n"
@@ -153,13 +154,13 @@ static_assert(frame_address_below(0x10008) == ((0x10008 - frame_gap) & ~(stack_a
       // --- cte_aarch64_thread_exit_trap: reached by the `ret` of a kcontext entry function,
       // SP = the top of the thread's stack. Its x30 was set one instruction past the symbol:
       // unwinders look a return address up as pc - 1, which lands in the nop, so the rule
-      // that ends every backtrace here (x30 undefined: the outermost frame) covers it. x8 = -2;
-      // the saved pc is x30, which is never resumed (the dispatcher refuses).
+      // that ends every backtrace here (x30 undefined: the outermost frame) covers it. ESR of
+      // `svc #thread_exit`; the saved pc is x30, which is never resumed (the dispatcher refuses).
       CTE_ASM_FUNCTION_BEGIN(cte_aarch64_thread_exit_trap)
       ".cfi_undefined x30\n"
       "  nop\n"
-      "  mov x8, #%c[thread_exit_number]\n"
       "  mov x9, #%c[svc_esr]\n"
+      "  add x9, x9, #%c[thread_exit_marker]\n"
       "  mov x10, #%c[synchronous]\n"
       "  mov x11, xzr\n"
       "  b cte_aarch64_save_voluntary\n"
@@ -172,8 +173,8 @@ static_assert(frame_address_below(0x10008) == ((0x10008 - frame_gap) & ~(stack_a
       "  mov x11, x1\n"
       "  b cte_aarch64_save_voluntary\n"
       CTE_ASM_FUNCTION_END(cte_aarch64_interrupt_trap)
-      ::[yield_number] "i"(svc_number::yield),
-      [thread_exit_number] "i"(svc_number::thread_exit), [svc_esr] "i"(svc_esr),
+      ::[yield_marker] "i"(voluntary_trap::yield),
+      [thread_exit_marker] "i"(voluntary_trap::thread_exit), [svc_esr] "i"(svc_esr_of(voluntary_trap::syscall)),
       [synchronous] "i"(static_cast<std::uint64_t>(TrapKind::synchronous)));
   asm volatile(
       // --- Shared tail of the stubs above. SP = S, the caller's stack pointer; x30 = the

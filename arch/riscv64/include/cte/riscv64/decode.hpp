@@ -2,43 +2,34 @@
 // riscv64 event decoding: raw trap cause -> Event, per the privileged spec's mcause/scause
 // codes. A pure function, so every host can test it.
 //
-// ecall (from U, S or M) is how a thread enters the kernel on purpose; a7 tells what for:
-// ecall_a7::yield (-1) is yield, ecall_a7::thread_exit (-2) a kcontext entry function that
-// returned, anything else a system call with that number. Hosted trap stubs record the same
-// cause and a7, so a hosted kernel and a bare-metal one see identical events.
+// ecall (from U, S or M) is how a thread enters the kernel on purpose. The hart records tval 0
+// for it: a system call (number in a7, any value). The library's own voluntary-trap stubs
+// record the same cause with a voluntary_trap marker in tval instead (yield, thread exit), a
+// word no thread can set (cte/voluntary_trap.hpp). Hosted and bare-metal stubs record the
+// same, so a hosted kernel and a bare-metal one see identical events.
 
 #include <cstdint>
 
 #include <cte/event.hpp>
 #include <cte/riscv64/frame.hpp>
 #include <cte/riscv64/isa.hpp>
+#include <cte/voluntary_trap.hpp>
 
 namespace cte::riscv64 {
 
 // Everything the decoder looks at, independent of where it came from (trap vector or stub).
 struct TrapCause {
   std::uint64_t cause = 0;  // mcause/scause, interrupt bit included
-  std::uint64_t tval = 0;   // mtval/stval (interrupts: the payload, 0 from hardware)
-  std::uint64_t a7 = 0;     // the trapping thread's a7 (meaningful for ecall only)
+  std::uint64_t tval = 0;   // mtval/stval (interrupts: the payload, 0 from hardware; ecall: the marker)
   // External interrupts: the claimed source's identity (Frame::irq_id), if trap entry knows it.
   bool irq_id_valid = false;
   std::uint64_t irq_id = 0;
 };
 
-// An ecall: a7 tells what for. Sets kind and msg (cause and ref are the caller's: the raw
-// cause, ref 0). Also what the bare-metal voluntary-trap stubs' dispatcher decodes with.
-constexpr void decode_ecall(BasicEvent<Isa> &event, std::uint64_t a7) {
-  if (a7 == ecall_a7::yield) {
-    event.kind = EventKind::yield;
-    event.msg = "yield";
-  } else if (a7 == ecall_a7::thread_exit) {
-    event.kind = EventKind::error;
-    event.msg = "kcontext thread returned from its entry function";
-  } else {
-    event.kind = EventKind::syscall;
-    event.msg = "system call";
-  }
-}
+// An ecall: its tval (a voluntary_trap marker) tells what for. Sets kind and msg (cause and
+// ref are the caller's: the raw cause, ref 0). Also what the bare-metal voluntary-trap stubs'
+// dispatcher decodes with.
+constexpr void decode_ecall(BasicEvent<Isa> &event, std::uint64_t marker) { decode_voluntary_trap(event, marker); }
 
 constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
   BasicEvent<Isa> event;
@@ -124,7 +115,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
       break;
     case cause::ecall_from_u:
     case cause::ecall_from_s:
-    case cause::ecall_from_m: decode_ecall(event, trap.a7); break;
+    case cause::ecall_from_m: decode_ecall(event, trap.tval); break;
     case cause::instruction_page_fault:
       event.kind = EventKind::page_fault;
       event.ref = trap.tval;
@@ -153,7 +144,7 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
   return event;
 }
 
-inline TrapCause trap_cause(const Frame &f) { return {f.cause, f.tval, f.x[reg::a7], f.irq_id_valid != 0, f.irq_id}; }
+inline TrapCause trap_cause(const Frame &f) { return {f.cause, f.tval, f.irq_id_valid != 0, f.irq_id}; }
 inline BasicEvent<Isa> Isa::decode(const Frame &f) { return riscv64::decode(trap_cause(f)); }
 
 }  // namespace cte::riscv64

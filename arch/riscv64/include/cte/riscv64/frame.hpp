@@ -87,12 +87,6 @@ inline constexpr std::uint64_t machine_external_interrupt = interrupt_bit | 11;
 constexpr bool is_ecall(std::uint64_t raw) { return raw == ecall_from_u || raw == ecall_from_s || raw == ecall_from_m; }
 }  // namespace cause
 
-// What a7 holds at an ecall that is not a system call (the same hosted and on bare metal).
-namespace ecall_a7 {
-inline constexpr std::uint64_t yield = ~std::uint64_t{0};            // -1
-inline constexpr std::uint64_t thread_exit = ~std::uint64_t{0} - 1;  // -2: a kcontext entry returned
-}  // namespace ecall_a7
-
 struct alignas(16) Frame {
   std::uint64_t x[reg::count];  // x[n] = register xn; x[0] unused
   std::uint64_t pc;             // mepc/sepc: where the thread resumes

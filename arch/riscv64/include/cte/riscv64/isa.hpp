@@ -9,6 +9,7 @@
 #include <cte/event.hpp>
 #include <cte/riscv64/frame.hpp>
 #include <cte/riscv64/instruction_length.hpp>
+#include <cte/voluntary_trap.hpp>
 
 namespace cte::riscv64 {
 
@@ -34,10 +35,10 @@ struct Isa {
 
   // Decodes the frame's trap cause (defined in decode.hpp).
   static BasicEvent<Isa> decode(const Frame &f);
-  // An ecall (any privilege) with a7 = ecall_a7::thread_exit.
-  // (a7 first: on the trap path it is the one comparison that usually decides.)
+  // An ecall (any privilege) whose tval marks a returned kcontext thread.
+  // (tval first: on the trap path it is the one comparison that usually decides.)
   static bool is_thread_exit(const Frame &f) {
-    return f.x[reg::a7] == ecall_a7::thread_exit && cause::is_ecall(f.cause);
+    return f.tval == voluntary_trap::thread_exit && cause::is_ecall(f.cause);
   }
 
   // Where the frame of a thread whose stack pointer is `sp` goes: directly below sp, aligned
@@ -51,6 +52,7 @@ struct Isa {
                 "sp - sizeof(Frame) is frame_below(sp) for the 16-byte aligned sp of a call");
 
   // Length of the instruction at pc; 0 if it cannot be decoded.
+  static constexpr std::size_t max_instruction_length = 4;  // RV64GC: 16- and 32-bit encodings
   static std::size_t instruction_length(const void *pc) { return riscv64::instruction_length(pc); }
 };
 

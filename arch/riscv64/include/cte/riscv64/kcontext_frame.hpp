@@ -22,7 +22,7 @@ inline constexpr std::size_t kcontext_frame_footprint = sizeof(Frame);
 // sp = the top of the stack (16-byte aligned, as the psABI requires at a call), ra =
 // `thread_exit` (an entry function that returns lands there), a0 = arg, pc = entry. gp and tp
 // are the creating thread's: every cte thread shares the global and thread pointers. The frame
-// decodes as the yield it is resumed from (a7 = ecall_a7::yield, cause = `ecall_cause`).
+// decodes as the yield it is resumed from (cause = `ecall_cause`, tval = the yield marker).
 inline Frame *build_common_kcontext_frame(Area stack, void (*entry)(void *), void *arg, void (*thread_exit)(),
                                           std::uint64_t ecall_cause) {
   const auto top = reinterpret_cast<std::uintptr_t>(stack.end);
@@ -36,8 +36,8 @@ inline Frame *build_common_kcontext_frame(Area stack, void (*entry)(void *), voi
   frame->x[reg::sp] = top;
   frame->x[reg::gp] = global_pointer;
   frame->x[reg::tp] = thread_pointer;
-  frame->x[reg::a7] = ecall_a7::yield;
   frame->cause = ecall_cause;
+  frame->tval = voluntary_trap::yield;
   frame->fcsr = initial_fcsr;
   frame->library.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
   frame->library.stack_end = top;

@@ -25,7 +25,8 @@
 //
 // Hosted, a voluntary trap is a plain function call, not `ecall` (that would be a Linux system
 // call). The stubs record what a bare-metal ecall from U-mode would: cause = ecall_from_u,
-// a7 = ecall_a7::yield / ecall_a7::thread_exit / the syscall number, and pc = the return
+// tval = the voluntary_trap marker (0 for a system call, whose number is in a7; yield and
+// thread exit are marked there, never in a register: cte/voluntary_trap.hpp), pc = the return
 // address, i.e. already past the trap (as the library advances epc past an ecall). The
 // interrupt trap records the interrupt's cause instead, with the same pc.
 //
@@ -44,6 +45,7 @@
 #include <cte/riscv64/frame.hpp>
 #include <cte/riscv64/frame_registers.hpp>
 #include <cte/riscv64/isa.hpp>
+#include <cte/voluntary_trap.hpp>
 
 #if !defined(__riscv_float_abi_double)
 #error "the cte riscv64 port needs the lp64d ABI (RV64GC): frames carry the D registers and fcsr"
@@ -83,8 +85,8 @@ namespace cte::riscv64 {
       [fcsr] "i"(offsetof(Frame, fcsr)), [frame_size] "i"(sizeof(Frame)), [sp_slot] "i"(gpr_offset(reg::sp)), \
       [irq_id] "i"(offsetof(Frame, irq_id)), [irq_id_valid] "i"(offsetof(Frame, irq_id_valid)),               \
       [asynchronous] "i"(frame_state::asynchronous), [enabled_bit] "i"(frame_state::interrupts_enabled),      \
-      [ecall_u] "i"(cause::ecall_from_u), [yield_a7] "i"(static_cast<std::int64_t>(ecall_a7::yield)),         \
-      [exit_a7] "i"(static_cast<std::int64_t>(ecall_a7::thread_exit))
+      [ecall_u] "i"(cause::ecall_from_u), [yield_marker] "i"(voluntary_trap::yield),                          \
+      [exit_marker] "i"(voluntary_trap::thread_exit)
 
 static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enabled < 2048,
               "andi takes a 12-bit immediate");
@@ -110,11 +112,12 @@ static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enable
 [[gnu::used]] inline void emit_trap_entry_stubs() {
   asm volatile(
       // --- cte_riscv64_yield_trap: a plain call; ra = resume address, sp = S. Make room for
-      // the frame below S, mark the trap as yield (a7 is dead at a call) and record it.
+      // the frame below S, mark the trap as yield (t0 is dead at a call) and record it.
       CTE_ASM_FUNCTION_BEGIN(cte_riscv64_yield_trap)
       "  addi sp, sp, -%[frame_size]\n"
       "  .cfi_def_cfa_offset %[frame_size]\n"
-      "  li a7, %[yield_a7]\n"
+      "  li t0, %[yield_marker]\n"
+      "  sd t0, %[tval](sp)\n"
       "  tail cte_riscv64_save_ecall\n"
       CTE_ASM_FUNCTION_END(cte_riscv64_yield_trap) ::CTE_RISCV64_FRAME_OPERANDS);
   asm volatile(
@@ -124,6 +127,7 @@ static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enable
       "  addi sp, sp, -%[frame_size]\n"
       "  .cfi_def_cfa_offset %[frame_size]\n"
       "  mv a7, a6\n"
+      "  sd zero, %[tval](sp)\n"
       "  tail cte_riscv64_save_ecall\n"
       CTE_ASM_FUNCTION_END(cte_riscv64_syscall_trap) ::CTE_RISCV64_FRAME_OPERANDS);
   asm volatile(
@@ -141,19 +145,19 @@ static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enable
       "cte_riscv64_thread_exit_trap:\n"
       "  addi sp, sp, -%[frame_size]\n"
       "  .cfi_def_cfa_offset %[frame_size]\n"
-      "  li a7, %[exit_a7]\n"
+      "  li t0, %[exit_marker]\n"
+      "  sd t0, %[tval](sp)\n"
       "  lla ra, cte_riscv64_thread_exit_trap\n"
       "  tail cte_riscv64_save_ecall\n"
       CTE_ASM_FUNCTION_END(cte_riscv64_thread_exit) ::CTE_RISCV64_FRAME_OPERANDS);
   asm volatile(
-      // --- cte_riscv64_save_ecall: sp = the frame of an ecall-shaped trap (a7 = what it is
-      // for). Records cause = ecall_from_u with no tval or claimed source, then the rest.
+      // --- cte_riscv64_save_ecall: sp = the frame of an ecall-shaped trap, its tval (the
+      // marker) written. Records cause = ecall_from_u with no claimed source, then the rest.
       // (t0 and the temporary of the `tail` are dead at the call that trapped.)
       CTE_ASM_FUNCTION_BEGIN(cte_riscv64_save_ecall)
       "  .cfi_def_cfa_offset %[frame_size]\n"
       "  li t0, %[ecall_u]\n"
       "  sd t0, %[cause](sp)\n"
-      "  sd zero, %[tval](sp)\n"
       "  sd zero, %[irq_id_valid](sp)\n"
       "  sd zero, %[irq_id](sp)\n"
       "  tail cte_riscv64_save_voluntary\n"

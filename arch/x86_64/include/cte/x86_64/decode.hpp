@@ -97,17 +97,8 @@ constexpr BasicEvent<Isa> decode(const TrapCause &trap) {
       event.msg = "timer interrupt";
       break;
     case vector::syscall:
-      event.kind = EventKind::syscall;
-      event.msg = "system call";
-      break;
     case vector::yield:
-      event.kind = EventKind::yield;
-      event.msg = "yield";
-      break;
-    case vector::thread_exit:
-      event.kind = EventKind::error;
-      event.msg = "kcontext thread returned from its entry function";
-      break;
+    case vector::thread_exit: decode_voluntary_trap(event, trap.vector - vector::voluntary_base); break;
     case vector::software_interrupt:
       event.kind = EventKind::irq_software;
       event.ref = trap.payload;

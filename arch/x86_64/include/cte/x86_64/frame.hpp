@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include <cte/library_words.hpp>
+#include <cte/voluntary_trap.hpp>
 
 namespace cte::x86_64 {
 
@@ -64,9 +65,11 @@ inline constexpr std::uint64_t machine_check = 18;
 inline constexpr std::uint64_t simd_fp = 19;
 inline constexpr std::uint64_t timer = 32;  // first vector after the exceptions: the tick
 inline constexpr std::uint64_t external_first = 33;
-inline constexpr std::uint64_t syscall = 0x80;      // `int $0x80`, as Linux i386 and Nanos-lite
-inline constexpr std::uint64_t yield = 0x81;        // `int $0x81`, as Abstract Machine x86
-inline constexpr std::uint64_t thread_exit = 0x82;  // a kcontext entry function returned
+// The voluntary traps: `int $0x80` + their voluntary_trap marker (cte/voluntary_trap.hpp).
+inline constexpr std::uint64_t voluntary_base = 0x80;
+inline constexpr std::uint64_t syscall = voluntary_base + voluntary_trap::syscall;  // `int $0x80`, as Linux i386
+inline constexpr std::uint64_t yield = voluntary_base + voluntary_trap::yield;  // `int $0x81`, as Abstract Machine x86
+inline constexpr std::uint64_t thread_exit = voluntary_base + voluntary_trap::thread_exit;  // an entry function returned
 inline constexpr std::uint64_t software_interrupt = 0x83;
 }  // namespace vector
 

@@ -37,6 +37,7 @@ struct Isa {
   static bool is_thread_exit(const Frame &f) { return f.vector == vector::thread_exit; }
 
   // Length of the instruction at pc; 0 if it cannot be decoded.
+  static constexpr std::size_t max_instruction_length = 15;  // the architectural maximum
   static std::size_t instruction_length(const void *pc) {
     return x86_64::instruction_length(static_cast<const std::uint8_t *>(pc));
   }

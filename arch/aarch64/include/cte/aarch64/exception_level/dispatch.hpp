@@ -19,13 +19,15 @@ extern "C" [[gnu::used]] inline cte::aarch64::Frame *cte_aarch64_board_trap_disp
   return cte::detail::dispatch_trap(frame);
 }
 
-// Called by the vector's voluntary path (the svc of cte's yield and syscall stubs) with the
-// voluntary frame it saved: the Event is what decoding that svc #0 gives, so the platform's
-// on_trap_entry (an IRQ's acknowledge) is skipped.
+// Called by the vector's voluntary path (the svc of cte's yield, syscall and thread-exit
+// stubs) with the voluntary frame it saved: the Event is what decoding that svc gives (its
+// immediate is the voluntary_trap marker), so the platform's on_trap_entry (an IRQ's
+// acknowledge) is skipped.
 extern "C" [[gnu::used]] inline cte::aarch64::Frame *cte_aarch64_board_voluntary_dispatch(cte::aarch64::Frame *frame) {
   cte::Event event;
-  event.cause = cte::aarch64::svc_esr;  // the stubs' svc #0
-  cte::aarch64::decode_svc(event, 0, frame->x[cte::aarch64::Isa::syscall_number_register]);
+  event.cause = frame->esr;
+  event.ref = cte::aarch64::esr::iss(frame->esr) & cte::aarch64::esr::imm16_mask;
+  cte::decode_voluntary_trap(event, event.ref);
   cte::detail::apply_library_state(event, *frame);
   return cte::detail::dispatch_decoded_trap(frame, event);
 }

@@ -4,8 +4,8 @@
 // `cte::TargetPort = Port<L>` and names this header as CTE_BOARD_PORT_HEADER, which
 // <cte/target_port.hpp> includes after the runtime.
 //
-// yield and syscall are `svc #0` (x8 = svc_number::yield or the number, x0-x5 the
-// arguments) in out-of-line stubs (trap_entry.hpp): a call, so the compiler assumes the
+// yield and syscall are the svc #0 of out-of-line stubs (x13 = the voluntary_trap marker,
+// x8 = the number, x0-x5 the arguments; trap_entry.hpp): a call, so the compiler assumes the
 // handler (and every thread it runs meanwhile) may read and write any memory, which an inline
 // svc would not tell it. The fast switch is the hosted one (aarch64::FastSwitch): pure
 // user-level code.

@@ -13,8 +13,9 @@
 // enters through the "current EL with SP_EL0" entries, which save the complete Frame on the
 // thread's stack, directly below its SP (Isa::frame_below), then call the dispatcher on the
 // exception stack and restore the frame it returns with eret: every GPR, q0-q31, FPCR, FPSR,
-// SP_EL0, ELR and SPSR come back exactly. cte's voluntary traps are `svc #0` (x8 = -1 yield,
-// -2 thread exit, else the system call number), so the handler sees what it sees hosted; the
+// SP_EL0, ELR and SPSR come back exactly. cte's voluntary traps carry their marker as the svc
+// immediate (cte/voluntary_trap.hpp; x8 = the system call number), so the handler sees what it
+// sees hosted; the
 // svc in cte's yield and syscall stubs is a call, so its entry saves a voluntary frame (what a
 // call keeps, plus the arguments) and resumes it at the caller's return address.
 //
@@ -47,7 +48,8 @@
 extern "C" {
 void cte_aarch64_el1_vector_table();
 void cte_aarch64_el2_vector_table();
-// The voluntary traps: svc #0 with x8 = svc_number::yield / the system call number.
+// The voluntary traps: the stubs' one svc #0, x13 = the voluntary_trap marker (x8 = the system
+// call number); the vector records the marker as the svc immediate (cte/voluntary_trap.hpp).
 void cte_aarch64_board_yield();
 std::uint64_t cte_aarch64_board_syscall(std::uint64_t a0, std::uint64_t a1, std::uint64_t a2, std::uint64_t a3,
                                         std::uint64_t a4, std::uint64_t a5, std::uint64_t number);
@@ -278,6 +280,7 @@ template <ExceptionLevel L>
       "  mrs x11, " CTE_AARCH64_SYSREG_EL("spsr") "\n"
       "  stp x30, x11, [x9, #%c[pc]]\n"  // pc = the return address, pstate
       "  mrs x10, " CTE_AARCH64_SYSREG_EL("esr") "\n"
+      "  orr x10, x10, x13\n"  // the stub's voluntary_trap marker, as the svc immediate
       "  stp x10, xzr, [x9, #%c[esr]]\n"
       "  stp xzr, xzr, [x9, #%c[trap_kind]]\n"  // synchronous, no interrupt ID
       "  str x12, [x9, #%c[library_state]]\n"
@@ -361,15 +364,16 @@ static_assert(offsetof(Frame, pstate) == offsetof(Frame, pc) + 8 && offsetof(Fra
 // (x30): the handler sees the pc past the call, as on every port. Then the kcontext
 // thread-exit stub: reached by the `ret` of a kcontext entry
 // function, whose x30 points one instruction past the symbol (unwinders look a return address
-// up as pc - 1, which lands in the nop: x30 undefined there, a backtrace ends). A system call
-// numbered svc_number::thread_exit; the dispatcher refuses to resume it.
+// up as pc - 1, which lands in the nop: x30 undefined there, a backtrace ends), then
+// `svc #thread_exit` (a voluntary_trap marker); the dispatcher refuses to resume it.
 [[gnu::used]] inline void emit_voluntary_stubs() {
   asm volatile(CTE_ASM_FUNCTION_BEGIN(cte_aarch64_board_yield)
-               "  mov x8, #%c[yield]\n"
+               "  mov x13, #%c[yield]\n"
                "  b cte_aarch64_board_syscall_svc\n"
                CTE_ASM_FUNCTION_END(cte_aarch64_board_yield)
                CTE_ASM_FUNCTION_BEGIN(cte_aarch64_board_syscall)
                "  mov x8, x6\n"
+               "  mov x13, #%c[syscall]\n"
                ".globl cte_aarch64_board_syscall_svc\n.hidden cte_aarch64_board_syscall_svc\n"
                "cte_aarch64_board_syscall_svc:\n"
                "  svc #0\n"
@@ -380,11 +384,11 @@ static_assert(offsetof(Frame, pstate) == offsetof(Frame, pc) + 8 && offsetof(Fra
                CTE_ASM_FUNCTION_BEGIN(cte_aarch64_board_thread_exit)
                ".cfi_undefined x30\n"
                "  nop\n"
-               "  mov x8, #%c[thread_exit]\n"
-               "  svc #0\n"
+               "  svc #%c[thread_exit]\n"
                "  b .\n"
                CTE_ASM_FUNCTION_END(cte_aarch64_board_thread_exit)
-               ::[yield] "i"(svc_number::yield), [thread_exit] "i"(svc_number::thread_exit));
+               ::[yield] "i"(voluntary_trap::yield), [syscall] "i"(voluntary_trap::syscall),
+               [thread_exit] "i"(voluntary_trap::thread_exit));
 }
 
 // Points VBAR_ELx at level L's table.

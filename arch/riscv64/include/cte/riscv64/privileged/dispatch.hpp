@@ -19,22 +19,22 @@ extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_trap
 }
 
 // Called by the voluntary-trap stubs of either mode (syscall, thread exit; yield: below). The
-// frame records an ecall (cause, a7), so only the ecall part of the decoder applies: the Event
-// is the one TargetIsa::decode gives for it (cause = the raw cause, ref = 0).
+// frame records an ecall (cause, tval = the marker), so only the ecall part of the decoder
+// applies: the Event is the one TargetIsa::decode gives for it (cause = the raw cause, ref = 0).
 extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_voluntary_dispatch(
     cte::riscv64::Frame *frame) {
   cte::Event event;
   event.cause = frame->cause;
-  cte::riscv64::decode_ecall(event, frame->x[cte::riscv64::reg::a7]);
+  cte::riscv64::decode_ecall(event, frame->tval);
   cte::detail::apply_library_state(event, *frame);
   return cte::detail::dispatch_decoded_trap(frame, event);
 }
 
-// Called by the yield stubs: the same, with a7 known to be ecall_a7::yield (the stub stored it).
+// Called by the yield stubs: the same, with the marker known to be yield (the stub stored it).
 extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_yield_dispatch(cte::riscv64::Frame *frame) {
   cte::Event event;
   event.cause = frame->cause;
-  cte::riscv64::decode_ecall(event, cte::riscv64::ecall_a7::yield);
+  cte::riscv64::decode_ecall(event, cte::voluntary_trap::yield);
   cte::detail::apply_library_state(event, *frame);
   return cte::detail::dispatch_decoded_trap(frame, event);
 }

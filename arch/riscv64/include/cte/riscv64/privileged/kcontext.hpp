@@ -26,7 +26,7 @@ inline std::uint64_t initial_thread_status() {
 
 // Builds the frame at the top of `stack` (already validated: aligned, large enough): the
 // common kcontext frame with mode P's thread-exit stub and ecall cause (an entry function that
-// returns traps with a7 = ecall_a7::thread_exit), and the status the thread starts with.
+// returns traps with the thread-exit marker), and the status the thread starts with.
 // Marked asynchronous: the restore loads every register anyway.
 template <Privilege P>
 inline Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {

@@ -70,6 +70,8 @@ struct Mode<Privilege::machine> {
   static constexpr std::uint64_t external_interrupt = interrupt::machine_external;
   static constexpr std::uint64_t external_cause = cause::machine_external_interrupt;
   static constexpr std::uint64_t ecall_cause = cause::ecall_from_m;
+  // What yield and syscall record as their cause (an ecall; the marker is in tval).
+  static constexpr std::uint64_t yield_cause = ecall_cause, syscall_cause = ecall_cause;
 };
 
 template <>
@@ -89,6 +91,7 @@ struct Mode<Privilege::supervisor> {
   static constexpr std::uint64_t external_interrupt = interrupt::supervisor_external;
   static constexpr std::uint64_t external_cause = cause::supervisor_external_interrupt;
   static constexpr std::uint64_t ecall_cause = cause::ecall_from_s;
+  static constexpr std::uint64_t yield_cause = ecall_cause, syscall_cause = ecall_cause;
 };
 
 // CSR access with the CSR number as an immediate operand.

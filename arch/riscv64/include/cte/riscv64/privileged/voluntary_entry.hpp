@@ -8,9 +8,10 @@
 // stub saves a *voluntary* Frame (frame_state::asynchronous clear) instead of the complete one
 // the trap vector saves, and the dispatcher sees the same Event as from the ecall it replaces:
 //
-//   cause   Mode<P>::ecall_cause (M: ecall from M, 11; S: ecall from S, 9); tval, irq_id_valid 0
-//   a7      ecall_a7::yield (-1), ecall_a7::thread_exit (-2) or the system call number;
-//           a0-a5 the arguments (syscall; a yield's argument slots are not written)
+//   cause   Mode<P>::ecall_cause (M: ecall from M, 11; S: ecall from S, 9); irq_id_valid 0
+//   tval    the voluntary_trap marker: 0 (system call, as the hart records an ecall), yield or
+//           thread exit (cte/voluntary_trap.hpp: never a register, so no number collides)
+//   a7      the system call number; a0-a5 the arguments (a yield's slots are not written)
 //   pc      the return address: past the call, where the thread resumes (the hosted stubs
 //           record the same); for thread exit the stub itself (its ra)
 //   status  what the hart records on a trap: xPIE = the caller's xIE, xIE = 0, xPP = P
@@ -52,6 +53,7 @@
 #include <cte/riscv64/privileged/frame_cfi.hpp>
 #include <cte/riscv64/privileged/mode.hpp>
 #include <cte/riscv64/privileged/trap_scratch.hpp>
+#include <cte/voluntary_trap.hpp>
 
 extern "C" {
 // Per privilege level (3: machine, 1: supervisor), defined in assembly below.
@@ -95,7 +97,7 @@ static_assert((status::mie << interrupt_enable_to_previous_shift) == status::mpi
   "  mv sp, t2\n"             /* sp = the frame; nothing below it is live */                   \
   CTE_RISCV64_CFI_CFA_FROM_FRAME
 
-// The rest of every stub, after it stored what it traps for (a7, arguments): the trap record,
+// The rest of every stub, after it stored what it traps for (tval, a7, arguments): the trap record,
 // the call of `dispatcher`, and the return to the same Context (`reload_result` is the load
 // of a0, the return value, for a stub that returns one) or the switch to another.
 #define CTE_RISCV64_PRIV_STUB_TAIL(dispatcher, reload_result)                                   \
@@ -104,7 +106,6 @@ static_assert((status::mie << interrupt_enable_to_previous_shift) == status::mpi
   "  sd ra, %[pc](sp)\n" /* resumes at the return address */                                   \
   "  li t1, %[ecall_cause]\n"                                                                   \
   "  sd t1, %[cause](sp)\n"                                                                     \
-  "  sd zero, %[tval](sp)\n"                                                                    \
   "  sd zero, %[irq_id_valid](sp)\n"                                                            \
   /* status as the hart records it on a trap: xPIE = xIE before, xIE = 0, xPP = this mode. */  \
   "  andi t1, t0, %[interrupt_enable]\n"                                                        \
@@ -174,14 +175,14 @@ template <Privilege P>
 [[gnu::used]] inline void emit_voluntary_entry() {
   using M = Mode<P>;
   asm volatile(
-      // --- yield(): a7 = ecall_a7::yield.
+      // --- yield(): tval = the yield marker.
       CTE_ASM_FUNCTION_BEGIN(cte_riscv64_priv%[level]_yield)
       CTE_RISCV64_PRIV_STUB_HEAD
-      "  li t1, %[yield_a7]\n"
-      "  sd t1, %[a7_slot](sp)\n"
+      "  li t1, %[yield_marker]\n"
+      "  sd t1, %[tval](sp)\n"
       CTE_RISCV64_PRIV_STUB_TAIL("cte_riscv64_privileged_yield_dispatch", "")
       CTE_ASM_FUNCTION_END(cte_riscv64_priv%[level]_yield)
-      ::CTE_RISCV64_PRIV_STUB_OPERANDS, [yield_a7] "i"(static_cast<std::int64_t>(ecall_a7::yield)));
+      ::CTE_RISCV64_PRIV_STUB_OPERANDS, [yield_marker] "i"(voluntary_trap::yield));
   asm volatile(
       // --- syscall(a0..a5, number): a C call, the number arrives in a6 and goes to a7's slot;
       // the arguments stay in their registers' slots.
@@ -191,13 +192,13 @@ template <Privilege P>
       "  sd x\\n, (%[x] + \\n * %[word])(sp)\n"
       "  .endr\n"
       "  sd a6, %[a7_slot](sp)\n"
+      "  sd zero, %[tval](sp)\n"
       CTE_RISCV64_PRIV_STUB_TAIL("cte_riscv64_privileged_voluntary_dispatch", "  ld a0, %[a0_slot](sp)\n")
       CTE_ASM_FUNCTION_END(cte_riscv64_priv%[level]_syscall)
       ::CTE_RISCV64_PRIV_STUB_OPERANDS);
   asm volatile(
       // --- thread exit: the ra of every kcontext thread, reached by the `ret` of its entry
-      // function (ra still points here: pc = this stub). A system call numbered
-      // ecall_a7::thread_exit (its argument slots hold whatever the entry left); the
+      // function (ra still points here: pc = this stub). tval = the thread-exit marker; the
       // dispatcher refuses to resume it. The outermost frame of a kcontext thread: an unwinder
       // looks the return address up as ra - 1, which lands in the never-executed nop of the
       // enclosing function, where the return address is undefined: a backtrace ends here.
@@ -207,10 +208,12 @@ template <Privilege P>
       ".globl cte_riscv64_priv%[level]_thread_exit\n"
       ".hidden cte_riscv64_priv%[level]_thread_exit\n"
       "cte_riscv64_priv%[level]_thread_exit:\n"
-      "  li a6, %[exit_a7]\n"
-      "  tail cte_riscv64_priv%[level]_syscall\n"
+      CTE_RISCV64_PRIV_STUB_HEAD
+      "  li t1, %[exit_marker]\n"
+      "  sd t1, %[tval](sp)\n"
+      CTE_RISCV64_PRIV_STUB_TAIL("cte_riscv64_privileged_voluntary_dispatch", "")
       CTE_ASM_FUNCTION_END(cte_riscv64_priv%[level]_thread_exit_stub)
-      ::[level] "i"(static_cast<unsigned>(P)), [exit_a7] "i"(static_cast<std::int64_t>(ecall_a7::thread_exit)));
+      ::CTE_RISCV64_PRIV_STUB_OPERANDS, [exit_marker] "i"(voluntary_trap::thread_exit));
   asm volatile(
       // --- frame_below_limit: the head's slow path, link in t3. t1 = the frame limit, t2 = the
       // frame's place below it. Overflow iff 0 < limit - frame <= window (unsigned), as in the

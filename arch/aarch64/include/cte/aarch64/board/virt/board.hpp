@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/board/code_range.hpp>
 #include <cte/aarch64/board/virt/generic_timer.hpp>
 #include <cte/aarch64/board/virt/gicv3.hpp>
 #include <cte/aarch64/board/virt/libc_shims.hpp>
@@ -69,7 +70,8 @@ struct Board {
   // The raw causes a kernel sees at this level (the bare-metal tests check them).
   struct Mode {
     static constexpr const char *name = Level<L>::name;
-    static constexpr std::uint64_t ecall_cause = svc_esr;  // yield, syscall: svc #0
+    static constexpr std::uint64_t yield_cause = svc_esr_of(voluntary_trap::yield);  // svc #1
+    static constexpr std::uint64_t syscall_cause = svc_esr_of(voluntary_trap::syscall);  // svc #0
     static constexpr std::uint64_t timer_cause = Level<L>::timer_intid;
     static constexpr std::uint64_t software_cause = software_sgi;
   };
@@ -94,6 +96,7 @@ struct Board {
   static std::uint64_t realtime_ns() { return Pl031::now_ns(); }
   // RAM after the image and the boot stack (linker script): the heap of an AM program.
   static Area heap() { return {&cte_board_heap_start, &cte_board_heap_end}; }
+  static bool code_readable(std::uintptr_t address, std::size_t size) { return board::code_readable(address, size); }
 
   // --- interrupt state: PSTATE.I, no software flag.
   static bool interrupts_enabled() {

@@ -33,6 +33,7 @@
 #include <cte/riscv64/board/virt/clint.hpp>
 #include <cte/riscv64/board/virt/exit.hpp>
 #include <cte/riscv64/board/virt/goldfish_rtc.hpp>
+#include <cte/board/code_range.hpp>
 #include <cte/detail/page_pool.hpp>
 #include <cte/riscv64/board/virt/libc_shims.hpp>
 #include <cte/riscv64/board/virt/plic.hpp>
@@ -108,6 +109,8 @@ struct Board {
     else
       frame.status &= ~Mode::previous_interrupt_enable;
   }
+
+  static bool code_readable(std::uintptr_t address, std::size_t size) { return board::code_readable(address, size); }
 
   // --- timer: changed with interrupts off, so a tick cannot interleave with the bookkeeping.
   static bool timer_start(std::uint64_t period_us) {
