@@ -46,9 +46,9 @@ inline std::int64_t ran_after_resume(int index) { return index <= 4 ? loop_lengt
 
 // The loop function's section (one COMDAT group: any number of translation units may include
 // the ISA's <timer_spin.hpp>) and symbols, around the ISA's instructions.
-#define CTE_BENCH_TIMER_SPIN_BEGIN                                                                           \
-  ".pushsection .text.cte_bench_timer_spin,\"axG\",@progbits,cte_bench_timer_spin,comdat\n"                \
-  ".globl cte_bench_timer_spin\n.hidden cte_bench_timer_spin\n.type cte_bench_timer_spin,@function\n"     \
+#define CTE_BENCH_TIMER_SPIN_BEGIN                                                                    \
+  ".pushsection .text.cte_bench_timer_spin,\"axG\",@progbits,cte_bench_timer_spin,comdat\n"           \
+  ".globl cte_bench_timer_spin\n.hidden cte_bench_timer_spin\n.type cte_bench_timer_spin,@function\n" \
   ".globl cte_bench_timer_spin_loop\n.hidden cte_bench_timer_spin_loop\n"
 #define CTE_BENCH_TIMER_SPIN_END ".size cte_bench_timer_spin, .-cte_bench_timer_spin\n.popsection\n"
 

@@ -69,9 +69,7 @@ cte::Context *schedule(cte::Event event, cte::Context *context) {
       ++page_faults;
       if (!cte::skip_instruction(context)) ++unexpected;
       return context;
-    case cte::EventKind::irq_external:
-      ++externals;
-      return context;
+    case cte::EventKind::irq_external: ++externals; return context;
     case cte::EventKind::irq_timer:
     case cte::EventKind::yield: break;
     default: ++unexpected; return context;
@@ -118,7 +116,8 @@ void soak_thread(void *index_pointer) {
     for (unsigned w = 0; w < cte_test::held_words; ++w)
       if (table[w] != cte_test::held_pattern(w, pattern_bits(index, round, w))) corrupted_words = corrupted_words + 1;
     for (int y = 0; y < yields_per_round; ++y)
-      corrupted_callee_saved = corrupted_callee_saved | static_cast<long>(cte_test_call_with_patterns(do_yield, nullptr, ++seed));
+      corrupted_callee_saved =
+          corrupted_callee_saved | static_cast<long>(cte_test_call_with_patterns(do_yield, nullptr, ++seed));
     if (round % 8 == 0) cte_test_illegal_instruction();
     if (round % 8 == 4) (void)*inaccessible;
     rounds = rounds + 1;
@@ -170,12 +169,13 @@ int main(int argc, char **argv) {
   for (int i = 0; i < raiser_count; ++i) pthread_join(raisers[i], nullptr);
   cte::iset(false);
 
-  std::printf("soak: %.1f s, tick %ld us: %ld ticks, %ld external (%ld raises handled, %ld failed), %ld yields, "
-              "%ld illegal instructions, %ld page faults, %ld switches, %ld rounds, %ld unexpected events; "
-              "corrupted words %ld, callee-saved mask %#lx\n",
-              seconds, tick_us, ticks, externals, raised.load(), raise_failures.load(), yields, illegal, page_faults,
-              switches, static_cast<long>(rounds), unexpected, static_cast<long>(corrupted_words),
-              static_cast<unsigned long>(corrupted_callee_saved));
+  std::printf(
+      "soak: %.1f s, tick %ld us: %ld ticks, %ld external (%ld raises handled, %ld failed), %ld yields, "
+      "%ld illegal instructions, %ld page faults, %ld switches, %ld rounds, %ld unexpected events; "
+      "corrupted words %ld, callee-saved mask %#lx\n",
+      seconds, tick_us, ticks, externals, raised.load(), raise_failures.load(), yields, illegal, page_faults, switches,
+      static_cast<long>(rounds), unexpected, static_cast<long>(corrupted_words),
+      static_cast<unsigned long>(corrupted_callee_saved));
   const bool clean = corrupted_words == 0 && corrupted_callee_saved == 0 && unexpected == 0 && raise_failures == 0 &&
                      raised.load() == externals;
   const bool busy = ticks > 0 && externals > 0 && yields > 0 && illegal > 0 && page_faults > 0;

@@ -28,8 +28,7 @@ namespace cte_bench::timer_probe {
       "  mrs x10, pmccntr_el0\n"
       "  str x9, [x2, #%c[instructions]]\n"
       "  str x10, [x2, #%c[cycles]]\n"
-      "  ret\n"
-      CTE_BENCH_TIMER_SPIN_END ::[instructions] "i"(offsetof(Reading, instructions)),
+      "  ret\n" CTE_BENCH_TIMER_SPIN_END ::[instructions] "i"(offsetof(Reading, instructions)),
       [cycles] "i"(offsetof(Reading, cycles)));
 }
 

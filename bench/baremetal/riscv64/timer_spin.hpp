@@ -31,8 +31,7 @@ namespace cte_bench::timer_probe {
       "  sd t0, %[instructions](a2)\n"
       "  sd t1, %[cycles](a2)\n"
       "  ret\n"
-      ".option pop\n"
-      CTE_BENCH_TIMER_SPIN_END ::[instructions] "i"(offsetof(Reading, instructions)),
+      ".option pop\n" CTE_BENCH_TIMER_SPIN_END ::[instructions] "i"(offsetof(Reading, instructions)),
       [cycles] "i"(offsetof(Reading, cycles)));
 }
 

@@ -38,8 +38,7 @@ struct Isa {
   static BasicEvent<Isa> decode(const Frame &f);
   static bool is_thread_exit(const Frame &f) {
     return f.trap_kind == static_cast<std::uint64_t>(TrapKind::synchronous) &&
-           esr::exception_class(f.esr) == exception_class::svc64 &&
-           esr::iss(f.esr) == voluntary_trap::thread_exit;
+           esr::exception_class(f.esr) == exception_class::svc64 && esr::iss(f.esr) == voluntary_trap::thread_exit;
   }
 
   // Where the frame of a thread whose stack pointer is `sp` goes (frame.hpp): kcontext, the

@@ -69,7 +69,8 @@ inline constexpr std::uint64_t external_first = 33;
 inline constexpr std::uint64_t voluntary_base = 0x80;
 inline constexpr std::uint64_t syscall = voluntary_base + voluntary_trap::syscall;  // `int $0x80`, as Linux i386
 inline constexpr std::uint64_t yield = voluntary_base + voluntary_trap::yield;  // `int $0x81`, as Abstract Machine x86
-inline constexpr std::uint64_t thread_exit = voluntary_base + voluntary_trap::thread_exit;  // an entry function returned
+inline constexpr std::uint64_t thread_exit =
+    voluntary_base + voluntary_trap::thread_exit;  // an entry function returned
 inline constexpr std::uint64_t software_interrupt = 0x83;
 }  // namespace vector
 

@@ -70,7 +70,7 @@ struct Board {
   // The raw causes a kernel sees at this level (the bare-metal tests check them).
   struct Mode {
     static constexpr const char *name = Level<L>::name;
-    static constexpr std::uint64_t yield_cause = svc_esr_of(voluntary_trap::yield);  // svc #1
+    static constexpr std::uint64_t yield_cause = svc_esr_of(voluntary_trap::yield);      // svc #1
     static constexpr std::uint64_t syscall_cause = svc_esr_of(voluntary_trap::syscall);  // svc #0
     static constexpr std::uint64_t timer_cause = Level<L>::timer_intid;
     static constexpr std::uint64_t software_cause = software_sgi;
