@@ -1,0 +1,79 @@
+#pragma once
+// The x86_64 bare-metal port of the pc board as the portable layer sees it: the same members
+// as the hosted Port. cte's voluntary traps are `int` instructions through the one trap entry
+// (trap_entry.hpp): yield vector::yield, syscall vector::syscall (number in rax, arguments in
+// rdi rsi rdx r10 r8 r9, the System V syscall convention the Isa reads), and the return of a
+// kcontext entry function vector::thread_exit. Every register comes back from the frame, so
+// the asm statements clobber only memory (and rax, the syscall's result).
+// The fast switch is the hosted one (x86_64::FastSwitch): pure user-level code that keeps
+// nothing below the stack pointer.
+
+#include <cstddef>
+#include <cstdint>
+
+#include <cte/area.hpp>
+#include <cte/x86_64/board/pc/dispatch.hpp>
+#include <cte/x86_64/board/pc/extended_frame.hpp>
+#include <cte/x86_64/board/pc/trap_entry.hpp>
+#include <cte/x86_64/fast_switch.hpp>
+#include <cte/x86_64/frame.hpp>
+#include <cte/x86_64/kcontext.hpp>
+
+namespace cte::x86_64::pc {
+
+// The stack pointer a kcontext thread starts with (the ABI's alignment at function entry, the
+// thread-exit stub as its return address): the hosted rule.
+using x86_64::kcontext_thread_sp;
+
+// Bytes of a kcontext stack its initial frame may occupy below a 16-byte aligned top: the
+// placement depends on the top's address modulo xsave::alignment, so the largest of the four.
+constexpr std::size_t kcontext_footprint_at(std::uintptr_t top) { return top - frame_address_below(kcontext_thread_sp(top)); }
+inline constexpr std::size_t kcontext_frame_footprint = [] {
+  std::size_t most = 0;
+  for (std::uintptr_t top = 0x10000; top < 0x10000 + xsave::alignment; top += 16)
+    most = kcontext_footprint_at(top) > most ? kcontext_footprint_at(top) : most;
+  return most;
+}();
+
+struct Port {
+  using FastSwitch = x86_64::FastSwitch;
+  static void yield_trap() { asm volatile("int %[v]" ::[v] "i"(vector::yield) : "memory"); }
+  static std::uint64_t syscall_trap(std::uint64_t number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
+                                    std::uint64_t a3, std::uint64_t a4, std::uint64_t a5) {
+    register std::uint64_t r10 asm("r10") = a3;
+    register std::uint64_t r8 asm("r8") = a4;
+    register std::uint64_t r9 asm("r9") = a5;
+    std::uint64_t result = number;
+    asm volatile("int %[v]"
+                 : "+a"(result)
+                 : [v] "i"(vector::syscall), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
+                 : "memory");
+    return result;
+  }
+
+  static constexpr std::size_t kcontext_frame_footprint = pc::kcontext_frame_footprint;
+  // The frame at the top of `stack` (validated by the caller): the thread starts at entry(arg)
+  // as if called from cte_x86_64_pc_thread_exit, with the initial FP controls, x87 and SSE
+  // from the legacy region and every extended component in its initial state.
+  static Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
+    const auto top = reinterpret_cast<std::uintptr_t>(stack.end);
+    const std::uintptr_t thread_sp = kcontext_thread_sp(top);
+    *reinterpret_cast<void (**)()>(thread_sp) = &cte_x86_64_pc_thread_exit;
+    Frame *const frame = frame_below(thread_sp);
+    *frame = Frame{};
+    xsave_header(*frame) = xsave::Header{.state_bv = xsave::x87 | xsave::sse, .comp_bv = 0, .reserved = {}};
+    frame->rip = reinterpret_cast<std::uintptr_t>(entry);
+    frame->rdi = reinterpret_cast<std::uintptr_t>(arg);
+    frame->rsp = thread_sp;
+    frame->rflags = initial_rflags;
+    frame->vector = vector::yield;
+    frame->fpu.fcw = initial_fcw;
+    frame->fpu.mxcsr = initial_mxcsr;
+    frame->library.state = frame_state::asynchronous;
+    frame->library.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
+    frame->library.stack_end = top;
+    return frame;
+  }
+};
+
+}  // namespace cte::x86_64::pc
