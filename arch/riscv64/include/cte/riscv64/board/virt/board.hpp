@@ -45,8 +45,8 @@
 #include <cte/riscv64/privileged/sv39.hpp>
 #include <cte/riscv64/privileged/trap_entry.hpp>
 
-// Bounds of the RAM left after the image (sections.ld).
-extern "C" char cte_riscv64_virt_heap_start, cte_riscv64_virt_heap_end;
+// Bounds of the RAM left after the image (arch/boards/sections.ld).
+extern "C" char cte_board_heap_start, cte_board_heap_end;
 
 namespace cte::riscv64::virt {
 
@@ -78,11 +78,11 @@ struct Board {
   static bool console_read(char &c) { return Uart16550::get(c); }
 
   // --- clocks: time since reset (the 10 MHz platform timer) and the wall clock (Goldfish RTC)
-  static std::uint64_t uptime_us() { return TimerCompare::now() / TimerCompare::ticks_per_us; }
+  static std::uint64_t uptime_us() { return board::ticks_to_us(TimerCompare::now(), TimerCompare::ticks_per_second); }
   static std::uint64_t realtime_ns() { return GoldfishRtc::now_ns(); }
 
   // RAM after the image and the boot stack (linker script): the heap of an AM program.
-  static Area heap() { return {&cte_riscv64_virt_heap_start, &cte_riscv64_virt_heap_end}; }
+  static Area heap() { return {&cte_board_heap_start, &cte_board_heap_end}; }
   [[noreturn]] static void terminate_failure() { SifiveTestExit::exit(fatal_exit_status); }
 
   // --- interrupt state: the hart's own enable bit, no software flag.

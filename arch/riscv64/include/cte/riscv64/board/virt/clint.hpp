@@ -9,11 +9,11 @@ namespace cte::riscv64::virt {
 
 struct Clint {
   static constexpr std::uintptr_t base = 0x2000000;
-  static constexpr std::uintptr_t msip = 0x0;         // 32-bit per hart
-  static constexpr std::uintptr_t mtimecmp = 0x4000;  // 64-bit per hart
-  static constexpr std::uintptr_t mtime = 0xbff8;     // 64-bit, shared
-  static constexpr std::uint64_t ticks_per_us = 10;   // timebase-frequency 10 MHz
-  static constexpr unsigned hart = 0;                 // cte boards run on hart 0
+  static constexpr std::uintptr_t msip = 0x0;                  // 32-bit per hart
+  static constexpr std::uintptr_t mtimecmp = 0x4000;           // 64-bit per hart
+  static constexpr std::uintptr_t mtime = 0xbff8;              // 64-bit, shared
+  static constexpr std::uint64_t ticks_per_second = 10000000;  // timebase-frequency 10 MHz
+  static constexpr unsigned hart = 0;                          // cte boards run on hart 0
 
   static volatile std::uint64_t &reg64(std::uintptr_t offset) {
     return *reinterpret_cast<volatile std::uint64_t *>(base + offset);

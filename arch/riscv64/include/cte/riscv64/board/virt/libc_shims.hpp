@@ -2,17 +2,13 @@
 // What freestanding C++ needs from a C library on a cte board, and no more (there is no libc):
 //   memset, memcpy, memmove, memcmp   GCC emits calls to them (struct copies and clears,
 //                                     std::memcpy), even with -ffreestanding
-//   __cxa_atexit, __dso_handle        registration of static destructors; an image never
-//                                     exits normally (halt ends QEMU), so they never run
-//   __cxa_pure_virtual                a pure virtual call: reported as fatal
+// (__cxa_atexit, __dso_handle and __cxa_pure_virtual are every board's: cte/board/start.hpp.)
 // The memory functions are assembly (a C++ definition could itself be compiled into a call to
 // memset). Word loops where both pointers allow 8-byte accesses, byte loops otherwise.
 
 #include <cstdint>
 
 #include <cte/detail/asm.hpp>
-
-extern "C" [[gnu::used]] inline int __cxa_atexit(void (*)(void *), void *, void *) noexcept { return 0; }
 
 namespace cte::riscv64::virt {
 
@@ -116,16 +112,7 @@ namespace cte::riscv64::virt {
       "3:\n"
       "  sub a0, t0, t1\n"
       "  ret\n"
-      CTE_ASM_FUNCTION_END(memcmp)
-
-      // --- __dso_handle: the handle __cxa_atexit registrations name (normally from crtbegin).
-      ".pushsection .data.__dso_handle,\"awG\",@progbits,__dso_handle,comdat\n"
-      ".globl __dso_handle\n.hidden __dso_handle\n.type __dso_handle,@object\n"
-      ".balign %[word]\n"
-      "__dso_handle:\n"
-      "  .dword 0\n"
-      ".size __dso_handle, .-__dso_handle\n"
-      ".popsection\n" ::[byte_mask] "i"(0xff),
+      CTE_ASM_FUNCTION_END(memcmp) ::[byte_mask] "i"(0xff),
       [byte_lanes] "i"(0x0101010101010101ull), [word_mask] "i"(sizeof(std::uint64_t) - 1),
       [word] "i"(sizeof(std::uint64_t)));
 }

@@ -13,8 +13,8 @@ namespace cte::riscv64::virt {
 template <privileged::Privilege P>
 struct Plic {
   static constexpr std::uintptr_t base = 0x0c000000;
-  static constexpr std::uintptr_t priority = 0x0;             // 32-bit per source
-  static constexpr std::uintptr_t enable = 0x2000;            // bit per source, 0x80 per context
+  static constexpr std::uintptr_t priority = 0x0;   // 32-bit per source
+  static constexpr std::uintptr_t enable = 0x2000;  // bit per source, 0x80 per context
   static constexpr std::uintptr_t enable_stride = 0x80;
   static constexpr std::uintptr_t threshold = 0x200000;       // 32-bit, 0x1000 per context
   static constexpr std::uintptr_t claim_complete = 0x200004;  // 32-bit, 0x1000 per context

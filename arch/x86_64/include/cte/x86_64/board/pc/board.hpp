@@ -44,8 +44,8 @@
 #include <cte/x86_64/board/pc/trap_entry.hpp>
 #include <cte/x86_64/frame.hpp>
 
-// Bounds of the RAM left after the image (pc.ld).
-extern "C" char cte_x86_64_pc_heap_start, cte_x86_64_pc_heap_end;
+// Bounds of the RAM left after the image (arch/boards/sections.ld).
+extern "C" char cte_board_heap_start, cte_board_heap_end;
 
 namespace cte::x86_64::pc {
 
@@ -75,7 +75,7 @@ struct Board {
   // --- clocks: time since boot (the TSC, calibrated) and the wall clock (the CMOS clock)
   static std::uint64_t uptime_us() { return (read_tsc() - boot_tsc) * 1000 / calibration.tsc_per_ms; }
   static std::uint64_t realtime_ns() { return CmosClock::seconds_since_epoch() * 1000000000u; }
-  static Area heap() { return {&cte_x86_64_pc_heap_start, &cte_x86_64_pc_heap_end}; }
+  static Area heap() { return {&cte_board_heap_start, &cte_board_heap_end}; }
 
   // --- interrupt state: RFLAGS.IF.
   static bool interrupts_enabled() {

@@ -9,29 +9,19 @@
 //      paging on, the 64-bit GDT, a far jump into long mode.
 //   2. 64-bit: data segments, the boot stack, x87/SSE on (CR0, CR4) before any compiled
 //      code runs.
-//   3. cte_x86_64_pc_start(): the board's boot_init (XSAVE and AVX, IDT and TSS, the 8259s,
-//      LAPIC, IOAPIC, COM1, the page pool's table), then every .init_array constructor.
-//   4. main(); its return value ends the QEMU run through the exit device.
+//   3. cte_board_start(no device tree) (cte/board/start.hpp, every board's): the board's
+//      boot_init (XSAVE and AVX, IDT and TSS, the 8259s, LAPIC, IOAPIC, COM1, the page pool's
+//      table), then every .init_array constructor.
+//   4. main(cte_board_mainargs); cte_board_finish ends the QEMU run with its return value.
+// .bss and the boot stack are cleared by the boot loader (Multiboot's bss_end_addr).
 //
 // Included by the board header (pc.hpp): it needs cte::TargetPlatform declared.
 
 #include <cstdint>
 
-#include <cte/detail/asm.hpp>
+#include <cte/board/start.hpp>
 #include <cte/detail/format.hpp>
 #include <cte/x86_64/board/pc/board.hpp>
-
-// Linker-script symbols (arch/x86_64/boards/pc/pc.ld).
-extern "C" {
-extern unsigned char cte_x86_64_pc_stack_top[];
-extern void (*const cte_x86_64_pc_init_array_start[])();
-extern void (*const cte_x86_64_pc_init_array_end[])();
-}
-
-// The board has no device tree: portable code that reads one (the AM start) finds none.
-extern "C" {
-[[gnu::used]] inline const void *cte_board_devicetree = nullptr;
-}
 
 namespace cte::x86_64::pc {
 
@@ -57,16 +47,17 @@ inline constexpr std::uint64_t cr4_sse = bits::cr4_osfxsr | bits::cr4_osxmmexcpt
 
 [[gnu::used]] inline void emit_boot_entry() {
   asm volatile(
-      // --- The Multiboot 1 header (first in the image, pc.ld) with the a.out-kludge addresses.
-      ".pushsection .multiboot, \"a\"\n"
+      // --- The Multiboot 1 header, first in the image (arch/boards/sections.ld puts
+      // .text.cte_board_entry first), with the a.out-kludge addresses.
+      ".pushsection .text.cte_board_entry, \"ax\"\n"
       ".balign 4\n"
       "cte_x86_64_pc_multiboot_header:\n"
       "  .long %c[mb_magic], %c[mb_flags], -(%c[mb_magic] + %c[mb_flags])\n"
       "  .long cte_x86_64_pc_multiboot_header\n"  // header_addr
-      "  .long cte_x86_64_pc_image_start\n"       // load_addr
-      "  .long cte_x86_64_pc_load_end\n"          // load_end_addr
-      "  .long cte_x86_64_pc_bss_end\n"           // bss_end_addr (QEMU clears up to here)
-      "  .long cte_x86_64_pc_entry32\n"           // entry_addr
+      "  .long cte_x86_64_pc_multiboot_header\n"  // load_addr: the image starts with the header
+      "  .long cte_x86_64_pc_load_end\n"          // load_end_addr (pc.ld)
+      "  .long cte_board_stack_top\n"             // bss_end_addr: QEMU clears up to here
+      "  .long cte_board_entry\n"                 // entry_addr
       ".popsection\n"
       // The GDT pointer, for lgdt in either mode.
       ".pushsection .rodata.cte_x86_64_pc_gdt_pointer, \"a\"\n"
@@ -75,13 +66,12 @@ inline constexpr std::uint64_t cr4_sse = bits::cr4_osfxsr | bits::cr4_osxmmexcpt
       "  .word %c[gdt_size] - 1\n"
       "  .quad cte_x86_64_pc_gdt\n"
       ".popsection\n"
+      ".pushsection .text.cte_board_entry, \"ax\"\n"
       // --- Step 1, 32-bit protected mode.
-      ".pushsection .text.cte_x86_64_pc_entry32, \"ax\"\n"
       ".code32\n"
-      ".globl cte_x86_64_pc_entry32\n"
-      "cte_x86_64_pc_entry32:\n"
+      ".globl cte_board_entry\n"
+      "cte_board_entry:\n"
       "  cli\n"
-      "  mov %%ebx, %%esi\n"  // the Multiboot information, for main's command line later
       // PML4[0] -> PDPT; PDPT[0..3] -> the four directories; every directory entry a 2 MiB page.
       "  mov $cte_x86_64_pc_pdpt + %c[table_flags], %%eax\n"
       "  mov %%eax, cte_x86_64_pc_pml4\n"
@@ -127,7 +117,7 @@ inline constexpr std::uint64_t cr4_sse = bits::cr4_osfxsr | bits::cr4_osxmmexcpt
       "  xor %%eax, %%eax\n"
       "  mov %%eax, %%fs\n"
       "  mov %%eax, %%gs\n"
-      "  lea cte_x86_64_pc_stack_top(%%rip), %%rsp\n"
+      "  lea cte_board_stack_top(%%rip), %%rsp\n"
       "  xor %%ebp, %%ebp\n"
       "  mov %%cr0, %%rax\n"
       "  and $~%c[cr0_fpu_clear], %%rax\n"
@@ -138,12 +128,12 @@ inline constexpr std::uint64_t cr4_sse = bits::cr4_osfxsr | bits::cr4_osxmmexcpt
       "  mov %%rax, %%cr4\n"
       "  fninit\n"
       // Step 3, then main(args): AM programs take it, C++ main() ignores it.
-      "  mov %%esi, %%edi\n"
-      "  call cte_x86_64_pc_start\n"
+      "  xor %%edi, %%edi\n"  // no device tree
+      "  call cte_board_start\n"
       "  lea cte_board_mainargs(%%rip), %%rdi\n"
       "  call main\n"
       "  mov %%eax, %%edi\n"
-      "  call cte_x86_64_pc_finish\n"
+      "  call cte_board_finish\n"
       "  ud2\n"
       ".popsection\n"
       :: [mb_magic] "i"(multiboot::magic), [mb_flags] "i"(multiboot::flags),
@@ -193,16 +183,6 @@ inline void Board::boot_init() {
 
 }  // namespace cte::x86_64::pc
 
-// Step 3: board initialisation and static constructors, before main.
-extern "C" [[gnu::used]] inline void cte_x86_64_pc_start(std::uint32_t) {
-  cte::TargetPlatform::boot_init();
-  for (auto *constructor = cte_x86_64_pc_init_array_start; constructor != cte_x86_64_pc_init_array_end; ++constructor)
-    (*constructor)();
-}
-
-// Step 4: main returned `status`.
-extern "C" [[noreturn, gnu::used]] inline void cte_x86_64_pc_finish(int status) { cte::TargetPlatform::halt(status); }
-
 // #DF: what the CPU pushed, reported (trap_entry.hpp).
 extern "C" [[noreturn, gnu::used]] inline void cte_x86_64_pc_report_double_fault(
     const cte::x86_64::pc::HardwareFrame *frame) {
@@ -210,12 +190,5 @@ extern "C" [[noreturn, gnu::used]] inline void cte_x86_64_pc_report_double_fault
   report.text("cte: fatal: double fault (#DF): a fault while the CPU delivered another\n");
   report.text("  rip=").hex(frame->rip).text(" rsp=").hex(frame->rsp).text(" platform=x86_64-pc\n");
   cte::TargetPlatform::report_write(report.data(), report.size());
-  cte::TargetPlatform::terminate_failure();
-}
-
-// A call of a pure virtual function (an object used during its construction or destruction).
-extern "C" [[noreturn, gnu::used]] inline void __cxa_pure_virtual() {
-  static constexpr char report[] = "cte: fatal: pure virtual function called\n";
-  cte::TargetPlatform::report_write(report, sizeof report - 1);
   cte::TargetPlatform::terminate_failure();
 }

@@ -1,13 +1,11 @@
 #pragma once
 // What freestanding C++ needs from a C library on the pc board, and no more (there is no
-// libc): memset, memcpy, memmove, memcmp (GCC emits calls to them even with -ffreestanding),
-// __cxa_atexit and __dso_handle (static destructors never run: halt ends QEMU),
-// __cxa_pure_virtual (reported as fatal, boot.hpp). The memory functions are assembly (a C++
-// definition could itself be compiled into a call to memset): the string instructions.
+// libc): memset, memcpy, memmove, memcmp (GCC emits calls to them even with -ffreestanding).
+// Assembly (a C++ definition could itself be compiled into a call to memset): the string
+// instructions. (__cxa_atexit, __dso_handle and __cxa_pure_virtual are every board's:
+// cte/board/start.hpp.)
 
 #include <cte/detail/asm.hpp>
-
-extern "C" [[gnu::used]] inline int __cxa_atexit(void (*)(void *), void *, void *) noexcept { return 0; }
 
 namespace cte::x86_64::pc {
 
@@ -66,13 +64,7 @@ namespace cte::x86_64::pc {
       "2:\n"
       "  ret\n"
       CTE_ASM_FUNCTION_END(memcmp)
-      ".pushsection .data.__dso_handle,\"awG\",@progbits,__dso_handle,comdat\n"
-      ".globl __dso_handle\n.hidden __dso_handle\n.type __dso_handle,@object\n"
-      ".balign 8\n"
-      "__dso_handle:\n"
-      "  .quad 0\n"
-      ".size __dso_handle, .-__dso_handle\n"
-      ".popsection\n" CTE_ASM_REENTER_ENCLOSING_FRAME);
+      CTE_ASM_REENTER_ENCLOSING_FRAME);
 }
 
 }  // namespace cte::x86_64::pc
