@@ -48,8 +48,9 @@ inline constexpr std::uint64_t cr4_sse = bits::cr4_osfxsr | bits::cr4_osxmmexcpt
 [[gnu::used]] inline void emit_boot_entry() {
   asm volatile(
       // --- The Multiboot 1 header, first in the image (arch/boards/sections.ld puts
-      // .text.cte_board_entry first), with the a.out-kludge addresses.
-      ".pushsection .text.cte_board_entry, \"ax\"\n"
+      // .text.cte_board_entry first), with the a.out-kludge addresses. One COMDAT group with
+      // the entry code (every translation unit emits it; the linker keeps one).
+      ".pushsection .text.cte_board_entry, \"axG\", @progbits, cte_board_entry, comdat\n"
       ".balign 4\n"
       "cte_x86_64_pc_multiboot_header:\n"
       "  .long %c[mb_magic], %c[mb_flags], -(%c[mb_magic] + %c[mb_flags])\n"
@@ -58,18 +59,16 @@ inline constexpr std::uint64_t cr4_sse = bits::cr4_osfxsr | bits::cr4_osxmmexcpt
       "  .long cte_x86_64_pc_load_end\n"          // load_end_addr (pc.ld)
       "  .long cte_board_stack_top\n"             // bss_end_addr: QEMU clears up to here
       "  .long cte_board_entry\n"                 // entry_addr
-      ".popsection\n"
       // The GDT pointer, for lgdt in either mode.
-      ".pushsection .rodata.cte_x86_64_pc_gdt_pointer, \"a\"\n"
       ".balign 8\n"
       "cte_x86_64_pc_gdt_pointer:\n"
       "  .word %c[gdt_size] - 1\n"
       "  .quad cte_x86_64_pc_gdt\n"
-      ".popsection\n"
-      ".pushsection .text.cte_board_entry, \"ax\"\n"
       // --- Step 1, 32-bit protected mode.
       ".code32\n"
       ".globl cte_board_entry\n"
+      ".hidden cte_board_entry\n"
+      ".type cte_board_entry, @function\n"
       "cte_board_entry:\n"
       "  cli\n"
       // PML4[0] -> PDPT; PDPT[0..3] -> the four directories; every directory entry a 2 MiB page.

@@ -3,8 +3,7 @@
 // as the hosted Port. cte's voluntary traps are `int` instructions through the one trap entry
 // (trap_entry.hpp): yield vector::yield, syscall vector::syscall (number in rax, arguments in
 // rdi rsi rdx r10 r8 r9, the System V syscall convention the Isa reads), and the return of a
-// kcontext entry function vector::thread_exit. Every register comes back from the frame, so
-// the asm statements clobber only memory (and rax, the syscall's result).
+// kcontext entry function vector::thread_exit, each in a function of its own (trap_entry.hpp).
 // The fast switch is the hosted one (x86_64::FastSwitch): pure user-level code that keeps
 // nothing below the stack pointer.
 
@@ -37,18 +36,10 @@ inline constexpr std::size_t kcontext_frame_footprint = [] {
 
 struct Port {
   using FastSwitch = x86_64::FastSwitch;
-  static void yield_trap() { asm volatile("int %[v]" ::[v] "i"(vector::yield) : "memory"); }
+  static void yield_trap() { cte_x86_64_pc_yield(); }
   static std::uint64_t syscall_trap(std::uint64_t number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
                                     std::uint64_t a3, std::uint64_t a4, std::uint64_t a5) {
-    register std::uint64_t r10 asm("r10") = a3;
-    register std::uint64_t r8 asm("r8") = a4;
-    register std::uint64_t r9 asm("r9") = a5;
-    std::uint64_t result = number;
-    asm volatile("int %[v]"
-                 : "+a"(result)
-                 : [v] "i"(vector::syscall), "D"(a0), "S"(a1), "d"(a2), "r"(r10), "r"(r8), "r"(r9)
-                 : "memory");
-    return result;
+    return cte_x86_64_pc_syscall(a0, a1, a2, a3, a4, a5, number);
   }
 
   static constexpr std::size_t kcontext_frame_footprint = pc::kcontext_frame_footprint;

@@ -74,6 +74,13 @@ extern "C" {
 void cte_x86_64_pc_vector_stubs();
 [[noreturn]] void cte_x86_64_pc_resume(cte::x86_64::Frame *frame);
 void cte_x86_64_pc_thread_exit();
+// cte's voluntary traps as functions: calls into code the compiler cannot see, so it assumes
+// the handler (and any thread it switches to) may have read and written every variable, as
+// it may have. An `int` inline in the caller would not say that of variables only other
+// functions write (GCC's inter-procedural analysis of statics ignores asm memory clobbers).
+void cte_x86_64_pc_yield();
+std::uint64_t cte_x86_64_pc_syscall(std::uint64_t a0, std::uint64_t a1, std::uint64_t a2, std::uint64_t a3,
+                                    std::uint64_t a4, std::uint64_t a5, std::uint64_t number);
 // Defined in dispatch.hpp (next to the portable dispatcher they call).
 cte::x86_64::Frame *cte_x86_64_pc_trap_dispatch(cte::x86_64::Frame *frame);
 [[noreturn]] void cte_x86_64_pc_report_double_fault(const cte::x86_64::pc::HardwareFrame *frame);
@@ -85,8 +92,8 @@ namespace cte::x86_64::pc {
 #define CTE_X86_64_PC_STORE_(name, NAME) "  mov %%" #name ", %c[" #name "](%%rax)\n"
 #define CTE_X86_64_PC_LOAD_(name, NAME) "  mov %c[" #name "](%%rsp), %%" #name "\n"
 // Every GPR but rax and rcx (the entry's scratch registers).
-#define CTE_X86_64_PC_REGISTERS_AFTER_RCX(X) \
-  X(rdx, RDX) X(rsi, RSI) X(rdi, RDI) X(rbp, RBP) X(r8, R8) X(r9, R9) X(r10, R10) X(r11, R11) X(r12, R12) \
+#define CTE_X86_64_PC_REGISTERS_BUT_RAX_RCX(X) \
+  X(rbx, RBX) X(rdx, RDX) X(rsi, RSI) X(rdi, RDI) X(rbp, RBP) X(r8, R8) X(r9, R9) X(r10, R10) X(r11, R11) X(r12, R12) \
       X(r13, R13) X(r14, R14) X(r15, R15)
 
 // Emits the stubs, the common entry, the resume, the #DF entry and the thread-exit stub.
@@ -138,7 +145,7 @@ namespace cte::x86_64::pc {
       "  jnz 1f\n"
       "  lea (cte_x86_64_pc_trap_scratch + %c[overflow_frame])(%%rip), %%rax\n"
       "1:\n"
-      CTE_X86_64_PC_REGISTERS_AFTER_RCX(CTE_X86_64_PC_STORE_)
+      CTE_X86_64_PC_REGISTERS_BUT_RAX_RCX(CTE_X86_64_PC_STORE_)
       "  pop %%rcx\n"
       "  mov %%rcx, %c[rcx](%%rax)\n"
       "  pop %%rcx\n"
@@ -176,11 +183,16 @@ namespace cte::x86_64::pc {
       "  mov %%rcx, %c[fault_address](%%rax)\n"
       // Off the IST stack: the frame is the stack from here on.
       "  mov %%rax, %%rsp\n"
+      // XSAVE keeps the bits of XSTATE_BV outside the components it saves, and XRSTOR of the
+      // standard form faults unless those and bytes 8-23 of the header are 0: whatever the
+      // stack held there before, they are 0 now.
+      "  xor %%eax, %%eax\n"
+      "  mov %%rax, (%c[frame_size] + %c[state_bv])(%%rsp)\n"
+      "  mov %%rax, (%c[frame_size] + %c[comp_bv])(%%rsp)\n"
+      "  mov %%rax, (%c[frame_size] + %c[comp_bv] + 8)(%%rsp)\n"
       "  mov $-1, %%eax\n"
       "  mov $-1, %%edx\n"
       "  xsave64 %c[fpu](%%rsp)\n"
-      "  movq $0, (%c[frame_size] + %c[comp_bv])(%%rsp)\n"  // standard form: bytes 8-23 of the header 0
-      "  movq $0, (%c[frame_size] + %c[comp_bv] + 8)(%%rsp)\n"
       "  movq $%c[asynchronous], %c[library_state](%%rsp)\n"
       "  mov %%rsp, %%rdi\n"
       "  cld\n"  // the ABI's direction flag
@@ -196,7 +208,7 @@ namespace cte::x86_64::pc {
       [payload] "i"(offsetof(Frame, payload)), [fpu] "i"(offsetof(Frame, fpu)),
       [library_state] "i"(offsetof(Frame, library.state)), [asynchronous] "i"(frame_state::asynchronous),
       [frame_size] "i"(sizeof(Frame)), [comp_bv] "i"(offsetof(xsave::Header, comp_bv)),
-      [page_fault] "i"(vector::page_fault));
+      [state_bv] "i"(offsetof(xsave::Header, state_bv)), [page_fault] "i"(vector::page_fault));
   asm volatile(
       // --- cte_x86_64_pc_resume(rdi = the frame): XRSTOR, the iretq frame below the Frame,
       // the GPRs, iretq.
@@ -232,6 +244,21 @@ namespace cte::x86_64::pc {
       "  call cte_x86_64_pc_report_double_fault\n"
       CTE_ASM_FUNCTION_END(cte_x86_64_pc_double_fault_entry) CTE_ASM_REENTER_ENCLOSING_FRAME);
   asm volatile(
+      // --- yield(): every register comes back from the frame.
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_pc_yield)
+      "  int $%c[yield_vector]\n"
+      "  ret\n"
+      CTE_ASM_FUNCTION_END(cte_x86_64_pc_yield)
+      // --- syscall(a0..a5, number): a C call, the number on the stack; into the syscall
+      // convention (number in rax, the 4th argument in r10) and trap; the result is rax.
+      CTE_ASM_FUNCTION_BEGIN(cte_x86_64_pc_syscall)
+      "  mov 8(%%rsp), %%rax\n"
+      "  mov %%rcx, %%r10\n"
+      "  int $%c[syscall_vector]\n"
+      "  ret\n"
+      CTE_ASM_FUNCTION_END(cte_x86_64_pc_syscall) CTE_ASM_REENTER_ENCLOSING_FRAME
+      :: [yield_vector] "i"(vector::yield), [syscall_vector] "i"(vector::syscall));
+  asm volatile(
       // --- The return address of every kcontext thread's entry function: a trap with
       // vector::thread_exit (the dispatcher refuses to resume it).
       CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_RETURN_TARGET_BEGIN(cte_x86_64_pc_thread_exit, ".cfi_undefined %%rip\n")
@@ -244,6 +271,6 @@ namespace cte::x86_64::pc {
 #undef CTE_X86_64_PC_OFFSET_
 #undef CTE_X86_64_PC_STORE_
 #undef CTE_X86_64_PC_LOAD_
-#undef CTE_X86_64_PC_REGISTERS_AFTER_RCX
+#undef CTE_X86_64_PC_REGISTERS_BUT_RAX_RCX
 
 }  // namespace cte::x86_64::pc
