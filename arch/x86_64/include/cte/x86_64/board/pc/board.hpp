@@ -60,7 +60,7 @@ struct Board {
   // run below the frame.
   static constexpr std::size_t stack_reserve = 2048;
   // Smallest kcontext stack: the reserve, and room for the handler below the Context.
-  static constexpr std::size_t min_kstack_size = 8 * 1024;
+  static constexpr std::size_t min_kstack_size = 6 * 1024;
   static_assert(min_kstack_size > stack_reserve + sizeof(Frame) + frame_extension_size);
   // The image's exit code after a fatal report.
   static constexpr int fatal_exit_status = 1;
