@@ -6,7 +6,9 @@
 // the trap cause, CR2 for #PF, and the XSAVE state of every enabled component) below the
 // interrupted stack pointer, off the IST stack, calls the dispatcher, and resumes the frame
 // it returns with iretq. cte's own traps (yield, syscall, thread exit) are `int` instructions
-// and take the same path: every frame is asynchronous (complete).
+// and take the same path, but are calls: their frames are voluntary (frame_state::asynchronous
+// clear), with the FP control words instead of the XSAVE state, as hosted; resume restores
+// what the frame holds.
 //
 //   interrupted stack                                IST stack
 //   +----------------------------+ <- S (rsp)        +--------------------+
@@ -64,6 +66,10 @@ struct HardwareFrame {
 // Vectors for which the CPU pushes an error code: 8, 10-14, 17, 21, 29, 30.
 inline constexpr std::uint32_t error_code_vectors = 0x60227d00;
 inline constexpr std::size_t stub_spacing = 16;
+// cte's own traps, vector::syscall, yield and thread_exit: calls, saved as voluntary frames.
+inline constexpr unsigned voluntary_vector_count = 3;
+static_assert(vector::yield == vector::syscall + 1 && vector::thread_exit == vector::syscall + 2);
+static_assert(frame_state::asynchronous < 0x100, "tested with testb");
 // The iretq frame resume writes below the Frame: rip, cs, rflags, rsp, ss.
 inline constexpr std::size_t iret_frame_size = 5 * 8;
 
@@ -183,6 +189,17 @@ namespace cte::x86_64::pc {
       "  mov %%rcx, %c[fault_address](%%rax)\n"
       // Off the IST stack: the frame is the stack from here on.
       "  mov %%rax, %%rsp\n"
+      // cte's own traps are calls: only the FP control words are live (frame_state::
+      // asynchronous clear, as hosted). Every other trap: the whole XSAVE state.
+      "  mov %c[vector](%%rsp), %%rcx\n"
+      "  sub $%c[first_voluntary], %%rcx\n"
+      "  cmp $%c[voluntary_count], %%rcx\n"
+      "  jae 3f\n"
+      "  fnstcw %c[fcw](%%rsp)\n"
+      "  stmxcsr %c[mxcsr](%%rsp)\n"
+      "  movq $0, %c[library_state](%%rsp)\n"
+      "  jmp 4f\n"
+      "3:\n"
       // XSAVE keeps the bits of XSTATE_BV outside the components it saves, and XRSTOR of the
       // standard form faults unless those and bytes 8-23 of the header are 0: whatever the
       // stack held there before, they are 0 now.
@@ -194,6 +211,7 @@ namespace cte::x86_64::pc {
       "  mov $-1, %%edx\n"
       "  xsave64 %c[fpu](%%rsp)\n"
       "  movq $%c[asynchronous], %c[library_state](%%rsp)\n"
+      "4:\n"
       "  mov %%rsp, %%rdi\n"
       "  cld\n"  // the ABI's direction flag
       "  call cte_x86_64_pc_trap_dispatch\n"
@@ -208,16 +226,25 @@ namespace cte::x86_64::pc {
       [payload] "i"(offsetof(Frame, payload)), [fpu] "i"(offsetof(Frame, fpu)),
       [library_state] "i"(offsetof(Frame, library.state)), [asynchronous] "i"(frame_state::asynchronous),
       [frame_size] "i"(sizeof(Frame)), [comp_bv] "i"(offsetof(xsave::Header, comp_bv)),
-      [state_bv] "i"(offsetof(xsave::Header, state_bv)), [page_fault] "i"(vector::page_fault));
+      [state_bv] "i"(offsetof(xsave::Header, state_bv)), [page_fault] "i"(vector::page_fault),
+      [first_voluntary] "i"(vector::syscall), [voluntary_count] "i"(voluntary_vector_count),
+      [fcw] "i"(offsetof(Frame, fpu.fcw)), [mxcsr] "i"(offsetof(Frame, fpu.mxcsr)));
   asm volatile(
       // --- cte_x86_64_pc_resume(rdi = the frame): XRSTOR, the iretq frame below the Frame,
       // the GPRs, iretq.
       CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_pc_resume)
       "  .cfi_undefined %%rip\n"
       "  mov %%rdi, %%rsp\n"
+      "  testb $%c[asynchronous], %c[library_state](%%rsp)\n"
+      "  jnz 1f\n"
+      "  fldcw %c[fcw](%%rsp)\n"
+      "  ldmxcsr %c[mxcsr](%%rsp)\n"
+      "  jmp 2f\n"
+      "1:\n"
       "  mov $-1, %%eax\n"
       "  mov $-1, %%edx\n"
       "  xrstor64 %c[fpu](%%rsp)\n"
+      "2:\n"
       "  mov %c[rip](%%rsp), %%rax\n"
       "  mov %%rax, -%c[iret_size](%%rsp)\n"
       "  movq $%c[code_selector], (8 - %c[iret_size])(%%rsp)\n"
@@ -232,7 +259,8 @@ namespace cte::x86_64::pc {
       CTE_ASM_FUNCTION_END(cte_x86_64_pc_resume) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: CTE_X86_64_GENERAL_REGISTERS(CTE_X86_64_PC_OFFSET_) CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_PC_OFFSET_)
       [fpu] "i"(offsetof(Frame, fpu)), [iret_size] "i"(iret_frame_size), [code_selector] "i"(selector::code),
-      [data_selector] "i"(selector::data));
+      [data_selector] "i"(selector::data), [fcw] "i"(offsetof(Frame, fpu.fcw)), [mxcsr] "i"(offsetof(Frame, fpu.mxcsr)),
+      [library_state] "i"(offsetof(Frame, library.state)), [asynchronous] "i"(frame_state::asynchronous));
   asm volatile(
       // --- #DF (its own IST stack): a fatal report, never a resume.
       CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_pc_double_fault_entry)
