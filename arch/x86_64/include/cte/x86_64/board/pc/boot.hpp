@@ -9,7 +9,8 @@
 //      paging on, the 64-bit GDT, a far jump into long mode.
 //   2. 64-bit: data segments, the boot stack, x87/SSE on (CR0, CR4) before any compiled
 //      code runs.
-//   3. cte_board_start(no device tree) (cte/board/start.hpp, every board's): the board's
+//   3. cte_board_start(the Multiboot command line as a device tree, multiboot_devicetree.hpp)
+//      (cte/board/start.hpp, every board's): the board's
 //      boot_init (XSAVE and AVX, IDT and TSS, the 8259s, LAPIC, IOAPIC, COM1, the page pool's
 //      table), then every .init_array constructor.
 //   4. main(cte_board_mainargs); cte_board_finish ends the QEMU run with its return value.
@@ -22,6 +23,7 @@
 #include <cte/board/start.hpp>
 #include <cte/detail/format.hpp>
 #include <cte/x86_64/board/pc/board.hpp>
+#include <cte/x86_64/board/pc/multiboot_devicetree.hpp>
 
 namespace cte::x86_64::pc {
 
@@ -71,6 +73,7 @@ inline constexpr std::uint64_t cr4_sse = bits::cr4_osfxsr | bits::cr4_osxmmexcpt
       ".type cte_board_entry, @function\n"
       "cte_board_entry:\n"
       "  cli\n"
+      "  mov %%ebx, %%esi\n"  // the Multiboot information (kept through step 2)
       // PML4[0] -> PDPT; PDPT[0..3] -> the four directories; every directory entry a 2 MiB page.
       "  mov $cte_x86_64_pc_pdpt + %c[table_flags], %%eax\n"
       "  mov %%eax, cte_x86_64_pc_pml4\n"
@@ -127,7 +130,9 @@ inline constexpr std::uint64_t cr4_sse = bits::cr4_osfxsr | bits::cr4_osxmmexcpt
       "  mov %%rax, %%cr4\n"
       "  fninit\n"
       // Step 3, then main(args): AM programs take it, C++ main() ignores it.
-      "  xor %%edi, %%edi\n"  // no device tree
+      "  mov %%esi, %%edi\n"
+      "  call cte_x86_64_pc_devicetree\n"  // the command line as a device tree
+      "  mov %%rax, %%rdi\n"
       "  call cte_board_start\n"
       "  lea cte_board_mainargs(%%rip), %%rdi\n"
       "  call main\n"
