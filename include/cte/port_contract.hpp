@@ -50,6 +50,9 @@ concept PlatformFor = requires(typename Isa::Frame &frame, const typename Isa::F
                                std::uint64_t period_us, int code, Area pages) {
   { P::name } -> std::convertible_to<const char *>;
   { P::min_kstack_size } -> std::convertible_to<std::size_t>;
+  // The lowest bytes of a kcontext stack no trap frame may occupy: a trap whose frame would
+  // lie there is the thread's stack_overflow (room left for the handler of a voluntary trap).
+  { P::stack_reserve } -> std::convertible_to<std::size_t>;
   {P::console_write(text, size)};
   {P::report_write(text, size)};
   {P::halt(code)};

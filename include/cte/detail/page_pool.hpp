@@ -22,7 +22,7 @@ class PagePool {
   static constexpr std::size_t page_size = PageSize, page_count = PageCount, bytes = PageSize * PageCount;
 
   static Area allocate(std::size_t size) {
-    const std::size_t pages = (size + PageSize - 1) / PageSize;
+    const std::size_t pages = size / PageSize + (size % PageSize != 0);  // no wrap for huge sizes
     if (size == 0 || pages > PageCount) return {nullptr, nullptr};
     const std::uint64_t run = pages == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << pages) - 1;
     for (std::size_t first = 0; first + pages <= PageCount; ++first) {

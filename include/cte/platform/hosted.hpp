@@ -93,12 +93,14 @@ struct Hosted {
 
   // The handler runs with interrupts disabled; the frame records the state the thread had.
   // (Re-enabling is the resume's last act: see the top of this file.)
+  // A trap whose frame lies in the lowest stack_reserve bytes of the running kcontext
+  // thread's stack is that thread's stack overflow (as on the boards): a voluntary trap's
+  // handler runs on the thread's stack, below its frame, and must not meet the guard page
+  // there (that would be a fault inside the handler, not the thread's overflow).
+  static constexpr std::size_t stack_reserve = 3 * 1024;
+  static_assert(stack_reserve < min_kstack_size);
   template <class Frame>
-  static void on_trap_entry(Frame &frame) {
-    set_frame_interrupts_enabled(frame, enable_word().load(std::memory_order_relaxed) != 0);
-    enable_word().store(0, std::memory_order_relaxed);
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-  }
+  static void on_trap_entry(Frame &frame);  // hosted_traps.hpp
   // Before a frame is resumed: nothing hosted (the resume itself restores the enable word).
   template <class Frame>
   static void before_resume(const Frame &) {}

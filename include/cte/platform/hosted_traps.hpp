@@ -392,6 +392,16 @@ inline bool Hosted::loopback_irq_raise() {
   return true;
 }
 
+template <class Frame>
+void Hosted::on_trap_entry(Frame &frame) {
+  set_frame_interrupts_enabled(frame, enable_word().load(std::memory_order_relaxed) != 0);
+  enable_word().store(0, std::memory_order_relaxed);
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  const auto at = reinterpret_cast<std::uintptr_t>(&frame);
+  const std::uintptr_t bottom = detail::runtime.current_stack_start;
+  if (bottom && at >= bottom && at - bottom < stack_reserve) frame.library.state |= frame_state::stack_overflow;
+}
+
 inline bool Hosted::interrupt_pending() {
   return pending_sources.load(std::memory_order_relaxed) != 0 ||
          cte::hosted::external_line().state() == cte::hosted::LineState::raised;

@@ -1,0 +1,35 @@
+# Runs the conformance image and compares its trace with the golden one, byte for byte.
+#   -DRUN=<command, with | between its words>  the program and its runner (emulator/qemu-run)
+#   -DGOLDEN=<golden.txt>  -DACTUAL=<file the trace is written to (kept for inspection)>
+# The trace is the lines from "=== cte conformance trace begin ===" to "... end ===": firmware
+# banners before it and the ISA supplement after it are not compared. On a difference the
+# test fails and prints `diff -u golden actual`.
+
+string(REPLACE "|" ";" command "${RUN}")
+execute_process(COMMAND ${command} OUTPUT_VARIABLE output ERROR_VARIABLE errors RESULT_VARIABLE status TIMEOUT 240)
+set(begin_marker "=== cte conformance trace begin ===\n")
+set(end_marker "=== cte conformance trace end ===\n")
+string(REPLACE "\r\n" "\n" output "${output}")
+string(FIND "${output}" "${begin_marker}" begin)
+string(FIND "${output}" "${end_marker}" end)
+if(begin EQUAL -1 OR end EQUAL -1 OR end LESS begin)
+  message(FATAL_ERROR "conformance: no complete trace (exit status ${status})\n--- output\n${output}\n--- errors\n${errors}")
+endif()
+string(LENGTH "${end_marker}" end_length)
+math(EXPR length "${end} + ${end_length} - ${begin}")
+string(SUBSTRING "${output}" ${begin} ${length} trace)
+file(WRITE "${ACTUAL}" "${trace}")
+file(READ "${GOLDEN}" golden)
+if(NOT trace STREQUAL golden)
+  execute_process(COMMAND diff -u "${GOLDEN}" "${ACTUAL}" OUTPUT_VARIABLE difference)
+  message(FATAL_ERROR "conformance: the trace differs from the golden one\n${difference}")
+endif()
+string(FIND "${output}" "supplement:" supplement)
+if(NOT supplement EQUAL -1)
+  string(SUBSTRING "${output}" ${supplement} -1 supplement_text)
+  message("${supplement_text}")
+endif()
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "conformance: the trace matches but the program exited with status ${status}\n${errors}")
+endif()
+message("conformance: trace identical to ${GOLDEN}")
