@@ -226,7 +226,8 @@ void ymm_thread(void *arg) {
   const auto id = reinterpret_cast<std::uintptr_t>(arg);
   std::uint64_t table[ymm_words];
   for (int round = 0; round < 200; ++round) {
-    for (unsigned w = 0; w < ymm_words; ++w) table[w] = (id + 1) * 0x0123456789abcdefull ^ (w * 0x9e3779b97f4a7c15ull) ^ round;
+    for (unsigned w = 0; w < ymm_words; ++w)
+      table[w] = (id + 1) * 0x0123456789abcdefull ^ (w * 0x9e3779b97f4a7c15ull) ^ round;
     cte_pc_test_hold_ymm(table, 20000);
     for (unsigned w = 0; w < ymm_words; ++w)
       if (table[w] != ((id + 1) * 0x0123456789abcdefull ^ (w * 0x9e3779b97f4a7c15ull) ^ round)) ymm_intact[id] = false;
@@ -238,7 +239,8 @@ cte_test::StaticStack<cte_test::thread_stack_size> ymm_stacks[2];
 }  // namespace
 
 CTE_TEST_CASE("pc: two preempted threads keep all of YMM0-15 (XSAVE state in their Contexts)") {
-  for (std::uintptr_t i = 0; i < 2; ++i) ymm_threads[i] = cte::kcontext(ymm_stacks[i].area(), ymm_thread, reinterpret_cast<void *>(i));
+  for (std::uintptr_t i = 0; i < 2; ++i)
+    ymm_threads[i] = cte::kcontext(ymm_stacks[i].area(), ymm_thread, reinterpret_cast<void *>(i));
   ymm_running = -1;
   ymm_ticks = 0;
   cte::cte_init(ymm_round_robin);

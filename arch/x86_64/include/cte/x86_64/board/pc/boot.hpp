@@ -29,7 +29,7 @@ namespace cte::x86_64::pc {
 
 namespace multiboot {
 inline constexpr std::uint32_t magic = 0x1badb002;
-inline constexpr std::uint32_t loader_magic = 0x2badb002;  // in EAX at entry
+inline constexpr std::uint32_t loader_magic = 0x2badb002;                   // in EAX at entry
 inline constexpr std::uint32_t flags = (1u << 0) | (1u << 1) | (1u << 16);  // aligned modules, memory info, addresses
 }  // namespace multiboot
 
@@ -139,11 +139,10 @@ inline constexpr std::uint64_t cr4_sse = bits::cr4_osfxsr | bits::cr4_osxmmexcpt
       "  mov %%eax, %%edi\n"
       "  call cte_board_finish\n"
       "  ud2\n"
-      ".popsection\n"
-      :: [mb_magic] "i"(multiboot::magic), [mb_flags] "i"(multiboot::flags),
-      [gdt_size] "i"(sizeof cte_x86_64_pc_gdt), [table_flags] "i"(boot::table_flags),
-      [large_flags] "i"(boot::large_page_flags), [gib] "i"(paging::identity_mapped_gib),
-      [cr4_pae] "i"(boot::cr4_pae), [efer] "i"(boot::efer_msr), [lme] "i"(boot::efer_long_mode),
+      ".popsection\n" ::[mb_magic] "i"(multiboot::magic),
+      [mb_flags] "i"(multiboot::flags), [gdt_size] "i"(sizeof cte_x86_64_pc_gdt), [table_flags] "i"(boot::table_flags),
+      [large_flags] "i"(boot::large_page_flags), [gib] "i"(paging::identity_mapped_gib), [cr4_pae] "i"(boot::cr4_pae),
+      [efer] "i"(boot::efer_msr), [lme] "i"(boot::efer_long_mode),
       [cr0_on] "i"(boot::cr0_protection | boot::cr0_write_protect | boot::cr0_paging),
       [code_selector] "i"(selector::code), [data_selector] "i"(selector::data),
       [cr0_fpu_clear] "i"(boot::cr0_fpu_clear), [cr0_fpu_set] "i"(boot::cr0_fpu_set), [cr4_sse] "i"(boot::cr4_sse));
@@ -162,8 +161,7 @@ inline void enable_extended_state() {
   const CpuidResult features = cpuid(1);
   if (!(features.ecx & bits::cpuid1_ecx_xsave)) boot_failure("the CPU has no XSAVE (run QEMU with -cpu max)");
   write_cr4(read_cr4() | bits::cr4_osxsave);
-  const std::uint64_t components =
-      xsave::x87 | xsave::sse | ((features.ecx & bits::cpuid1_ecx_avx) ? xsave::avx : 0);
+  const std::uint64_t components = xsave::x87 | xsave::sse | ((features.ecx & bits::cpuid1_ecx_avx) ? xsave::avx : 0);
   write_xcr0(components);
   constexpr std::uint32_t xsave_leaf = 0xd;
   if (cpuid(xsave_leaf).ebx > xsave::area_size) boot_failure("the enabled XSAVE state exceeds the frame's area");

@@ -11,8 +11,8 @@ namespace cte::x86_64::pc {
 
 struct CmosClock {
   static constexpr std::uint16_t index = 0x70, data = 0x71;
-  static constexpr std::uint8_t seconds = 0x00, minutes = 0x02, hours = 0x04, day = 0x07, month = 0x08,
-                                year = 0x09, status_a = 0x0a, status_b = 0x0b;
+  static constexpr std::uint8_t seconds = 0x00, minutes = 0x02, hours = 0x04, day = 0x07, month = 0x08, year = 0x09,
+                                status_a = 0x0a, status_b = 0x0b;
   static constexpr std::uint8_t update_in_progress = 1u << 7;  // status A
   static constexpr std::uint8_t binary_mode = 1u << 2;         // status B: DM (else BCD)
 

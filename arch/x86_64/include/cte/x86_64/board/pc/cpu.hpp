@@ -20,7 +20,8 @@ inline std::uint64_t read_msr(std::uint32_t msr) {
   return (std::uint64_t{high} << 32) | low;
 }
 inline void write_msr(std::uint32_t msr, std::uint64_t value) {
-  asm volatile("wrmsr" ::"c"(msr), "a"(static_cast<std::uint32_t>(value)), "d"(static_cast<std::uint32_t>(value >> 32)));
+  asm volatile("wrmsr" ::"c"(msr), "a"(static_cast<std::uint32_t>(value)),
+               "d"(static_cast<std::uint32_t>(value >> 32)));
 }
 
 inline std::uint64_t read_cr0() {

@@ -44,8 +44,8 @@ inline constexpr std::size_t stack_size = 8 * 1024;
 }  // namespace ist
 
 constexpr unsigned ist_of_vector(unsigned v) {
-  return v == vector::double_fault ? ist::double_fault
-         : v == vector::nmi        ? ist::nmi
+  return v == vector::double_fault    ? ist::double_fault
+         : v == vector::nmi           ? ist::nmi
          : v == vector::machine_check ? ist::machine_check
                                       : ist::general;
 }
@@ -73,7 +73,7 @@ struct [[gnu::packed]] DescriptorPointer {
 // The GDT, named by the boot code (boot.hpp): null, code, data, TSS (two slots).
 extern "C" {
 [[gnu::used]] alignas(16) inline std::uint64_t cte_x86_64_pc_gdt[5] = {0, cte::x86_64::pc::gdt_entry::code64,
-                                                         cte::x86_64::pc::gdt_entry::data, 0, 0};
+                                                                       cte::x86_64::pc::gdt_entry::data, 0, 0};
 }
 
 namespace cte::x86_64::pc {
@@ -93,13 +93,18 @@ inline void load_descriptor_tables(std::uintptr_t stubs, std::size_t stub_spacin
   task_state.io_map_base = sizeof(TaskState);  // no I/O permission bitmap
   const auto tss = reinterpret_cast<std::uintptr_t>(&task_state);
   constexpr std::uint64_t tss_available = 0x89;  // present, 64-bit TSS (available)
-  cte_x86_64_pc_gdt[selector::tss / 8] = (sizeof(TaskState) - 1) | ((tss & 0xffffff) << 16) | (tss_available << 40) |
-                                         ((tss >> 24 & 0xff) << 56);
+  cte_x86_64_pc_gdt[selector::tss / 8] =
+      (sizeof(TaskState) - 1) | ((tss & 0xffffff) << 16) | (tss_available << 40) | ((tss >> 24 & 0xff) << 56);
   cte_x86_64_pc_gdt[selector::tss / 8 + 1] = tss >> 32;
   for (unsigned v = 0; v < vector_count; ++v) {
     const std::uintptr_t stub = stubs + v * stub_spacing;
-    idt[v] = {static_cast<std::uint16_t>(stub), selector::code, static_cast<std::uint8_t>(ist_of_vector(v)),
-              interrupt_gate_type, static_cast<std::uint16_t>(stub >> 16), static_cast<std::uint32_t>(stub >> 32), 0};
+    idt[v] = {static_cast<std::uint16_t>(stub),
+              selector::code,
+              static_cast<std::uint8_t>(ist_of_vector(v)),
+              interrupt_gate_type,
+              static_cast<std::uint16_t>(stub >> 16),
+              static_cast<std::uint32_t>(stub >> 32),
+              0};
   }
   const DescriptorPointer idt_pointer{sizeof idt - 1, reinterpret_cast<std::uintptr_t>(idt)};
   asm volatile("lidt %0" ::"m"(idt_pointer));

@@ -77,7 +77,8 @@ class CommandLineDevicetree {
     return at;
   }
   static void store32(std::size_t at, std::uint32_t value) {
-    for (int i = 0; i < 4; ++i) blob_[at + static_cast<std::size_t>(i)] = static_cast<unsigned char>(value >> (24 - 8 * i));
+    for (int i = 0; i < 4; ++i)
+      blob_[at + static_cast<std::size_t>(i)] = static_cast<unsigned char>(value >> (24 - 8 * i));
   }
   static void put32(std::uint32_t value) { store32(reserve(4), value); }
   // `length` bytes of `text`, `zeros` NULs, then padding to 4 bytes.

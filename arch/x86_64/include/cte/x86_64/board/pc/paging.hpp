@@ -28,7 +28,8 @@ struct alignas(small_page) Table {
 extern "C" {
 [[gnu::used]] inline cte::x86_64::pc::paging::Table cte_x86_64_pc_pml4;
 [[gnu::used]] inline cte::x86_64::pc::paging::Table cte_x86_64_pc_pdpt;
-[[gnu::used]] inline cte::x86_64::pc::paging::Table cte_x86_64_pc_directories[cte::x86_64::pc::paging::identity_mapped_gib];
+[[gnu::used]] inline cte::x86_64::pc::paging::Table
+    cte_x86_64_pc_directories[cte::x86_64::pc::paging::identity_mapped_gib];
 }
 
 namespace cte::x86_64::pc::paging {
@@ -53,7 +54,8 @@ inline void split_for_pool(std::uintptr_t pool) {
 // Makes [start, start + size) (small pages of the pool's region) accessible or not.
 inline bool set_present(std::uintptr_t start, std::size_t size, bool accessible) {
   const std::uint64_t directory = directory_entry(start);
-  const bool in_pool_region = !(directory & large) && (directory & address_mask) == reinterpret_cast<std::uintptr_t>(&pool_table);
+  const bool in_pool_region =
+      !(directory & large) && (directory & address_mask) == reinterpret_cast<std::uintptr_t>(&pool_table);
   if (!in_pool_region || start % small_page || size % small_page) return false;
   const std::uintptr_t region_start = start & ~(large_page - 1);
   if (start + size > region_start + large_page) return false;

@@ -26,7 +26,9 @@ using x86_64::kcontext_thread_sp;
 
 // Bytes of a kcontext stack its initial frame may occupy below a 16-byte aligned top: the
 // placement depends on the top's address modulo xsave::alignment, so the largest of the four.
-constexpr std::size_t kcontext_footprint_at(std::uintptr_t top) { return top - frame_address_below(kcontext_thread_sp(top)); }
+constexpr std::size_t kcontext_footprint_at(std::uintptr_t top) {
+  return top - frame_address_below(kcontext_thread_sp(top));
+}
 inline constexpr std::size_t kcontext_frame_footprint = [] {
   std::size_t most = 0;
   for (std::uintptr_t top = 0x10000; top < 0x10000 + xsave::alignment; top += 16)

@@ -12,15 +12,15 @@ namespace cte::x86_64::pc {
 
 struct Com1 {
   static constexpr std::uint16_t base = 0x3f8;
-  static constexpr std::uint16_t data = base + 0;              // THR (write) / RBR (read)
-  static constexpr std::uint16_t interrupt_enable = base + 1;  // IER
-  static constexpr std::uint16_t modem_control = base + 4;     // MCR
-  static constexpr std::uint16_t line_status = base + 5;       // LSR
+  static constexpr std::uint16_t data = base + 0;                    // THR (write) / RBR (read)
+  static constexpr std::uint16_t interrupt_enable = base + 1;        // IER
+  static constexpr std::uint16_t modem_control = base + 4;           // MCR
+  static constexpr std::uint16_t line_status = base + 5;             // LSR
   static constexpr std::uint8_t transmit_empty_interrupt = 1u << 1;  // IER.ETBEI
-  static constexpr std::uint8_t out2 = 1u << 3;  // MCR.OUT2: gates the IRQ line on real hardware
-  static constexpr std::uint8_t transmit_holding_empty = 1u << 5;  // LSR.THRE
-  static constexpr std::uint8_t data_ready = 1u << 0;              // LSR.DR
-  static constexpr unsigned isa_irq = 4;                           // = IOAPIC input (GSI) 4
+  static constexpr std::uint8_t out2 = 1u << 3;                      // MCR.OUT2: gates the IRQ line on real hardware
+  static constexpr std::uint8_t transmit_holding_empty = 1u << 5;    // LSR.THRE
+  static constexpr std::uint8_t data_ready = 1u << 0;                // LSR.DR
+  static constexpr unsigned isa_irq = 4;                             // = IOAPIC input (GSI) 4
 
   static void init() {
     outb(interrupt_enable, 0);
