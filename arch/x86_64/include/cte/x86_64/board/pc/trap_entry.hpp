@@ -98,10 +98,11 @@ namespace cte::x86_64::pc {
 #define CTE_X86_64_PC_STORE_(name, NAME) "  mov %%" #name ", %c[" #name "](%%rax)\n"
 #define CTE_X86_64_PC_LOAD_(name, NAME) "  mov %c[" #name "](%%rsp), %%" #name "\n"
 // Every GPR but rax and rcx (the entry's scratch registers).
-#define CTE_X86_64_PC_REGISTERS_BUT_RAX_RCX(X)                                                                        \
-  X(rbx, RBX)                                                                                                         \
-  X(rdx, RDX) X(rsi, RSI) X(rdi, RDI) X(rbp, RBP) X(r8, R8) X(r9, R9) X(r10, R10) X(r11, R11) X(r12, R12) X(r13, R13) \
-      X(r14, R14) X(r15, R15)
+// clang-format off
+#define CTE_X86_64_PC_REGISTERS_BUT_RAX_RCX(X) \
+  X(rbx, RBX) X(rdx, RDX) X(rsi, RSI) X(rdi, RDI) X(rbp, RBP) X(r8, R8) X(r9, R9) X(r10, R10) X(r11, R11) \
+  X(r12, R12) X(r13, R13) X(r14, R14) X(r15, R15)
+// clang-format on
 
 // Emits the stubs, the common entry, the resume, the #DF entry and the thread-exit stub.
 // Never called: [[gnu::used]] makes every translation unit emit the COMDAT groups inside.
