@@ -27,6 +27,7 @@
 #include <cstdint>
 
 #include <cte/area.hpp>
+#include <cte/board/interrupts_disabled.hpp>
 #include <cte/context.hpp>
 #include <cte/detail/page_pool.hpp>
 #include <cte/x86_64/board/pc/cmos_clock.hpp>
@@ -98,10 +99,7 @@ struct Board {
   }
   template <class F>
   static void set_frame_interrupts_enabled(F &frame, bool enabled) {
-    if (enabled)
-      frame.rflags |= bits::rflags_interrupt_enable;
-    else
-      frame.rflags &= ~bits::rflags_interrupt_enable;
+    frame.rflags = (frame.rflags & ~bits::rflags_interrupt_enable) | (enabled ? bits::rflags_interrupt_enable : 0);
   }
 
   // --- timer: changed with interrupts off.
@@ -110,33 +108,19 @@ struct Board {
     std::uint64_t ticks = period_us * calibration.apic_ticks_per_ms / 1000;
     if (ticks == 0) ticks = 1;
     if (ticks > 0xffffffff) return false;
-    const bool was_enabled = interrupts_enabled();
-    set_interrupts_enabled(false);
-    LocalApic::start_periodic(static_cast<std::uint32_t>(ticks));
-    set_interrupts_enabled(was_enabled);
+    cte::board::with_interrupts_disabled<Board>(
+        [ticks] { LocalApic::start_periodic(static_cast<std::uint32_t>(ticks)); });
     return true;
   }
-  static void timer_stop() {
-    const bool was_enabled = interrupts_enabled();
-    set_interrupts_enabled(false);
-    LocalApic::stop();
-    set_interrupts_enabled(was_enabled);
-  }
+  static void timer_stop() { cte::board::with_interrupts_disabled<Board>(LocalApic::stop); }
 
   // --- pages for GuardedStack and ProtectedPage
   static std::size_t page_size() { return Pages::page_size; }
   static Area map_pages(std::size_t size) {
-    const bool was_enabled = interrupts_enabled();
-    set_interrupts_enabled(false);
-    const Area pages = Pages::allocate(size);
-    set_interrupts_enabled(was_enabled);
-    return pages;
+    return cte::board::with_interrupts_disabled<Board>([size] { return Pages::allocate(size); });
   }
   static void unmap_pages(Area pages) {
-    const bool was_enabled = interrupts_enabled();
-    set_interrupts_enabled(false);
-    Pages::release(pages);
-    set_interrupts_enabled(was_enabled);
+    cte::board::with_interrupts_disabled<Board>([pages] { Pages::release(pages); });
   }
   static bool set_page_access(Area pages, bool accessible) {
     if (!Pages::contains(pages.start) || area_size(pages) == 0) return false;

@@ -13,16 +13,18 @@ namespace cte::x86_64::pc {
 
 struct LocalApic {
   static constexpr std::uintptr_t base = 0xfee00000;
-  static constexpr std::uintptr_t id = 0x20;
-  static constexpr std::uintptr_t end_of_interrupt = 0xb0;
-  static constexpr std::uintptr_t spurious_vector = 0xf0;
-  static constexpr std::uintptr_t in_service = 0x100;  // ISR, 8 registers 16 bytes apart
-  static constexpr std::uintptr_t request = 0x200;     // IRR, 8 registers 16 bytes apart
-  static constexpr std::uintptr_t command_low = 0x300;
-  static constexpr std::uintptr_t timer_lvt = 0x320;
-  static constexpr std::uintptr_t timer_initial = 0x380;
-  static constexpr std::uintptr_t timer_current = 0x390;
-  static constexpr std::uintptr_t timer_divide = 0x3e0;
+  // Register offsets (32-bit registers, 16 bytes apart).
+  enum Register : std::uintptr_t {
+    id = 0x20,
+    end_of_interrupt = 0xb0,
+    spurious_vector = 0xf0,
+    request = 0x200,  // IRR: 8 registers, 256 bits
+    command_low = 0x300,
+    timer_lvt = 0x320,
+    timer_initial = 0x380,
+    timer_current = 0x390,
+    timer_divide = 0x3e0,
+  };
 
   static constexpr std::uint32_t software_enable = 1u << 8;  // in the spurious-vector register
   static constexpr std::uint32_t spurious = 0xff;

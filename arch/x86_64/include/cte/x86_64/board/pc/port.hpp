@@ -16,13 +16,9 @@
 #include <cte/x86_64/board/pc/trap_entry.hpp>
 #include <cte/x86_64/fast_switch.hpp>
 #include <cte/x86_64/frame.hpp>
-#include <cte/x86_64/kcontext.hpp>
+#include <cte/x86_64/kcontext_frame.hpp>
 
 namespace cte::x86_64::pc {
-
-// The stack pointer a kcontext thread starts with (the ABI's alignment at function entry, the
-// thread-exit stub as its return address): the hosted rule.
-using x86_64::kcontext_thread_sp;
 
 // Bytes of a kcontext stack its initial frame may occupy below a 16-byte aligned top: the
 // placement depends on the top's address modulo xsave::alignment, so the largest of the four.
@@ -49,22 +45,10 @@ struct Port {
   // as if called from cte_x86_64_pc_thread_exit, with the initial FP controls, x87 and SSE
   // from the legacy region and every extended component in its initial state.
   static Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
-    const auto top = reinterpret_cast<std::uintptr_t>(stack.end);
-    const std::uintptr_t thread_sp = kcontext_thread_sp(top);
-    *reinterpret_cast<void (**)()>(thread_sp) = &cte_x86_64_pc_thread_exit;
-    Frame *const frame = frame_below(thread_sp);
-    *frame = Frame{};
+    Frame *const frame = frame_below(kcontext_thread_sp(reinterpret_cast<std::uintptr_t>(stack.end)));
+    fill_kcontext_frame(*frame, stack, entry, arg, &cte_x86_64_pc_thread_exit);
     xsave_header(*frame) = xsave::Header{.state_bv = xsave::x87 | xsave::sse, .comp_bv = 0, .reserved = {}};
-    frame->rip = reinterpret_cast<std::uintptr_t>(entry);
-    frame->rdi = reinterpret_cast<std::uintptr_t>(arg);
-    frame->rsp = thread_sp;
-    frame->rflags = initial_rflags;
-    frame->vector = vector::yield;
-    frame->fpu.fcw = initial_fcw;
-    frame->fpu.mxcsr = initial_mxcsr;
     frame->library.state = frame_state::asynchronous;
-    frame->library.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
-    frame->library.stack_end = top;
     return frame;
   }
 };
