@@ -104,6 +104,18 @@ namespace cte::x86_64::pc {
   X(r12, R12) X(r13, R13) X(r14, R14) X(r15, R15)
 // clang-format on
 
+// Call-frame information of a saved Frame at rsp (DWARF by hand: .cfi_offset is relative to the
+// CFA, which here is not a fixed distance from rsp): DW_CFA_def_cfa_expression (0x0f) and
+// DW_CFA_expression (0x10) with DW_OP_breg7 (0x77: rsp + a signed LEB128 offset) and
+// DW_OP_deref (0x06); offsets in two LEB128 bytes (0 <= offset < 8192). DWARF columns: rbx 3,
+// rbp 6, r12-r15 12-15, the return address (rip) 16.
+static_assert(sizeof(Frame) < 8192, "frame offsets fit two LEB128 bytes");
+#define CTE_X86_64_PC_CFI_LEB128_2(offset) "((" offset ") & 0x7f) | 0x80, ((" offset ") >> 7) & 0x7f"
+#define CTE_X86_64_PC_CFI_CFA_FROM_FRAME \
+  "  .cfi_escape 0x0f, 4, 0x77, " CTE_X86_64_PC_CFI_LEB128_2("%c[rsp]") ", 0x06\n"
+#define CTE_X86_64_PC_CFI_SAVED_AT_SP(column, offset) \
+  "  .cfi_escape 0x10, " column ", 3, 0x77, " CTE_X86_64_PC_CFI_LEB128_2(offset) "\n"
+
 // Emits the stubs, the common entry, the resume, the #DF entry and the thread-exit stub.
 // Never called: [[gnu::used]] makes every translation unit emit the COMDAT groups inside.
 [[gnu::used]] inline void emit_trap_entry() {
@@ -189,8 +201,17 @@ namespace cte::x86_64::pc {
       "  mov %%cr2, %%rcx\n"
       "2:\n"
       "  mov %%rcx, %c[fault_address](%%rax)\n"
-      // Off the IST stack: the frame is the stack from here on.
+      // Off the IST stack: the frame is the stack from here on, and describes the interrupted
+      // code to a debugger (a signal frame: CFA = its rsp, every register in its slot).
       "  mov %%rax, %%rsp\n"
+      CTE_X86_64_PC_CFI_CFA_FROM_FRAME
+      CTE_X86_64_PC_CFI_SAVED_AT_SP("16", "%c[rip]")
+      CTE_X86_64_PC_CFI_SAVED_AT_SP("3", "%c[rbx]")
+      CTE_X86_64_PC_CFI_SAVED_AT_SP("6", "%c[rbp]")
+      CTE_X86_64_PC_CFI_SAVED_AT_SP("12", "%c[r12]")
+      CTE_X86_64_PC_CFI_SAVED_AT_SP("13", "%c[r13]")
+      CTE_X86_64_PC_CFI_SAVED_AT_SP("14", "%c[r14]")
+      CTE_X86_64_PC_CFI_SAVED_AT_SP("15", "%c[r15]")
       // cte's own traps are calls: only the FP control words are live (frame_state::
       // asynchronous clear, as hosted). Every other trap: the whole XSAVE state.
       "  mov %c[vector](%%rsp), %%rcx\n"
@@ -221,6 +242,8 @@ namespace cte::x86_64::pc {
       "  jmp cte_x86_64_pc_resume\n"
       CTE_ASM_FUNCTION_END(cte_x86_64_pc_trap_record) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_PC_OFFSET_)
+      [rbx] "i"(offsetof(Frame, rbx)), [rbp] "i"(offsetof(Frame, rbp)), [r12] "i"(offsetof(Frame, r12)),
+      [r13] "i"(offsetof(Frame, r13)), [r14] "i"(offsetof(Frame, r14)), [r15] "i"(offsetof(Frame, r15)),
       [hw_vector] "i"(offsetof(HardwareFrame, vector)), [hw_error_code] "i"(offsetof(HardwareFrame, error_code)),
       [hw_rip] "i"(offsetof(HardwareFrame, rip)), [hw_rflags] "i"(offsetof(HardwareFrame, rflags)),
       [hw_rsp] "i"(offsetof(HardwareFrame, rsp)), [vector] "i"(offsetof(Frame, vector)),
@@ -299,6 +322,9 @@ namespace cte::x86_64::pc {
 }
 
 #undef CTE_X86_64_PC_OFFSET_
+#undef CTE_X86_64_PC_CFI_LEB128_2
+#undef CTE_X86_64_PC_CFI_CFA_FROM_FRAME
+#undef CTE_X86_64_PC_CFI_SAVED_AT_SP
 #undef CTE_X86_64_PC_STORE_
 #undef CTE_X86_64_PC_LOAD_
 #undef CTE_X86_64_PC_REGISTERS_BUT_RAX_RCX
