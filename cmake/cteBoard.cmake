@@ -7,6 +7,7 @@
 #   riscv64-virt-s   QEMU virt, kernel in S-mode under OpenSBI: -bios default
 #   aarch64-virt-el1 QEMU virt (GICv3), kernel at EL1: qemu-system-aarch64 -machine virt,gic-version=3
 #   aarch64-virt-el2 the same, kernel at EL2: -machine virt,gic-version=3,virtualization=on
+#   x86_64-pc        QEMU q35 (-cpu max), kernel in long mode, Multiboot 1
 #
 # Needs the board's toolchain (cmake/toolchains/<isa>-virt.cmake, installed beside this file),
 # CTE_BOARD_FILES_DIR: the directory of the board's linker scripts, and CTE_BOARDS_COMMON_DIR:
@@ -18,13 +19,13 @@
 # exception level, CTE_AARCH64_VIRT_LEVEL) and CTE_BOARD_RUN (the run command, a list:
 # qemu-run OPTIONS... BOARD IMAGE; options such as --append TEXT go before BOARD).
 
-set(_cte_boards riscv64-virt-m riscv64-virt-s aarch64-virt-el1 aarch64-virt-el2)
+set(_cte_boards riscv64-virt-m riscv64-virt-s aarch64-virt-el1 aarch64-virt-el2 x86_64-pc)
 if(NOT CTE_BOARD IN_LIST _cte_boards)
   message(FATAL_ERROR "cte: unknown CTE_BOARD '${CTE_BOARD}' (known: ${_cte_boards})")
 endif()
 string(REGEX MATCH "^[^-]+" CTE_BOARD_ISA "${CTE_BOARD}")
 if(NOT CMAKE_SYSTEM_PROCESSOR STREQUAL CTE_BOARD_ISA OR NOT CMAKE_SYSTEM_NAME STREQUAL "Generic")
-  message(FATAL_ERROR "cte: CTE_BOARD=${CTE_BOARD} needs the bare-metal ${CTE_BOARD_ISA} toolchain (cmake/toolchains/${CTE_BOARD_ISA}-virt.cmake)")
+  message(FATAL_ERROR "cte: CTE_BOARD=${CTE_BOARD} needs the bare-metal ${CTE_BOARD_ISA} toolchain (cmake/toolchains/${CTE_BOARD_ISA}-*.cmake)")
 endif()
 
 if(CTE_BOARD STREQUAL "riscv64-virt-m")
@@ -33,8 +34,10 @@ elseif(CTE_BOARD STREQUAL "riscv64-virt-s")
   set(CTE_BOARD_MODE supervisor)
 elseif(CTE_BOARD STREQUAL "aarch64-virt-el1")
   set(CTE_BOARD_MODE el1)
-else()
+elseif(CTE_BOARD STREQUAL "aarch64-virt-el2")
   set(CTE_BOARD_MODE el2)
+else()
+  set(CTE_BOARD_MODE long)  # x86_64-pc: 64-bit long mode
 endif()
 
 if(NOT TARGET cte_board)
@@ -43,10 +46,13 @@ if(NOT TARGET cte_board)
     target_compile_definitions(cte_board INTERFACE "CTE_BOARD_HEADER=<cte/riscv64/board/virt/virt.hpp>"
                                                     CTE_RISCV64_VIRT_PRIVILEGE=${CTE_BOARD_MODE})
     set(_cte_board_script ${CTE_BOARD_MODE}.ld)
-  else()
+  elseif(CTE_BOARD_ISA STREQUAL "aarch64")
     target_compile_definitions(cte_board INTERFACE "CTE_BOARD_HEADER=<cte/aarch64/board/virt/virt.hpp>"
                                                     CTE_AARCH64_VIRT_LEVEL=${CTE_BOARD_MODE})
     set(_cte_board_script virt.ld)
+  else()
+    target_compile_definitions(cte_board INTERFACE "CTE_BOARD_HEADER=<cte/x86_64/board/pc/pc.hpp>")
+    set(_cte_board_script pc.ld)
   endif()
   target_link_options(cte_board INTERFACE -L${CTE_BOARDS_COMMON_DIR} -T${CTE_BOARD_FILES_DIR}/${_cte_board_script})
 endif()
