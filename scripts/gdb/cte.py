@@ -1,8 +1,10 @@
 # gdb commands for kernels built on cte (docs/DEBUGGING.md). Load with
 #   (gdb) source <prefix>/share/cte/gdb/cte.py
 # Commands:
-#   cte context EXPR   a saved Context (a cte::Context * or the frame itself), decoded for its ISA
-#   cte bt EXPR        the backtrace of the thread parked in that Context, without resuming it
+#   cte context EXPR   a saved Context (a cte::Context * or the frame itself), decoded for its ISA,
+#                      or a parked fast-switch thread (a cte::FastContext)
+#   cte bt EXPR        the backtrace of the thread parked in that Context or FastContext, without
+#                      resuming it
 # Works on x86_64, riscv64 and aarch64, hosted (gdb, or gdb-multiarch on qemu-user's gdbstub)
 # and on the boards (qemu-system's gdbstub). Needs the program's debug information (-g): the
 # Frame's field names are read from it, so this file knows register names, not offsets.
@@ -33,14 +35,35 @@ def isa_of(frame_type):
 
 
 def frame_of(expression):
-    """The Frame value EXPR denotes: a Context, a Frame, or a pointer to either."""
+    """The Frame value EXPR denotes (a Context, a Frame, or a pointer to either), or the
+    FastSwitchState of a FastContext."""
     value = gdb.parse_and_eval(expression)
     if value.type.strip_typedefs().code == gdb.TYPE_CODE_PTR:
         value = value.dereference()
     names = {field.name for field in value.type.strip_typedefs().fields()}
     if "frame_" in names:  # cte::BasicContext: the Frame is its only member
         value = value["frame_"]
+    elif "state" in names and "stack_start" in names:  # cte::FastContext
+        value = value["state"]
     return value
+
+
+def is_fast_state(value):
+    return "resume_address" in {field.name for field in value.type.strip_typedefs().fields()}
+
+
+def fast_registers_of(state):
+    """{gdb register name: value} of a parked fast-switch thread: its stack pointer, where it
+    resumes, and the frame pointer (enough to unwind; other callee-saved registers stay)."""
+    names = {field.name for field in state.type.strip_typedefs().fields()}
+    sp, pc = word(state["sp"]), word(state["resume_address"])
+    if sp == 0:
+        raise gdb.GdbError("cte: this FastContext was never prepared (make_fast_context)")
+    if "rbp" in names:
+        return "x86_64", {"rsp": sp, "rip": pc, "rbp": word(state["rbp"]), "rbx": word(state["rbx"])}
+    if "s0" in names:
+        return "riscv64", {"sp": sp, "pc": pc, "s0": word(state["s0"])}
+    return "aarch64", {"sp": sp, "pc": pc, "x29": word(state["x29"])}
 
 
 def word(value):
@@ -132,6 +155,13 @@ class CteContextCommand(gdb.Command):
         if not argument:
             raise gdb.GdbError("usage: cte context EXPR")
         frame = frame_of(argument)
+        if is_fast_state(frame):
+            isa, registers = fast_registers_of(frame)
+            pc = registers["rip" if isa == "x86_64" else "pc"]
+            print("cte context %s (%s fast-switch thread)" % (argument, isa))
+            print("  resumes at 0x%x  %s" % (pc, symbol_at(pc)))
+            print("  sp         0x%x" % registers["rsp" if isa == "x86_64" else "sp"])
+            return
         isa, registers = registers_of(frame)
         pc = registers["rip" if isa == "x86_64" else "pc"]
         sp = registers["rsp" if isa == "x86_64" else "sp"]
@@ -178,7 +208,7 @@ back afterwards; nothing runs in the program."""
         if not argument:
             raise gdb.GdbError("usage: cte bt EXPR")
         frame = frame_of(argument)
-        isa, registers = registers_of(frame)
+        isa, registers = fast_registers_of(frame) if is_fast_state(frame) else registers_of(frame)
         gdb.execute("frame 0", to_string=True)
         saved = {name: word(gdb.parse_and_eval("$" + name)) for name in registers}
         try:

@@ -6,6 +6,8 @@
 //   thread:  marker_fresh_thread <- thread_entry, and nothing but cte's start stub below it
 //   parked:  marker_parked, with parked_context a thread parked in parked_inner <- parked_outer
 //            (the gdb extension's `cte context` / `cte bt` read it without resuming it)
+//   fast:    marker_fast_parked, with fast_worker a fast-switch thread parked in fast_inner <-
+//            fast_outer
 #include <cte/cte.hpp>
 
 namespace {
@@ -20,6 +22,7 @@ volatile int sink = 0;
 [[gnu::noinline]] void marker_timer_event() { asm volatile("" ::: "memory"); }
 [[gnu::noinline]] void marker_fresh_thread() { asm volatile("" ::: "memory"); }
 [[gnu::noinline]] void marker_parked() { asm volatile("" ::: "memory"); }
+[[gnu::noinline]] void marker_fast_parked() { asm volatile("" ::: "memory"); }
 
 [[gnu::noinline]] cte::Context *handler(cte::Event event, cte::Context *context) {
   switch (event.kind) {
@@ -83,6 +86,18 @@ cte::Context *parking_handler(cte::Event event, cte::Context *context) {
   sink = sink + 1;
 }
 
+// A fast-switch thread that parks itself back into main.
+cte::FastContext fast_main, fast_worker;
+[[gnu::noinline]] void fast_inner() {
+  cte::fast_switch(fast_worker, fast_main);
+  sink = sink + 1;
+}
+[[gnu::noinline]] void fast_outer(void *) {
+  fast_inner();
+  sink = sink + 1;
+  for (;;) cte::fast_switch(fast_worker, fast_main);
+}
+
 }  // namespace
 
 // Text comparison without libc (the board images have none).
@@ -119,6 +134,11 @@ int main(int argc, char **argv) {
     cte::cte_init(parking_handler);
     cte::yield();  // to the thread, which parks itself and comes back here
     marker_parked();
+  } else if (same(scenario, "fast")) {
+    static unsigned char stack[64 * 1024] __attribute__((aligned(64)));
+    if (!cte::make_fast_context(fast_worker, {stack, stack + sizeof stack}, fast_outer, nullptr)) return 2;
+    cte::fast_switch(fast_main, fast_worker);  // the worker parks itself in fast_inner
+    marker_fast_parked();
   } else {
     return 2;
   }
