@@ -25,6 +25,7 @@
 
 #include <cte/area.hpp>
 #include <cte/context.hpp>
+#include <cte/detail/sanitizer.hpp>
 #include <cte/interrupt_source.hpp>
 #include <cte/platform/hosted_read_probe.hpp>
 
@@ -103,7 +104,8 @@ struct Hosted {
   // thread's stack is that thread's stack overflow (as on the boards): a voluntary trap's
   // handler runs on the thread's stack, below its frame, and must not meet the guard page
   // there (that would be a fault inside the handler, not the thread's overflow).
-  static constexpr std::size_t stack_reserve = 3 * 1024;
+  // (Sanitizer builds give the handler more: instrumented frames are larger.)
+  static constexpr std::size_t stack_reserve = detail::sanitizer_tracks_stacks ? 5 * 1024 : 3 * 1024;
   static_assert(stack_reserve < min_kstack_size);
   template <class Frame>
   static void on_trap_entry(Frame &frame);  // hosted_traps.hpp
