@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include <cte/area.hpp>
+#include <cte/detail/gdb_autoload.hpp>
 #include <cte/detail/runtime.hpp>
 #include <cte/detail/sanitizer.hpp>
 #include <cte/detail/valgrind.hpp>

@@ -6,6 +6,8 @@
 //   thread:  marker_fresh_thread <- thread_entry, and nothing but cte's start stub below it
 //   parked:  marker_parked, with parked_context a thread parked in parked_inner <- parked_outer
 //            (the gdb extension's `cte context` / `cte bt` read it without resuming it)
+//   fault:   marker_fault_event <- handler <- ... (trap frame) ... <- faulting_function <- main:
+//            a load from a cte::ProtectedPage, which the handler then makes accessible
 //   fast:    marker_fast_parked, with fast_worker a fast-switch thread parked in fast_inner <-
 //            fast_outer
 #include <cte/cte.hpp>
@@ -22,6 +24,7 @@ volatile int sink = 0;
 [[gnu::noinline]] void marker_timer_event() { asm volatile("" ::: "memory"); }
 [[gnu::noinline]] void marker_fresh_thread() { asm volatile("" ::: "memory"); }
 [[gnu::noinline]] void marker_parked() { asm volatile("" ::: "memory"); }
+[[gnu::noinline]] void marker_fault_event() { asm volatile("" ::: "memory"); }
 [[gnu::noinline]] void marker_fast_parked() { asm volatile("" ::: "memory"); }
 
 [[gnu::noinline]] cte::Context *handler(cte::Event event, cte::Context *context) {
@@ -86,6 +89,16 @@ cte::Context *parking_handler(cte::Event event, cte::Context *context) {
   sink = sink + 1;
 }
 
+// The fault scenario's page: the handler of its fault makes it accessible (the load retries).
+cte::ProtectedPage *volatile faulting_page = nullptr;
+cte::Context *fault_handler(cte::Event event, cte::Context *context) {
+  if (!cte::is_memory_protection_fault(event.kind) || !faulting_page) cte::halt(3);
+  marker_fault_event();
+  faulting_page->set_accessible(true);
+  return context;
+}
+[[gnu::noinline]] void faulting_function() { sink = sink + *static_cast<volatile int *>(faulting_page->area().start); }
+
 // A fast-switch thread that parks itself back into main.
 cte::FastContext fast_main, fast_worker;
 [[gnu::noinline]] void fast_inner() {
@@ -134,6 +147,13 @@ int main(int argc, char **argv) {
     cte::cte_init(parking_handler);
     cte::yield();  // to the thread, which parks itself and comes back here
     marker_parked();
+  } else if (same(scenario, "fault")) {
+    cte::ProtectedPage page;
+    if (!page.valid()) return 2;
+    faulting_page = &page;
+    cte::cte_init(fault_handler);
+    faulting_function();
+    faulting_page = nullptr;
   } else if (same(scenario, "fast")) {
     static unsigned char stack[64 * 1024] __attribute__((aligned(64)));
     if (!cte::make_fast_context(fast_worker, {stack, stack + sizeof stack}, fast_outer, nullptr)) return 2;

@@ -2,10 +2,11 @@
 # Runs PROGRAM SCENARIO under gdb, stops at MARKER, prints the backtrace and checks it: every
 # EXPECTED function name appears, in that order (innermost first), and the unwinder neither
 # invents frames (`?? ()`) nor gives up on a corrupt stack.
-#   run_gdb.sh [--source SCRIPT] [--show COMMAND]... EMULATOR PROGRAM SCENARIO MARKER EXPECTED...
+#   run_gdb.sh [--source SCRIPT] [--init COMMAND]... [--show COMMAND]... EMULATOR PROGRAM SCENARIO MARKER EXPECTED...
 # EMULATOR is empty for a native program, else the qemu-user command line (";"-separated, as
 # CMAKE_CROSSCOMPILING_EMULATOR), whose gdbstub gdb-multiarch attaches to.
-# --source loads a gdb script first (the cte extension); --show replaces `bt` with the given
+# --source loads a gdb script first (the cte extension), --init runs a gdb command before the
+# program is loaded (auto-load settings); --show replaces `bt` with the given
 # commands, whose output is printed and whose backtrace lines are checked the same way; the
 # output must also contain every --expect-text TEXT.
 set -uo pipefail
@@ -13,6 +14,7 @@ extra=() show=() texts=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --source) extra+=(-ex "source $2"); shift 2 ;;
+    --init) extra+=(-iex "$2"); shift 2 ;;
     --show) show+=(-ex "$2"); shift 2 ;;
     --expect-text) texts+=("$2"); shift 2 ;;
     *) break ;;
@@ -22,7 +24,8 @@ done
 emulator=$1 program=$2 scenario=$3 marker=$4
 shift 4
 common=(-batch -nx -ex "set pagination off" -ex "set confirm off"
-        -ex "handle SIGALRM nostop noprint pass" -ex "handle SIGUSR1 nostop noprint pass" "${extra[@]}")
+        -ex "handle SIGALRM nostop noprint pass" -ex "handle SIGUSR1 nostop noprint pass"
+        -ex "handle SIGSEGV nostop noprint pass" "${extra[@]}")
 if [ -z "$emulator" ]; then
   output=$(timeout 120 gdb "${common[@]}" -ex "break $marker" -ex run "${show[@]}" -ex kill --args "$program" "$scenario" 2>&1)
 else
