@@ -34,6 +34,7 @@
 #include <cte/riscv64/board/virt/exit.hpp>
 #include <cte/riscv64/board/virt/goldfish_rtc.hpp>
 #include <cte/board/code_range.hpp>
+#include <cte/board/interrupts_off.hpp>
 #include <cte/detail/page_pool.hpp>
 #include <cte/riscv64/board/virt/libc_shims.hpp>
 #include <cte/riscv64/board/virt/plic.hpp>
@@ -114,46 +115,29 @@ struct Board {
 
   // --- timer: changed with interrupts off, so a tick cannot interleave with the bookkeeping.
   static bool timer_start(std::uint64_t period_us) {
-    const bool was_enabled = interrupts_enabled();
-    set_interrupts_enabled(false);
-    const bool started = Timer::start(period_us);
-    set_interrupts_enabled(was_enabled);
-    return started;
+    return board::with_interrupts_disabled<Board>([&] { return Timer::start(period_us); });
   }
   static void timer_stop() {
-    const bool was_enabled = interrupts_enabled();
-    set_interrupts_enabled(false);
-    Timer::stop();
-    set_interrupts_enabled(was_enabled);
+    board::with_interrupts_disabled<Board>([] { Timer::stop(); });
   }
 
-  // --- pages for GuardedStack and ProtectedPage
+  // --- pages for GuardedStack and ProtectedPage (the pool and PMP/Sv39 with interrupts off)
   static std::size_t page_size() { return Pages::page_size; }
   static Area map_pages(std::size_t size) {
-    const bool was_enabled = interrupts_enabled();
-    set_interrupts_enabled(false);
-    const Area pages = Pages::allocate(size);
-    set_interrupts_enabled(was_enabled);
-    return pages;
+    return board::with_interrupts_disabled<Board>([&] { return Pages::allocate(size); });
   }
   static void unmap_pages(Area pages) {
-    const bool was_enabled = interrupts_enabled();
-    set_interrupts_enabled(false);
-    Pages::release(pages);
-    set_interrupts_enabled(was_enabled);
+    board::with_interrupts_disabled<Board>([&] { Pages::release(pages); });
   }
   // M-mode: a PMP entry per NAPOT-shaped range, four at most; S-mode: Sv39 entries of the pool.
   static bool set_page_access(Area pages, bool accessible) {
     const auto start = reinterpret_cast<std::uint64_t>(pages.start);
-    const bool was_enabled = interrupts_enabled();
-    set_interrupts_enabled(false);
-    bool done;
-    if constexpr (machine_mode)
-      done = privileged::pmp::set_protected(start, area_size(pages), accessible);
-    else
-      done = privileged::sv39::set_access(start, area_size(pages), accessible);
-    set_interrupts_enabled(was_enabled);
-    return done;
+    return board::with_interrupts_disabled<Board>([&] {
+      if constexpr (machine_mode)
+        return privileged::pmp::set_protected(start, area_size(pages), accessible);
+      else
+        return privileged::sv39::set_access(start, area_size(pages), accessible);
+    });
   }
   // A GuardedStack's guard is its stack reserve, which the port guards for every kcontext
   // stack (see the top of this file): nothing to do per stack.

@@ -28,7 +28,7 @@
 
 #include <cte/board/code_range.hpp>
 #include <cte/area.hpp>
-#include <cte/board/interrupts_disabled.hpp>
+#include <cte/board/interrupts_off.hpp>
 #include <cte/context.hpp>
 #include <cte/detail/page_pool.hpp>
 #include <cte/x86_64/board/pc/cmos_clock.hpp>
