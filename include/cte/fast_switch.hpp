@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include <cte/area.hpp>
+#include <cte/detail/fresh_thread.hpp>
 #include <cte/detail/opaque_function.hpp>
 #include <cte/detail/runtime.hpp>
 #include <cte/detail/sanitizer.hpp>
@@ -26,7 +27,7 @@ struct FastContext {
 };
 
 // Smallest stack make_fast_context() accepts on this target.
-inline constexpr std::size_t fast_context_min_stack = 1024 + TargetPort::FastSwitch::fresh_thread_footprint;
+inline constexpr std::size_t fast_context_min_stack = 1024 + detail::fresh_thread_footprint;
 
 namespace detail {
 // The context that switched away last; lets the receiver record the sender's stack bounds.
@@ -43,7 +44,8 @@ inline bool make_fast_context(FastContext &context, Area stack, void (*entry)(vo
   context.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
   context.stack_end = reinterpret_cast<std::uintptr_t>(stack.end);
   context.sanitizer_fake_stack = detail::sanitizer_new_fast_thread();
-  TargetPort::FastSwitch::prepare(context.state, context.stack_end, entry, arg);
+  detail::park_fresh_thread(context.state, TargetPort::FastSwitch::fresh_thread_trampoline, context.stack_end, entry,
+                            arg);
   return true;
 }
 

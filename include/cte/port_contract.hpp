@@ -97,14 +97,17 @@ concept PlatformFor = requires(typename Isa::Frame &frame, const typename Isa::F
 // A port: the voluntary traps, kcontext frames and the fast switch of one ISA on one platform.
 template <class Port, class Isa>
 concept PortFor = requires(std::uint64_t word, Area stack, void (*entry)(void *), void *arg,
-                           typename Port::FastSwitch::State &state, std::uintptr_t stack_end) {
+                           typename Port::FastSwitch::State &state) {
   {Port::yield_trap()};
   { Port::syscall_trap(word, word, word, word, word, word, word) } -> std::same_as<std::uint64_t>;
   { Port::kcontext_frame_footprint } -> std::convertible_to<std::size_t>;
   { Port::build_kcontext_frame(stack, entry, arg) } -> std::same_as<typename Isa::Frame *>;
+  // A parked thread: its stack pointer and where it resumes (cte/detail/fresh_thread.hpp).
   typename Port::FastSwitch::State;
-  { Port::FastSwitch::fresh_thread_footprint } -> std::convertible_to<std::size_t>;
-  {Port::FastSwitch::prepare(state, stack_end, entry, arg)};
+  { state.sp } -> std::convertible_to<void *>;
+  { state.resume_address } -> std::same_as<void (*&)()>;
+  // Where a fresh thread's first switch lands (reads its FreshThreadStart).
+  { Port::FastSwitch::fresh_thread_trampoline } -> std::convertible_to<void (*)()>;
   // Returns the compiler fence's condition: 0 on every resume (cte/fast_switch.hpp).
   { Port::FastSwitch::template switch_threads<FpControls::shared>(state, state) } -> std::same_as<std::uint64_t>;
   { Port::FastSwitch::template switch_threads<FpControls::per_thread>(state, state) } -> std::same_as<std::uint64_t>;

@@ -52,10 +52,6 @@ extern "C" {
 void cte_aarch64_fast_unprepared();
 // First code of a fresh fast-switch thread: takes entry and arg off its stack.
 void cte_aarch64_fast_thread_trampoline();
-// Provided by the portable layer: runs entry(arg), reports an entry that returns.
-[[noreturn]] void cte_fast_thread_main(void (*entry)(void *), void *arg);
-// Provided by the portable layer: the fatal report for a switch to an unprepared FastContext.
-[[noreturn]] void cte_fast_switch_unprepared();
 }
 
 #if defined(__ARM_FEATURE_BTI_DEFAULT)
@@ -82,9 +78,6 @@ static_assert(offsetof(FastSwitchState, resume_address) == offsetof(FastSwitchSt
 static_assert(offsetof(FastSwitchState, x30) == offsetof(FastSwitchState, x29) + 8, "an ldp pair");
 static_assert(offsetof(FastSwitchState, fpsr) == offsetof(FastSwitchState, fpcr) + 8, "an ldp pair");
 static_assert(sizeof(FastSwitchState) == 16 * 8);
-
-// A fresh thread's stack top: what the trampoline reads; its end is the 16-byte-aligned top.
-using FreshThreadRecord = cte::detail::FreshThreadStart;
 
 }  // namespace cte::aarch64
 
@@ -156,18 +149,7 @@ struct FastSwitch {
       cte_aarch64_fast_switch_call(&from, &to);
   }
 
-  // Lays out a fresh thread at the top of [stack_start, stack_end) and parks it in `state`.
-  static void prepare(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
-    auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
-    fresh->entry = reinterpret_cast<std::uint64_t>(entry);
-    fresh->arg = reinterpret_cast<std::uint64_t>(arg);
-    // No FP controls: a new thread starts with those live when it is first switched to.
-    state = FastSwitchState{};
-    state.sp = fresh;
-    state.resume_address = &cte_aarch64_fast_thread_trampoline;
-  }
-
-  static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) + 16;
+  static constexpr void (*fresh_thread_trampoline)() = &cte_aarch64_fast_thread_trampoline;
 };
 
 // The called switch, with the resume address in x16: store the caller's registers in the
@@ -240,7 +222,7 @@ struct FastSwitch {
       "  bl cte_fast_switch_unprepared\n"
       "  brk #0\n" CTE_ASM_FUNCTION_END(cte_aarch64_fast_unprepared)
 
-      // --- The first switch to a fresh thread jumps here with SP = its FreshThreadRecord and
+      // --- The first switch to a fresh thread jumps here with SP = its FreshThreadStart and
       // x29 = 0 (the end of the frame-record chain). Fetch entry and arg, and call into C++
       // with SP 16-byte aligned (the record ends at the aligned top of the stack). Nothing
       // called this: x30 undefined makes it the outermost frame of every backtrace.
@@ -249,8 +231,8 @@ struct FastSwitch {
       "  add sp, sp, #%c[size]\n"
       "  bl cte_fast_thread_main\n"
       "  brk #0\n"  // cte_fast_thread_main never returns
-      CTE_ASM_FUNCTION_END(cte_aarch64_fast_thread_trampoline)::[entry] "i"(offsetof(FreshThreadRecord, entry)),
-      [size] "i"(sizeof(FreshThreadRecord)), [sp] "i"(offsetof(FastSwitchState, sp)),
+      CTE_ASM_FUNCTION_END(cte_aarch64_fast_thread_trampoline)::[entry] "i"(offsetof(cte::detail::FreshThreadStart, entry)),
+      [size] "i"(sizeof(cte::detail::FreshThreadStart)), [sp] "i"(offsetof(FastSwitchState, sp)),
       [x29] "i"(offsetof(FastSwitchState, x29)), [x30] "i"(offsetof(FastSwitchState, x30)),
       [fpcr] "i"(offsetof(FastSwitchState, fpcr)), [x19] "i"(offsetof(FastSwitchState, x19_x28)));
 }

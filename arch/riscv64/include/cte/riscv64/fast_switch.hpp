@@ -47,10 +47,6 @@ extern "C" {
 void cte_riscv64_fast_unprepared();
 // First code of a fresh fast-switch thread: takes entry and arg off its stack.
 void cte_riscv64_fast_thread_trampoline();
-// Provided by the portable layer: runs entry(arg), reports an entry that returns.
-[[noreturn]] void cte_fast_thread_main(void (*entry)(void *), void *arg);
-// Provided by the portable layer: the fatal report for a switch to an unprepared FastContext.
-[[noreturn]] void cte_fast_switch_unprepared();
 }
 
 namespace cte::riscv64 {
@@ -76,9 +72,6 @@ void cte_riscv64_fast_switch_call_fp(cte::riscv64::FastSwitchState *from, cte::r
 }
 
 namespace cte::riscv64 {
-
-// A fresh thread's stack top: what the trampoline reads; its end is the 16-byte-aligned top.
-using FreshThreadRecord = cte::detail::FreshThreadStart;
 
 // The fast switch as the portable layer (cte/fast_switch.hpp) uses it: TargetPort::FastSwitch.
 struct FastSwitch {
@@ -127,17 +120,6 @@ struct FastSwitch {
     return fence_needed;
   }
 
-  // Lays out a fresh thread at the top of [stack_start, stack_end) and parks it in `state`.
-  static void prepare(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
-    auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
-    fresh->entry = reinterpret_cast<std::uint64_t>(entry);
-    fresh->arg = reinterpret_cast<std::uint64_t>(arg);
-    // No fcsr: a new thread starts with the one live when it is first switched to.
-    state = FastSwitchState{};
-    state.sp = fresh;
-    state.resume_address = &cte_riscv64_fast_thread_trampoline;
-  }
-
   template <FpControls controls>
   static void switch_by_call(FastSwitchState &from, FastSwitchState &to) {
     if constexpr (controls == FpControls::per_thread)
@@ -146,7 +128,7 @@ struct FastSwitch {
       cte_riscv64_fast_switch_call(&from, &to);
   }
 
-  static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) + 16;
+  static constexpr void (*fresh_thread_trampoline)() = &cte_riscv64_fast_thread_trampoline;
 };
 
 // The called switch, with the resume address in t2: store the caller's registers in the
@@ -224,7 +206,7 @@ struct FastSwitch {
       "  call cte_fast_switch_unprepared\n"
       "  unimp\n" CTE_ASM_FUNCTION_END(cte_riscv64_fast_unprepared)
 
-      // --- The first switch to a fresh thread jumps here with sp = its FreshThreadRecord and
+      // --- The first switch to a fresh thread jumps here with sp = its FreshThreadStart and
       // s0 = 0 (from its state: the end of the frame-pointer chain). Fetch entry and arg, drop
       // the record (sp = stack top, 16-byte aligned) and call into C++. The outermost frame of
       // a fast thread: its return address is undefined, so a backtrace ends here.
@@ -235,8 +217,8 @@ struct FastSwitch {
       "  addi sp, sp, %[size]\n"
       "  call cte_fast_thread_main\n"
       "  unimp\n"
-      CTE_ASM_FUNCTION_END(cte_riscv64_fast_thread_trampoline) ::[entry] "i"(offsetof(FreshThreadRecord, entry)), [arg] "i"(offsetof(FreshThreadRecord, arg)),
-      [size] "i"(sizeof(FreshThreadRecord)), [sp] "i"(offsetof(FastSwitchState, sp)),
+      CTE_ASM_FUNCTION_END(cte_riscv64_fast_thread_trampoline) ::[entry] "i"(offsetof(cte::detail::FreshThreadStart, entry)), [arg] "i"(offsetof(cte::detail::FreshThreadStart, arg)),
+      [size] "i"(sizeof(cte::detail::FreshThreadStart)), [sp] "i"(offsetof(FastSwitchState, sp)),
       [resume_address] "i"(offsetof(FastSwitchState, resume_address)), [s0] "i"(offsetof(FastSwitchState, s0)),
       [fcsr] "i"(offsetof(FastSwitchState, fcsr)), [ra] "i"(offsetof(FastSwitchState, ra)),
       [s] "i"(offsetof(FastSwitchState, s)));

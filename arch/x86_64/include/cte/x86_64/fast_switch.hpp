@@ -46,10 +46,6 @@ extern "C" {
 void cte_x86_64_fast_unprepared();
 // First code of a fresh fast-switch thread: takes entry and arg off its stack.
 void cte_x86_64_fast_thread_trampoline();
-// Provided by the portable layer: runs entry(arg), reports an entry that returns.
-[[noreturn]] void cte_fast_thread_main(void (*entry)(void *), void *arg);
-// Provided by the portable layer: the fatal report for a switch to an unprepared FastContext.
-[[noreturn]] void cte_fast_switch_unprepared();
 }
 
 namespace cte::x86_64 {
@@ -77,9 +73,6 @@ struct alignas(64) FastSwitchState {
   std::uint64_t r15 = 0;
 };
 static_assert(sizeof(FastSwitchState) == 64, "one cache line");
-
-// A fresh thread's stack top: what the trampoline reads; its end is the 16-byte-aligned top.
-using FreshThreadRecord = cte::detail::FreshThreadStart;
 
 }  // namespace cte::x86_64
 
@@ -152,18 +145,7 @@ struct FastSwitch {
       cte_x86_64_fast_switch_call(&from, &to);
   }
 
-  // Prepares `state` to start entry(arg) on the stack that ends at stack_end, with the FP
-  // controls live when it is first switched to.
-  static void prepare(FastSwitchState &state, std::uintptr_t stack_end, void (*entry)(void *), void *arg) {
-    auto *fresh = reinterpret_cast<FreshThreadRecord *>((stack_end & ~std::uintptr_t{15}) - sizeof(FreshThreadRecord));
-    fresh->entry = reinterpret_cast<std::uint64_t>(entry);
-    fresh->arg = reinterpret_cast<std::uint64_t>(arg);
-    state = FastSwitchState{};
-    state.sp = fresh;
-    state.resume_address = &cte_x86_64_fast_thread_trampoline;
-  }
-
-  static constexpr std::size_t fresh_thread_footprint = sizeof(FreshThreadRecord) + 16;
+  static constexpr void (*fresh_thread_trampoline)() = &cte_x86_64_fast_thread_trampoline;
 };
 
 // The called switch, with the resume address in RAX: store the caller's registers in the
@@ -239,7 +221,7 @@ struct FastSwitch {
       "  call cte_fast_switch_unprepared\n"
       "  ud2\n" CTE_ASM_FUNCTION_END(cte_x86_64_fast_unprepared)
 
-      // --- The first switch to a fresh thread jumps here with RSP = its FreshThreadRecord
+      // --- The first switch to a fresh thread jumps here with RSP = its FreshThreadStart
       // (RBP = 0 from its state: the end of the frame-pointer chain for debuggers). Fetch
       // entry and arg and call into C++ with RSP 16-byte aligned (the record ends there).
       // The outermost frame of the thread: backtraces end here.
@@ -250,8 +232,8 @@ struct FastSwitch {
       "  lea %c[size](%%rsp), %%rsp\n"
       "  call cte_fast_thread_main\n"
       "  ud2\n" CTE_ASM_FUNCTION_END(cte_x86_64_fast_thread_trampoline) CTE_ASM_REENTER_ENCLOSING_FRAME
-      ::[entry] "i"(offsetof(FreshThreadRecord, entry)),
-      [arg] "i"(offsetof(FreshThreadRecord, arg)), [size] "i"(sizeof(FreshThreadRecord)),
+      ::[entry] "i"(offsetof(cte::detail::FreshThreadStart, entry)),
+      [arg] "i"(offsetof(cte::detail::FreshThreadStart, arg)), [size] "i"(sizeof(cte::detail::FreshThreadStart)),
       [sp] "i"(offsetof(FastSwitchState, sp)), [resume_address] "i"(offsetof(FastSwitchState, resume_address)),
       [rbx] "i"(offsetof(FastSwitchState, rbx)), [rbp] "i"(offsetof(FastSwitchState, rbp)),
       [r12] "i"(offsetof(FastSwitchState, r12)), [r13] "i"(offsetof(FastSwitchState, r13)),
