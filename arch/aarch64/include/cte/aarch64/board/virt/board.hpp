@@ -43,6 +43,7 @@
 #include <cte/aarch64/frame.hpp>
 #include <cte/area.hpp>
 #include <cte/board/interrupts_off.hpp>
+#include <cte/board/platform_members.hpp>
 #include <cte/board/periodic_timer.hpp>
 #include <cte/context.hpp>
 #include <cte/detail/page_pool.hpp>
@@ -60,7 +61,7 @@ inline constexpr std::uint64_t hcr_irq_to_el2 = 1u << 4;
 inline constexpr std::uint64_t icc_sre = 1u << 0, icc_sre_el2_enable = 1u << 3;
 
 template <ExceptionLevel L>
-struct Board {
+struct Board : board::PoolPages<Board<L>>, board::GuardPageBelowStack<Board<L>>, board::PeriodicTimerMembers<Board<L>> {
   using TimerCompare = GenericTimerCompare<L>;
   using Timer = GenericTimer<L>;
   using Pages = cte::detail::PagePool<4096, 64>;
@@ -128,33 +129,14 @@ struct Board {
       frame.pstate |= pstate::irq_mask;
   }
 
-  // --- timer: changed with interrupts off, so a tick cannot interleave with the bookkeeping.
-  static bool timer_start(std::uint64_t period_us) {
-    return board::with_interrupts_disabled<Board>([&] { return Timer::start(period_us); });
-  }
-  static void timer_stop() {
-    board::with_interrupts_disabled<Board>([] { Timer::stop(); });
-  }
-
-  // --- pages for GuardedStack and ProtectedPage
-  static std::size_t page_size() { return Pages::page_size; }
-  static Area map_pages(std::size_t size) {
-    return board::with_interrupts_disabled<Board>([&] { return Pages::allocate(size); });
-  }
-  static void unmap_pages(Area pages) {
-    board::with_interrupts_disabled<Board>([&] { Pages::release(pages); });
-  }
+  // --- pages for GuardedStack and ProtectedPage (the pool, the timer and the guard page below
+  // a stack: the bases above)
   static bool set_page_access(Area pages, bool accessible) {
     return board::with_interrupts_disabled<Board>([&] {
       return exception_level::mmu::set_access<L>(reinterpret_cast<std::uint64_t>(pages.start), area_size(pages),
                                                  accessible);
     });
   }
-  // A GuardedStack's guard: one unmapped page below its stack.
-  static std::size_t stack_guard_size() { return Pages::page_size; }
-  static constexpr bool stack_guard_in_area = false;
-  static bool guard_stack(Area guard) { return set_page_access(guard, false); }
-  static void unguard_stack(Area guard) { set_page_access(guard, true); }
 
   // --- interrupts the kernel raises itself
   static std::uintptr_t loopback_irq_source() { return Pl011::interrupt_id; }

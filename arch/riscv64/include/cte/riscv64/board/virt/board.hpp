@@ -35,6 +35,7 @@
 #include <cte/riscv64/board/virt/goldfish_rtc.hpp>
 #include <cte/board/code_range.hpp>
 #include <cte/board/interrupts_off.hpp>
+#include <cte/board/platform_members.hpp>
 #include <cte/detail/page_pool.hpp>
 #include <cte/riscv64/board/virt/libc_shims.hpp>
 #include <cte/riscv64/board/virt/plic.hpp>
@@ -55,7 +56,7 @@ namespace cte::riscv64::virt {
 using privileged::Privilege;
 
 template <Privilege P>
-struct Board {
+struct Board : board::PoolPages<Board<P>>, board::PeriodicTimerMembers<Board<P>> {
   using Mode = privileged::Mode<P>;
   using TimerCompare = std::conditional_t<P == Privilege::machine, ClintCompare, SbiCompare>;
   using Timer = PeriodicTimer<TimerCompare>;
@@ -113,22 +114,8 @@ struct Board {
 
   static bool code_readable(std::uintptr_t address, std::size_t size) { return board::code_readable(address, size); }
 
-  // --- timer: changed with interrupts off, so a tick cannot interleave with the bookkeeping.
-  static bool timer_start(std::uint64_t period_us) {
-    return board::with_interrupts_disabled<Board>([&] { return Timer::start(period_us); });
-  }
-  static void timer_stop() {
-    board::with_interrupts_disabled<Board>([] { Timer::stop(); });
-  }
-
-  // --- pages for GuardedStack and ProtectedPage (the pool and PMP/Sv39 with interrupts off)
-  static std::size_t page_size() { return Pages::page_size; }
-  static Area map_pages(std::size_t size) {
-    return board::with_interrupts_disabled<Board>([&] { return Pages::allocate(size); });
-  }
-  static void unmap_pages(Area pages) {
-    board::with_interrupts_disabled<Board>([&] { Pages::release(pages); });
-  }
+  // --- pages for GuardedStack and ProtectedPage (the pool and the timer: the bases above; PMP
+  // or Sv39 with interrupts off)
   // M-mode: a PMP entry per NAPOT-shaped range, four at most; S-mode: Sv39 entries of the pool.
   static bool set_page_access(Area pages, bool accessible) {
     const auto start = reinterpret_cast<std::uint64_t>(pages.start);

@@ -29,6 +29,7 @@
 #include <cte/board/code_range.hpp>
 #include <cte/area.hpp>
 #include <cte/board/interrupts_off.hpp>
+#include <cte/board/platform_members.hpp>
 #include <cte/context.hpp>
 #include <cte/detail/page_pool.hpp>
 #include <cte/x86_64/board/pc/cmos_clock.hpp>
@@ -51,7 +52,7 @@ extern "C" char cte_board_heap_start, cte_board_heap_end;
 
 namespace cte::x86_64::pc {
 
-struct Board {
+struct Board : cte::board::PoolPages<Board>, cte::board::GuardPageBelowStack<Board> {
   using Pages = cte::detail::PagePool<paging::small_page, 64>;
   struct Mode {
     static constexpr const char *name = "long";  // 64-bit mode, ring 0
@@ -116,23 +117,12 @@ struct Board {
   }
   static void timer_stop() { cte::board::with_interrupts_disabled<Board>(LocalApic::stop); }
 
-  // --- pages for GuardedStack and ProtectedPage
-  static std::size_t page_size() { return Pages::page_size; }
-  static Area map_pages(std::size_t size) {
-    return cte::board::with_interrupts_disabled<Board>([size] { return Pages::allocate(size); });
-  }
-  static void unmap_pages(Area pages) {
-    cte::board::with_interrupts_disabled<Board>([pages] { Pages::release(pages); });
-  }
+  // --- pages for GuardedStack and ProtectedPage (the pool and the guard page below a stack:
+  // the bases above)
   static bool set_page_access(Area pages, bool accessible) {
     if (!Pages::contains(pages.start) || area_size(pages) == 0) return false;
     return paging::set_present(reinterpret_cast<std::uintptr_t>(pages.start), area_size(pages), accessible);
   }
-  // The guard is a page below the stack, not present.
-  static std::size_t stack_guard_size() { return Pages::page_size; }
-  static constexpr bool stack_guard_in_area = false;
-  static bool guard_stack(Area guard) { return set_page_access(guard, false); }
-  static void unguard_stack(Area guard) { set_page_access(guard, true); }
 
   // --- interrupts the kernel raises itself
   static std::uintptr_t loopback_irq_source() { return Com1::isa_irq; }
