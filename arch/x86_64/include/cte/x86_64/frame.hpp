@@ -88,6 +88,12 @@ inline constexpr std::uint64_t software_interrupt = 0x83;
       X(r15, R15)
 // clang-format on
 #define CTE_X86_64_GENERAL_REGISTERS(X) X(rax, RAX) CTE_X86_64_REGISTERS_AFTER_RAX(X)
+// The general registers the System V ABI makes callee-saved, as X(name, DWARF column): all a
+// voluntary frame (a trap that is a call) must keep besides RSP and RIP; the others are dead at
+// the call (RAX comes back as the return value).
+// clang-format off
+#define CTE_X86_64_CALLEE_SAVED_REGISTERS(X) X(rbx, 3) X(rbp, 6) X(r12, 12) X(r13, 13) X(r14, 14) X(r15, 15)
+// clang-format on
 // Where the thread runs, after the general registers (X(name, NAME) as above; RFLAGS is REG_EFL).
 #define CTE_X86_64_CONTROL_REGISTERS(X) X(rip, RIP) X(rsp, RSP) X(rflags, EFL)
 

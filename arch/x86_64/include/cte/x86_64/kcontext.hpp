@@ -14,10 +14,12 @@ namespace cte::x86_64 {
 
 // Builds the frame at the top of `stack` (already validated: aligned, large enough).
 // The thread starts as if entry(arg) had just been called from cte_x86_64_thread_exit_trap,
-// so an entry function that returns lands in that stub.
+// so an entry function that returns lands in that stub. The frame is asynchronous: its
+// argument register (RDI) must be loaded, which the voluntary resume does not do.
 inline Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
   Frame *const frame = Isa::frame_below(kcontext_thread_sp(reinterpret_cast<std::uintptr_t>(stack.end)));
   fill_kcontext_frame(*frame, stack, entry, arg, &cte_x86_64_thread_exit_trap);
+  frame->library.state = frame_state::asynchronous;
   return frame;
 }
 

@@ -102,8 +102,11 @@ static_assert(offsetof(RestoreWindow, rip) + 8 == restore_window && red_zone <= 
 #define CTE_X86_64_STORE_(name, NAME) "  mov %%" #name ", %c[" #name "](%%rsp)\n"
 #define CTE_X86_64_LOAD_(name, NAME) "  mov %c[" #name "](%%rsp), %%" #name "\n"
 
-// The shared tail of the voluntary stubs: RSP = frame = S - frame_gap, RAX stored, the resume
-// address at S-8 (the trap call's return address). The trap cause comes in XMM0 (vector,
+// The shared tail of the voluntary stubs: RSP = frame = S - frame_gap, the resume address at
+// S-8 (the trap call's return address). REGISTERS(X) lists the general registers the stub keeps
+// besides the ones it stored itself: the callee-saved ones for a yield (nothing else is live at
+// a call, and a yield has no arguments), every one but RAX for the stubs whose frames carry
+// arguments (syscall; RAX, the number, stored by the stub). The trap cause comes in XMM0 (vector,
 // error code) and XMM1 (fault address, payload), free to use at a call (the ABI makes every
 // XMM register caller-saved), and goes into the frame as two 16-byte stores: the dispatcher's
 // decoder, as compilers vectorise it, reads these fields with 16-byte loads, and a load that
@@ -111,8 +114,8 @@ static_assert(offsetof(RestoreWindow, rip) + 8 == restore_window && red_zone <= 
 // waits for them to reach the cache). Saves the rest of the frame, calls `dispatch` (a C
 // function: frame in, frame to resume out) and branches once to the resume path that fits.
 // CFI: the CFA is RSP + frame_gap throughout (S), the return address at S-8.
-#define CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH(dispatch)                                                \
-  CTE_X86_64_REGISTERS_AFTER_RAX(CTE_X86_64_STORE_)                                                     \
+#define CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH(REGISTERS, dispatch)                                     \
+  REGISTERS(CTE_X86_64_STORE_)                                                                          \
   "  mov (%c[gap] - 8)(%%rsp), %%rax\n"                                                                 \
   "  mov %%rax, %c[rip](%%rsp)\n"                                                                       \
   "  lea %c[gap](%%rsp), %%rax\n"                                                                       \
@@ -145,10 +148,10 @@ static_assert(offsetof(RestoreWindow, rip) + 8 == restore_window && red_zone <= 
 static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state's low byte");
 
 // The body of both voluntary resume paths: RDI = the frame to resume, whose thread stopped at
-// a call boundary. There, of the FP state only the control words are live, and nothing below S
-// is (the call itself wrote its return address into the red zone), so the window goes at
-// S-32..S. Ends with RSP = the window and the call-frame information of the resumed thread
-// (CFA S, return address at S-8).
+// a call boundary. There only the callee-saved registers, RAX (the return value) and of the FP
+// state the control words are live, and nothing below S is (the call itself wrote its return
+// address into the red zone), so the window goes at S-32..S. Ends with RSP = the window and the
+// call-frame information of the resumed thread (CFA S, return address at S-8).
 // The x87 control word is loaded only when it differs from the live one: fnstcw is cheap,
 // fldcw is costly on some CPUs. MXCSR is loaded unconditionally: stmxcsr is the costly
 // direction. The live control word goes below RSP: interrupts are held here (and hosted
@@ -172,7 +175,7 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
   "  mov %%rcx, (%c[window_rflags] - %c[window])(%%rax)\n"                          \
   "  mov %c[rax](%%rsp), %%rcx\n"                                                   \
   "  mov %%rcx, -%c[window](%%rax)\n" /* RestoreWindow::rax is its first word */    \
-  CTE_X86_64_REGISTERS_AFTER_RAX(CTE_X86_64_LOAD_)                                  \
+  CTE_X86_64_CALLEE_SAVED_REGISTERS(CTE_X86_64_LOAD_)                               \
   "  lea -%c[window](%%rax), %%rsp\n"                                               \
   ".cfi_def_cfa %%rsp, %c[window]\n"                                                \
   ".cfi_offset %%rip, (%c[window_rip] - %c[window])\n"
@@ -219,12 +222,11 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_yield_trap)
       "  sub $(%c[gap] - 8), %%rsp\n"  // RSP = frame
       "  .cfi_adjust_cfa_offset (%c[gap] - 8)\n"
-      "  mov %%rax, %c[rax](%%rsp)\n"
       "  mov $%c[yield_vector], %%eax\n"
       "  movq %%rax, %%xmm0\n"   // vector, error code 0
       "  pxor %%xmm1, %%xmm1\n"  // fault address 0, payload 0
       // Its own copy of the tail: a yield's dispatcher knows the Event without decoding.
-      CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH("cte_x86_64_yield_dispatch")
+      CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH(CTE_X86_64_CALLEE_SAVED_REGISTERS, "cte_x86_64_yield_dispatch")
       CTE_ASM_FUNCTION_END(cte_x86_64_yield_trap) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: CTE_X86_64_SAVE_OPERANDS, [yield_vector] "i"(vector::yield));
   asm volatile(
@@ -270,14 +272,16 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
       "  jmp cte_x86_64_save_voluntary\n"
       CTE_ASM_FUNCTION_END(cte_x86_64_thread_exit_trap) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: [gap] "i"(frame_gap), [rax] "i"(offsetof(Frame, rax)), [exit_vector] "i"(vector::thread_exit));
+  // (clang-format would split the dispatcher's name)
+  // clang-format off
   asm volatile(
       // --- The tail of the stubs other than yield: entered by a jump with RSP = frame.
-      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(
-          cte_x86_64_save_voluntary) "  .cfi_def_cfa_offset %c[gap]\n" CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH("cte_x86_"
-                                                                                                              "64_trap_"
-                                                                                                              "dispatc"
-                                                                                                              "h")
-          CTE_ASM_FUNCTION_END(cte_x86_64_save_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME ::CTE_X86_64_SAVE_OPERANDS);
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_save_voluntary)
+      "  .cfi_def_cfa_offset %c[gap]\n"
+      CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH(CTE_X86_64_REGISTERS_AFTER_RAX, "cte_x86_64_trap_dispatch")
+      CTE_ASM_FUNCTION_END(cte_x86_64_save_voluntary) CTE_ASM_REENTER_ENCLOSING_FRAME
+      :: CTE_X86_64_SAVE_OPERANDS);
+  // clang-format on
   asm volatile(
       // --- cte_x86_64_return_voluntary: RDI = RSP = the frame the stub saved, resumed by the
       // thread that trapped: `ret` pops the return-stack entry its call pushed, so the return
