@@ -12,8 +12,7 @@ namespace cte_bench::timer_probe {
 // Emits the loop.
 [[gnu::used]] inline void emit_timer_spin() {
   asm volatile(
-      // a0 = last, a1 = stop, a2 = after. Uncompressed, so every instruction is 4 bytes and the
-      // indices of timer_probe.hpp are (pc - loop) / 4.
+      // a0 = last, a1 = stop, a2 = after. Uncompressed: the instructions the block is counted in.
       CTE_BENCH_TIMER_SPIN_BEGIN
       ".option push\n"
       ".option norvc\n"
