@@ -1,14 +1,16 @@
 #pragma once
 // Counter readings for the bare-metal bench: retired instructions and cycles, read by the
 // board ISA's reading block (<reading_block.hpp> in bench/baremetal/<isa>/: riscv64
-// minstret/mcycle, aarch64 the PMU's INST_RETIRED and PMCCNTR). Under QEMU's -icount shift=0
-// both count exactly and repeat run to run.
+// minstret/mcycle, aarch64 the PMU's INST_RETIRED and PMCCNTR, x86_64 the TSC, which counts
+// instructions under icount). Under QEMU's -icount shift=0 both count exactly and repeat run
+// to run.
 //
-// A reading is one fixed block of four instructions, always the same: read the instruction
-// counter, read the cycle counter, store both into the slot. So the cost the measurement
-// itself adds is known and measurable: from one block's first read to the next block's there
-// are exactly the four instructions of the first block (the "empty pair", measured at run
-// time and subtracted, never assumed).
+// A reading is one fixed block of reading_block_length instructions, always the same: read the
+// counters, store both into the slot (four instructions on riscv64 and aarch64; five on x86_64,
+// where rdtsc's two halves are joined first). So the cost the measurement itself adds is known
+// and measurable: from one block's first read to the next block's there are exactly the
+// instructions of the first block (the "empty pair", measured at run time and subtracted,
+// never assumed).
 
 #include <cstddef>
 #include <cstdint>

@@ -32,7 +32,7 @@
 
 #include <cte/cte.hpp>
 
-#include <reading_block.hpp>
+#include "reading.hpp"
 
 extern "C" {
 void cte_bench_timer_spin(cte_bench::Reading *last, const volatile std::uint64_t *stop, cte_bench::Reading *after);

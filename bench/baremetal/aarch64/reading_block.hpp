@@ -8,6 +8,15 @@
 
 #include "../counters.hpp"
 
+// The block as assembly text, storing into the slot at register `slot` (reading.hpp), and the
+// registers it uses.
+#define CTE_BENCH_READING_BLOCK(slot)             \
+  "  mrs x9, pmevcntr0_el0\n"                     \
+  "  mrs x10, pmccntr_el0\n"                      \
+  "  str x9, [" slot ", #%c[instructions]]\n"     \
+  "  str x10, [" slot ", #%c[cycles]]\n"
+#define CTE_BENCH_READING_CLOBBERS "x9", "x10"
+
 namespace cte_bench {
 
 // Instructions of record_counters (timer_probe.hpp: the last two are the stores).
@@ -39,19 +48,6 @@ inline void enable_counters() {
       [filter] "r"(pmu::count_el2), [counters] "r"(pmu::counter0 | pmu::cycle_counter),
       [control] "r"(pmu::enable | pmu::reset_events | pmu::reset_cycles | pmu::long_cycles)
       : "memory");
-}
-
-// Records both counters into *slot (x9/x10 are scratch).
-[[gnu::always_inline]] inline void record_counters(Reading *slot) {
-  asm volatile(
-      // The counters first, back to back; the stores after them are the block's fixed tail.
-      "mrs x9, pmevcntr0_el0\n\t"
-      "mrs x10, pmccntr_el0\n\t"
-      "str x9, [%[slot], #%c[instructions]]\n\t"
-      "str x10, [%[slot], #%c[cycles]]"
-      :
-      : [slot] "r"(slot), [instructions] "i"(offsetof(Reading, instructions)), [cycles] "i"(offsetof(Reading, cycles))
-      : "x9", "x10", "memory");
 }
 
 }  // namespace cte_bench

@@ -10,6 +10,16 @@
 
 #include "../counters.hpp"
 
+// The block as assembly text, storing into the slot at register `slot` (reading.hpp), and the
+// registers it uses.
+#define CTE_BENCH_READING_BLOCK(slot)             \
+  "  rdtsc\n"                                     \
+  "  shl $32, %%rdx\n"                            \
+  "  or %%rdx, %%rax\n"                           \
+  "  mov %%rax, %c[instructions](" slot ")\n"     \
+  "  mov %%rax, %c[cycles](" slot ")\n"
+#define CTE_BENCH_READING_CLOBBERS "rax", "rdx"
+
 namespace cte_bench {
 
 // Instructions of record_counters (timer_probe.hpp: the last two are the stores).
@@ -22,19 +32,5 @@ inline constexpr const char *yield_round_trip_budget_text =
 
 // The TSC runs from reset, readable at ring 0: nothing to enable.
 inline void enable_counters() {}
-
-// Records the counter into *slot (rax/rdx are scratch).
-[[gnu::always_inline]] inline void record_counters(Reading *slot) {
-  asm volatile(
-      // The counter first; joining its halves and the stores are the block's fixed tail.
-      "rdtsc\n\t"
-      "shl $32, %%rdx\n\t"
-      "or %%rdx, %%rax\n\t"
-      "mov %%rax, %c[instructions](%[slot])\n\t"
-      "mov %%rax, %c[cycles](%[slot])"
-      :
-      : [slot] "r"(slot), [instructions] "i"(offsetof(Reading, instructions)), [cycles] "i"(offsetof(Reading, cycles))
-      : "rax", "rdx", "memory");
-}
 
 }  // namespace cte_bench

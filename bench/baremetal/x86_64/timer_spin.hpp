@@ -3,8 +3,6 @@
 
 #include <cstddef>
 
-#include <reading_block.hpp>
-
 #include "../timer_probe.hpp"
 
 namespace cte_bench::timer_probe {
@@ -17,21 +15,12 @@ namespace cte_bench::timer_probe {
       "cte_bench_timer_spin:\n"
       "  mov %%rdx, %%rcx\n"
       "cte_bench_timer_spin_loop:\n"
-      "  rdtsc\n"
-      "  shl $32, %%rdx\n"
-      "  or %%rdx, %%rax\n"
-      "  mov %%rax, %c[instructions](%%rdi)\n"
-      "  mov %%rax, %c[cycles](%%rdi)\n"
+      CTE_BENCH_READING_BLOCK("%%rdi")
       "  cmpq $0, (%%rsi)\n"
       "  je cte_bench_timer_spin_loop\n"
       // Stopped: one more reading, the first after the handler returned.
-      "  rdtsc\n"
-      "  shl $32, %%rdx\n"
-      "  or %%rdx, %%rax\n"
-      "  mov %%rax, %c[instructions](%%rcx)\n"
-      "  mov %%rax, %c[cycles](%%rcx)\n"
-      "  ret\n" CTE_BENCH_TIMER_SPIN_END ::[instructions] "i"(offsetof(Reading, instructions)),
-      [cycles] "i"(offsetof(Reading, cycles)));
+      CTE_BENCH_READING_BLOCK("%%rcx")
+      "  ret\n" CTE_BENCH_TIMER_SPIN_END :: CTE_BENCH_READING_OPERANDS);
 }
 
 }  // namespace cte_bench::timer_probe

@@ -78,6 +78,14 @@ extern "C" {
 [[gnu::used]] inline cte::x86_64::pc::TrapScratch cte_x86_64_pc_trap_scratch;
 void cte_x86_64_pc_vector_stubs();
 [[noreturn]] void cte_x86_64_pc_resume(cte::x86_64::Frame *frame);
+[[noreturn]] void cte_x86_64_pc_resume_voluntary(cte::x86_64::Frame *frame);
+// cte's voluntary traps (voluntary_entry.hpp) as functions: calls into code the compiler cannot
+// see, so it assumes the handler (and any thread it switches to) may have read and written
+// every variable, as it may have.
+void cte_x86_64_pc_yield();
+std::uint64_t cte_x86_64_pc_syscall(std::uint64_t a0, std::uint64_t a1, std::uint64_t a2, std::uint64_t a3,
+                                    std::uint64_t a4, std::uint64_t a5, std::uint64_t number);
+void cte_x86_64_pc_thread_exit();
 // Defined in dispatch.hpp (next to the portable dispatcher they call).
 cte::x86_64::Frame *cte_x86_64_pc_trap_dispatch(cte::x86_64::Frame *frame);
 [[noreturn]] void cte_x86_64_pc_report_double_fault(const cte::x86_64::pc::HardwareFrame *frame);

@@ -60,12 +60,8 @@
 #include <cte/x86_64/board/pc/trap_entry.hpp>
 #include <cte/x86_64/frame.hpp>
 
+// The stubs are declared with the board's other entry points (trap_entry.hpp).
 extern "C" {
-void cte_x86_64_pc_yield();
-std::uint64_t cte_x86_64_pc_syscall(std::uint64_t a0, std::uint64_t a1, std::uint64_t a2, std::uint64_t a3,
-                                    std::uint64_t a4, std::uint64_t a5, std::uint64_t number);
-void cte_x86_64_pc_thread_exit();
-void cte_x86_64_pc_resume_voluntary(cte::x86_64::Frame *frame);
 // Called by the stubs with the voluntary frame they saved; return the frame to resume
 // (dispatch.hpp). The yield stub's knows its Event without decoding.
 cte::x86_64::Frame *cte_x86_64_pc_voluntary_dispatch(cte::x86_64::Frame *frame);
