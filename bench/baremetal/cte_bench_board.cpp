@@ -72,25 +72,16 @@ std::uint64_t last_cause = 0;
 Interval handler_body() { return handler_readings.exit - handler_readings.entry; }
 
 // Timer probe state (timer_probe.hpp). The loop goes on recording into spin_last after the
-// resume, so the handler keeps the reading it found: the last one before the interrupt.
+// resume, so the handler keeps the reading it found, the last one before the interrupt, and the
+// pc; whether the sample is usable is decided outside the handler (measure_timer).
 Reading spin_last, spin_after, spin_last_at_interrupt;
 volatile std::uint64_t spin_stop = 0;
-int spin_index = -1;
-volatile unsigned spin_phase_shift = 0;
+std::uintptr_t spin_pc = 0;
 
-// Out of line: the handlers stay as small as the measurements assume (their own prologue and
-// epilogue are part of yield_round_trip).
-[[gnu::noinline]] void note_timer(cte::Context *context) {
-  const int index = cte_bench::timer_probe::loop_index(context->pc());
-  if (cte_bench::timer_probe::usable(index)) {
-    spin_last_at_interrupt = spin_last;
-    spin_index = index;
-    spin_stop = 1;
-  } else {
-    // Under icount the next tick would land at the same index: a few instructions more here
-    // move the loop's phase (this runs after the handler's entry reading and before its exit one).
-    spin_phase_shift = spin_phase_shift + 1;
-  }
+void note_timer(cte::Context *context) {
+  spin_last_at_interrupt = spin_last;
+  spin_pc = context->pc();
+  spin_stop = 1;
 }
 
 // The measuring handler: readings at its first line and just before its return.
@@ -229,15 +220,22 @@ void measure_timer(cte_bench::Checks &checks) {
   cte::iset(false);
   cte::timer::start(timer_period_us);
   bool all_timer = true;
-  for (int i = 0; i < sample_count; ++i) {
+  volatile unsigned phase_shift = 0;
+  while (!timer_entry.full()) {
     spin_stop = 0;
-    spin_index = -1;
+    spin_pc = 0;
     cte::iset(true);
     cte_bench_timer_spin(&spin_last, &spin_stop, &spin_after);
     const HandlerReadings handler = handler_readings;
-    const int index = spin_index;
     const cte::EventKind kind = last_kind;
     cte::iset(false);
+    const int index = cte_bench::timer_probe::loop_index(spin_pc);
+    if (!cte_bench::timer_probe::usable(index)) {
+      // Under icount the next tick would land at the same index: a few instructions more
+      // between the samples move the loop's phase against the timer's.
+      phase_shift = phase_shift + 1;
+      continue;
+    }
     all_timer = all_timer && kind == cte::EventKind::irq_timer;
     const Interval ran_before{cte_bench::timer_probe::ran_since_last_reading(index),
                               cte_bench::timer_probe::ran_since_last_reading(index)};

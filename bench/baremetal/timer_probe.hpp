@@ -19,7 +19,7 @@
 //   p = B-1        *last is half written (instructions stored, cycles not): the sample is not used
 //   p >= B         *last is this iteration's: p instructions ran since its index 0
 // Under icount the interrupt lands at the same index tick after tick (the period and the paths
-// are exact), so the handler shifts the phase when it finds an unusable one (cte_bench_board).
+// are exact), so the bench shifts the phase after an unusable sample (cte_bench_board).
 // After the resume (the handler set *stop) until index 0 of *after: L - p instructions for
 // p <= B; for p = B+1 the branch had already seen 0, loops once more: 1 + L.
 //

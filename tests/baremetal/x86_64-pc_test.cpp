@@ -174,6 +174,46 @@ CTE_TEST_CASE("pc: a thread that runs into its guard page is stack_overflow (IST
   CTE_CHECK(overflow_sp < reinterpret_cast<std::uintptr_t>(stack.area().start) + 4096);
 }
 
+// A thread that makes a system call at every level of its recursion: the call whose frame
+// would not fit above the thread's stack reserve is its stack_overflow, found by the syscall
+// stub's own check (the thread never touches the guard page).
+namespace {
+constexpr std::uintptr_t probe_number = 7;
+[[gnu::noinline]] int probe_down(int depth) {
+  volatile char frame[256];
+  frame[0] = static_cast<char>(depth);
+  cte::syscall(probe_number, static_cast<std::uintptr_t>(depth));
+  if (depth >= cte_test::recursion_limit) return frame[0];
+  return probe_down(depth + 1) + frame[0];
+}
+void probing(void *) { probe_down(0); }
+std::uintptr_t probe_calls = 0;
+cte::Context *probe_handler(cte::Event event, cte::Context *context) {
+  if (event.kind == cte::EventKind::syscall) {
+    probe_calls = probe_calls + 1;
+    return context;
+  }
+  return overflow_handler(event, context);
+}
+}  // namespace
+
+CTE_TEST_CASE("pc: a system call that finds no room above the stack reserve is stack_overflow (the stub's check)") {
+  cte::GuardedStack stack(16 * 1024);
+  CTE_REQUIRE(stack.valid());
+  overflow_thread = cte::kcontext(stack.area(), probing, nullptr);
+  CTE_REQUIRE(overflow_thread != nullptr);
+  cte::cte_init(probe_handler);
+  overflow_event = {};
+  probe_calls = 0;
+  cte::yield();
+  CTE_CHECK(overflow_event.kind == cte::EventKind::stack_overflow);
+  CTE_CHECK_EQ(overflow_event.cause, xv::syscall);
+  CTE_CHECK(probe_calls > 10);
+  const auto start = reinterpret_cast<std::uintptr_t>(stack.area().start);
+  CTE_CHECK_EQ(overflow_stack_start, start);
+  CTE_CHECK(overflow_sp >= start && overflow_sp < start + cte::TargetPlatform::stack_reserve + 1024);
+}
+
 CTE_TEST_CASE("pc: a wild store into the guard page, stack pointer far above, is a page_fault") {
   cte::GuardedStack stack(16 * 1024);
   CTE_REQUIRE(stack.valid());
