@@ -51,8 +51,8 @@ constexpr int sample_count = 64;
 using Samples = cte_bench::Samples<sample_count>;
 
 constexpr std::int64_t reading_block_instructions = cte_bench::reading_block_length;  // <reading_block.hpp>
-constexpr std::int64_t max_address_setup = 2;           // the compiler forms the next slot's address
-constexpr std::uint64_t timer_period_us = 100;          // 100 000 instructions under icount shift=0
+constexpr std::int64_t max_address_setup = 2;   // the compiler forms the next slot's address
+constexpr std::uint64_t timer_period_us = 100;  // 100 000 instructions under icount shift=0
 
 template <std::size_t Size>
 struct Stack {
@@ -295,10 +295,9 @@ int main() {
   print_bench_line("timer_entry", timer_entry);
   print_bench_line("timer_return", timer_return);
 
-  checks.check(
-      empty.instructions >= reading_block_instructions &&
-          empty.instructions <= reading_block_instructions + max_address_setup && deterministic(empty_pair),
-      "an empty reading pair is one reading block and the slot address (exact counters: -icount shift=0)");
+  checks.check(empty.instructions >= reading_block_instructions &&
+                   empty.instructions <= reading_block_instructions + max_address_setup && deterministic(empty_pair),
+               "an empty reading pair is one reading block and the slot address (exact counters: -icount shift=0)");
   checks.check(deterministic(fast_switch_round) && deterministic(fast_switch_call_round) &&
                    deterministic(yield_round) && deterministic(yield_switch_to_thread) &&
                    deterministic(yield_switch_to_boot) && deterministic(timer_entry) && deterministic(timer_return),

@@ -56,8 +56,12 @@ inline int loop_index(std::uintptr_t pc) {
   return -1;
 }
 inline bool usable(int index) { return index >= 0 && index != int{block_length} - 1; }
-inline std::int64_t ran_since_last_reading(int index) { return index >= int{block_length} ? index : std::int64_t{loop_length} + index; }
-inline std::int64_t ran_after_resume(int index) { return index <= int{block_length} ? std::int64_t{loop_length} - index : 1 + std::int64_t{loop_length}; }
+inline std::int64_t ran_since_last_reading(int index) {
+  return index >= int{block_length} ? index : std::int64_t{loop_length} + index;
+}
+inline std::int64_t ran_after_resume(int index) {
+  return index <= int{block_length} ? std::int64_t{loop_length} - index : 1 + std::int64_t{loop_length};
+}
 
 // The loop function's section (one COMDAT group: any number of translation units may include
 // the ISA's <timer_spin.hpp>) and symbols, around the ISA's instructions.

@@ -10,10 +10,11 @@
 
 // The block as assembly text, storing into the slot at register `slot` (reading.hpp), and the
 // registers it uses.
-#define CTE_BENCH_READING_BLOCK(slot)             \
-  "  mrs x9, pmevcntr0_el0\n"                     \
-  "  mrs x10, pmccntr_el0\n"                      \
-  "  str x9, [" slot ", #%c[instructions]]\n"     \
+#define CTE_BENCH_READING_BLOCK(slot) \
+  "  mrs x9, pmevcntr0_el0\n"         \
+  "  mrs x10, pmccntr_el0\n"          \
+  "  str x9, [" slot                  \
+  ", #%c[instructions]]\n"            \
   "  str x10, [" slot ", #%c[cycles]]\n"
 #define CTE_BENCH_READING_CLOBBERS "x9", "x10"
 

@@ -14,7 +14,8 @@
 #define CTE_BENCH_READING_BLOCK(slot) \
   "  rdinstret t0\n"                  \
   "  rdcycle t1\n"                    \
-  "  sd t0, %[instructions](" slot ")\n" \
+  "  sd t0, %[instructions](" slot    \
+  ")\n"                               \
   "  sd t1, %[cycles](" slot ")\n"
 #define CTE_BENCH_READING_CLOBBERS "t0", "t1"
 

@@ -12,11 +12,12 @@
 
 // The block as assembly text, storing into the slot at register `slot` (reading.hpp), and the
 // registers it uses.
-#define CTE_BENCH_READING_BLOCK(slot)             \
-  "  rdtsc\n"                                     \
-  "  shl $32, %%rdx\n"                            \
-  "  or %%rdx, %%rax\n"                           \
-  "  mov %%rax, %c[instructions](" slot ")\n"     \
+#define CTE_BENCH_READING_BLOCK(slot)   \
+  "  rdtsc\n"                           \
+  "  shl $32, %%rdx\n"                  \
+  "  or %%rdx, %%rax\n"                 \
+  "  mov %%rax, %c[instructions](" slot \
+  ")\n"                                 \
   "  mov %%rax, %c[cycles](" slot ")\n"
 #define CTE_BENCH_READING_CLOBBERS "rax", "rdx"
 

@@ -36,7 +36,7 @@ static_assert(sizeof(Frame) < 8192, "frame offsets fit two LEB128 bytes");
   "  .cfi_escape 0x10, " column ", 3, 0x77, " CTE_X86_64_PC_CFI_LEB128_2(offset) "\n"
 #define CTE_X86_64_PC_CFI_CALLEE_SAVED_(name, column) CTE_X86_64_PC_CFI_SAVED_AT_SP(#column, "%c[" #name "]")
 // Every register the Frame at rsp holds for a debugger: rip and the callee-saved ones.
-#define CTE_X86_64_PC_CFI_FRAME_REGISTERS                                     \
+#define CTE_X86_64_PC_CFI_FRAME_REGISTERS                                \
   CTE_X86_64_PC_CFI_SAVED_AT_SP(CTE_X86_64_PC_CFI_RIP_COLUMN, "%c[rip]") \
   CTE_X86_64_PC_CALLEE_SAVED(CTE_X86_64_PC_CFI_CALLEE_SAVED_)
 

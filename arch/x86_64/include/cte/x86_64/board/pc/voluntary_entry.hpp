@@ -78,96 +78,99 @@ static_assert(frame_state::stack_overflow < 0x80000000u, "stored as a 32-bit imm
 // [rsp]): RFLAGS recorded, interrupts off, rsp = the frame (placement and overflow check),
 // library.state, then rflags, rip and rsp recorded and the CFI of the frame. Uses rax and r11
 // only: the arguments of a syscall are still live.
-#define CTE_X86_64_PC_VOLUNTARY_HEAD                                                                  \
-  "  pushfq\n"                                                                                        \
-  "  .cfi_adjust_cfa_offset 8\n"                                                                      \
-  "  cli\n"                                                                                           \
-  "  mov %%rsp, %%r11\n" /* S-16 */                                                                   \
-  "  .cfi_def_cfa_register %%r11\n"                                                                   \
-  "  lea (16 - %c[area_size])(%%rsp), %%rsp\n" /* frame_below(S) */                                 \
-  "  and $-%c[xsave_alignment], %%rsp\n"                                                              \
-  "  sub $%c[fpu], %%rsp\n"                                                                           \
-  "  movq $0, %c[library_state](%%rsp)\n"                                                             \
-  "  cmp (cte_x86_64_pc_trap_scratch + %c[frame_limit])(%%rip), %%rsp\n"                             \
-  "  jae 1f\n" /* at or above the frame limit: the usual case */                                     \
-  "  lea 1f(%%rip), %%rax\n"                                                                          \
-  "  jmp cte_x86_64_pc_voluntary_frame_below_limit\n"                                                 \
-  "1:\n"                                                                                              \
-  "  mov (%%r11), %%rax\n"                                                                            \
-  "  mov %%rax, %c[rflags](%%rsp)\n"                                                                  \
-  "  mov 8(%%r11), %%rax\n"                                                                           \
-  "  mov %%rax, %c[rip](%%rsp)\n"                                                                     \
-  "  lea 16(%%r11), %%rax\n"                                                                          \
+#define CTE_X86_64_PC_VOLUNTARY_HEAD                                     \
+  "  pushfq\n"                                                           \
+  "  .cfi_adjust_cfa_offset 8\n"                                         \
+  "  cli\n"                                                              \
+  "  mov %%rsp, %%r11\n" /* S-16 */                                      \
+  "  .cfi_def_cfa_register %%r11\n"                                      \
+  "  lea (16 - %c[area_size])(%%rsp), %%rsp\n" /* frame_below(S) */      \
+  "  and $-%c[xsave_alignment], %%rsp\n"                                 \
+  "  sub $%c[fpu], %%rsp\n"                                              \
+  "  movq $0, %c[library_state](%%rsp)\n"                                \
+  "  cmp (cte_x86_64_pc_trap_scratch + %c[frame_limit])(%%rip), %%rsp\n" \
+  "  jae 1f\n" /* at or above the frame limit: the usual case */         \
+  "  lea 1f(%%rip), %%rax\n"                                             \
+  "  jmp cte_x86_64_pc_voluntary_frame_below_limit\n"                    \
+  "1:\n"                                                                 \
+  "  mov (%%r11), %%rax\n"                                               \
+  "  mov %%rax, %c[rflags](%%rsp)\n"                                     \
+  "  mov 8(%%r11), %%rax\n"                                              \
+  "  mov %%rax, %c[rip](%%rsp)\n"                                        \
+  "  lea 16(%%r11), %%rax\n"                                             \
   "  mov %%rax, %c[rsp](%%rsp)\n" CTE_X86_64_PC_CFI_CFA_FROM_FRAME
 
-// The trap record after what the stub traps for: the cause, the FP control words.
-#define CTE_X86_64_PC_VOLUNTARY_RECORD(vector)       \
-  "  movq $" vector ", %c[vector](%%rsp)\n"          \
-  "  movq $0, %c[error_code](%%rsp)\n"               \
-  "  movq $0, %c[fault_address](%%rsp)\n"            \
-  "  movq $0, %c[payload](%%rsp)\n"                  \
-  "  fnstcw %c[fcw](%%rsp)\n"                        \
+// The trap record after what the stub traps for: the cause (operand trap_vector), the FP
+// control words.
+#define CTE_X86_64_PC_VOLUNTARY_RECORD           \
+  "  movq $%c[trap_vector], %c[vector](%%rsp)\n" \
+  "  movq $0, %c[error_code](%%rsp)\n"           \
+  "  movq $0, %c[fault_address](%%rsp)\n"        \
+  "  movq $0, %c[payload](%%rsp)\n"              \
+  "  fnstcw %c[fcw](%%rsp)\n"                    \
   "  stmxcsr %c[mxcsr](%%rsp)\n"
 
 // rsp = S, rcx = the pc to resume at, rdx = its RFLAGS, every other register in place and
 // interrupts off: RFLAGS with IF clear, then IF by `sti` in the shadow of the final jump.
-// pushfq/popfq use S-8, dead at a call boundary (the kernel has no red zone).
-#define CTE_X86_64_PC_VOLUNTARY_LEAVE             \
-  "  .cfi_def_cfa %%rsp, 0\n"                     \
-  "  .cfi_register %%rip, %%rcx\n"                \
-  "  btr $%c[if_bit], %%rdx\n" /* CF = IF */     \
-  "  push %%rdx\n"                                \
-  "  .cfi_adjust_cfa_offset 8\n"                  \
-  "  jc 2f\n"                                     \
-  "  popfq\n"                                     \
-  "  .cfi_remember_state\n"                       \
-  "  .cfi_adjust_cfa_offset -8\n"                 \
-  "  jmp *%%rcx\n"                                \
-  "  .cfi_restore_state\n"                        \
-  "2:\n"                                          \
-  "  popfq\n"                                     \
-  "  .cfi_adjust_cfa_offset -8\n"                 \
-  "  sti\n"                                       \
+// push/popfq use S-8, dead at a call boundary (the kernel has no red zone).
+#define CTE_X86_64_PC_VOLUNTARY_LEAVE        \
+  "  .cfi_def_cfa %%rsp, 0\n"                \
+  "  .cfi_register %%rip, %%rcx\n"           \
+  "  btr $%c[if_bit], %%rdx\n" /* CF = IF */ \
+  "  push %%rdx\n"                           \
+  "  .cfi_adjust_cfa_offset 8\n"             \
+  "  jc 2f\n"                                \
+  "  popfq\n"                                \
+  "  .cfi_remember_state\n"                  \
+  "  .cfi_adjust_cfa_offset -8\n"            \
+  "  jmp *%%rcx\n"                           \
+  "  .cfi_restore_state\n"                   \
+  "2:\n"                                     \
+  "  popfq\n"                                \
+  "  .cfi_adjust_cfa_offset -8\n"            \
+  "  sti\n"                                  \
   "  jmp *%%rcx\n"
 
 // The rest of every stub: the dispatcher call, then the return to the same Context
 // (`reload_result`: the load of a syscall's rax) or the switch to another.
 #define CTE_X86_64_PC_VOLUNTARY_TAIL(dispatcher, reload_result) \
-  "  mov %%rsp, %%rdi\n"                                         \
-  "  call " dispatcher "\n"                                      \
-  "  cmp %%rax, %%rsp\n"                                         \
-  "  jne cte_x86_64_pc_switch_away\n"                            \
-  "  fldcw %c[fcw](%%rsp)\n"                                     \
-  "  ldmxcsr %c[mxcsr](%%rsp)\n" reload_result                   \
-  "  mov %c[rip](%%rsp), %%rcx\n"                                \
-  "  mov %c[rflags](%%rsp), %%rdx\n"                             \
+  "  mov %%rsp, %%rdi\n"                                        \
+  "  call " dispatcher                                          \
+  "\n"                                                          \
+  "  cmp %%rax, %%rsp\n"                                        \
+  "  jne cte_x86_64_pc_switch_away\n"                           \
+  "  fldcw %c[fcw](%%rsp)\n"                                    \
+  "  ldmxcsr %c[mxcsr](%%rsp)\n" reload_result                  \
+  "  mov %c[rip](%%rsp), %%rcx\n"                               \
+  "  mov %c[rflags](%%rsp), %%rdx\n"                            \
   "  mov %c[rsp](%%rsp), %%rsp\n" CTE_X86_64_PC_VOLUNTARY_LEAVE
 
 #define CTE_X86_64_PC_VOLUNTARY_OFFSET_(name, NAME) [name] "i"(offsetof(Frame, name)),
 #define CTE_X86_64_PC_STORE_CALLEE_SAVED_(name, column) "  mov %%" #name ", %c[" #name "](%%rsp)\n"
 #define CTE_X86_64_PC_LOAD_CALLEE_SAVED_(name, column) "  mov %c[" #name "](%%rsp), %%" #name "\n"
 // Operands of the stubs.
-#define CTE_X86_64_PC_VOLUNTARY_OPERANDS                                                                          \
-  CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_PC_VOLUNTARY_OFFSET_)                                                   \
-  [rax] "i"(offsetof(Frame, rax)), [area_size] "i"(xsave::area_size), [xsave_alignment] "i"(xsave::alignment),   \
-      [fpu] "i"(offsetof(Frame, fpu)), [library_state] "i"(offsetof(Frame, library.state)),                       \
-      [frame_limit] "i"(offsetof(TrapScratch, frame_limit)), [vector] "i"(offsetof(Frame, vector)),               \
-      [error_code] "i"(offsetof(Frame, error_code)), [fault_address] "i"(offsetof(Frame, fault_address)),         \
-      [payload] "i"(offsetof(Frame, payload)), [fcw] "i"(offsetof(Frame, fpu.fcw)),                               \
+#define CTE_X86_64_PC_VOLUNTARY_OPERANDS                                                                       \
+  CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_PC_VOLUNTARY_OFFSET_)                                                \
+  [rax] "i"(offsetof(Frame, rax)), [area_size] "i"(xsave::area_size), [xsave_alignment] "i"(xsave::alignment), \
+      [fpu] "i"(offsetof(Frame, fpu)), [library_state] "i"(offsetof(Frame, library.state)),                    \
+      [frame_limit] "i"(offsetof(TrapScratch, frame_limit)), [vector] "i"(offsetof(Frame, vector)),            \
+      [error_code] "i"(offsetof(Frame, error_code)), [fault_address] "i"(offsetof(Frame, fault_address)),      \
+      [payload] "i"(offsetof(Frame, payload)), [fcw] "i"(offsetof(Frame, fpu.fcw)),                            \
       [mxcsr] "i"(offsetof(Frame, fpu.mxcsr)), [if_bit] "i"(rflags_interrupt_enable_bit)
 
 // Emits the stubs and their helpers. Never called: [[gnu::used]] makes every translation unit
-// emit the COMDAT groups inside.
+// emit the COMDAT groups inside. (The asm text is laid out one instruction or macro per line.)
+// clang-format off
 [[gnu::used]] inline void emit_voluntary_entry() {
   asm volatile(
       // --- yield().
       CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_pc_yield)
       CTE_X86_64_PC_VOLUNTARY_HEAD
       CTE_X86_64_PC_CFI_SAVED_AT_SP(CTE_X86_64_PC_CFI_RIP_COLUMN, "%c[rip]")
-      CTE_X86_64_PC_VOLUNTARY_RECORD("%c[yield_vector]")
+      CTE_X86_64_PC_VOLUNTARY_RECORD
       CTE_X86_64_PC_VOLUNTARY_TAIL("cte_x86_64_pc_yield_dispatch", "")
       CTE_ASM_FUNCTION_END(cte_x86_64_pc_yield) CTE_ASM_REENTER_ENCLOSING_FRAME
-      :: CTE_X86_64_PC_VOLUNTARY_OPERANDS, [yield_vector] "i"(vector::yield));
+      :: CTE_X86_64_PC_VOLUNTARY_OPERANDS, [trap_vector] "i"(vector::yield));
   asm volatile(
       // --- syscall(a0..a5, number): a C call, the number on the stack (r10 until the frame
       // holds it); the arguments go to the slots of the syscall convention (a3 in r10's).
@@ -182,10 +185,10 @@ static_assert(frame_state::stack_overflow < 0x80000000u, "stored as a 32-bit imm
       "  mov %%rcx, %c[r10](%%rsp)\n"
       "  mov %%r8, %c[r8](%%rsp)\n"
       "  mov %%r9, %c[r9](%%rsp)\n"
-      CTE_X86_64_PC_VOLUNTARY_RECORD("%c[syscall_vector]")
+      CTE_X86_64_PC_VOLUNTARY_RECORD
       CTE_X86_64_PC_VOLUNTARY_TAIL("cte_x86_64_pc_voluntary_dispatch", "  mov %c[rax](%%rsp), %%rax\n")
       CTE_ASM_FUNCTION_END(cte_x86_64_pc_syscall) CTE_ASM_REENTER_ENCLOSING_FRAME
-      :: CTE_X86_64_PC_VOLUNTARY_OPERANDS, [syscall_vector] "i"(vector::syscall), [rdi] "i"(offsetof(Frame, rdi)),
+      :: CTE_X86_64_PC_VOLUNTARY_OPERANDS, [trap_vector] "i"(vector::syscall), [rdi] "i"(offsetof(Frame, rdi)),
       [rsi] "i"(offsetof(Frame, rsi)), [rdx] "i"(offsetof(Frame, rdx)), [r10] "i"(offsetof(Frame, r10)),
       [r8] "i"(offsetof(Frame, r8)), [r9] "i"(offsetof(Frame, r9)));
   asm volatile(
@@ -198,10 +201,10 @@ static_assert(frame_state::stack_overflow < 0x80000000u, "stored as a 32-bit imm
       "  push %%rax\n"
       CTE_X86_64_PC_VOLUNTARY_HEAD
       "  .cfi_undefined %%rip\n"
-      CTE_X86_64_PC_VOLUNTARY_RECORD("%c[exit_vector]")
+      CTE_X86_64_PC_VOLUNTARY_RECORD
       CTE_X86_64_PC_VOLUNTARY_TAIL("cte_x86_64_pc_voluntary_dispatch", "")
       CTE_ASM_FUNCTION_END(cte_x86_64_pc_thread_exit) CTE_ASM_REENTER_ENCLOSING_FRAME
-      :: CTE_X86_64_PC_VOLUNTARY_OPERANDS, [exit_vector] "i"(vector::thread_exit));
+      :: CTE_X86_64_PC_VOLUNTARY_OPERANDS, [trap_vector] "i"(vector::thread_exit));
   asm volatile(
       // --- The head's slow path (rsp = a frame below the frame limit, r11 = S-16, link in
       // rax). Overflow iff the frame is at most 64 KiB below the limit (frame + window >=
@@ -256,6 +259,8 @@ static_assert(frame_state::stack_overflow < 0x80000000u, "stored as a 32-bit imm
       [rax] "i"(offsetof(Frame, rax)), [fcw] "i"(offsetof(Frame, fpu.fcw)), [mxcsr] "i"(offsetof(Frame, fpu.mxcsr)),
       [if_bit] "i"(rflags_interrupt_enable_bit));
 }
+
+// clang-format on
 
 #undef CTE_X86_64_PC_VOLUNTARY_HEAD
 #undef CTE_X86_64_PC_VOLUNTARY_RECORD
