@@ -50,7 +50,7 @@ using cte_bench::record_counters;
 constexpr int sample_count = 64;
 using Samples = cte_bench::Samples<sample_count>;
 
-constexpr std::int64_t reading_block_instructions = cte_bench::reading_block_length;  // <reading_block.hpp>
+constexpr std::int64_t reading_block_instructions = cte_bench::isa_counters.block_length;  // <reading_block.hpp>
 constexpr std::int64_t max_address_setup = 2;   // the compiler forms the next slot's address
 constexpr std::uint64_t timer_period_us = 100;  // 100 000 instructions under icount shift=0
 
@@ -262,7 +262,7 @@ int main() {
   print(" (");
   print(cte::TargetPlatform::Mode::name);
   print(" mode): ");
-  print(cte_bench::counter_names);
+  print(cte_bench::isa_counters.names);
   print(", run under -icount shift=0\n");
   Checks checks;
 
@@ -302,8 +302,8 @@ int main() {
                    deterministic(yield_round) && deterministic(yield_switch_to_thread) &&
                    deterministic(yield_switch_to_boot) && deterministic(timer_entry) && deterministic(timer_return),
                "every measurement repeats exactly (min == median)");
-  checks.check(yield_round.median().instructions <= cte_bench::yield_round_trip_budget,
-               cte_bench::yield_round_trip_budget_text);
+  checks.check(yield_round.median().instructions <= cte_bench::isa_counters.yield_round_trip_budget,
+               cte_bench::isa_counters.yield_budget_text);
   checks.print_summary();
   return checks.failed == 0 ? 0 : 1;
 }

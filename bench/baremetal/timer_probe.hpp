@@ -2,11 +2,11 @@
 // The thread side of the timer-interrupt measurement: a loop that records both counters into
 // *last on every iteration until *stop becomes non-zero, then records them once more into
 // *after. The loop is assembly with a fixed shape (the board ISA's <timer_spin.hpp> emits it):
-// the ISA's reading block (<reading_block.hpp>: reading_block_length instructions, the last two
+// the ISA's reading block (<reading_block.hpp>: isa_counters.block_length instructions, the last two
 // of them the stores into the slot), then a load (or compare) of *stop and a branch back if it
 // is 0. So from the pc an interrupt interrupted, the handler knows exactly which loop
 // instructions ran between the last recorded reading and the interrupt, and which run between
-// the resume and *after. With B = reading_block_length and L = B + 2 (riscv64, aarch64: B = 4;
+// the resume and *after. With B = isa_counters.block_length and L = B + 2 (riscv64, aarch64: B = 4;
 // x86_64: rdtsc and two instructions that join its halves, B = 5):
 //
 //   index 0 ... B-3   read the counters (index 0 reads the instruction counter)
@@ -41,7 +41,7 @@ extern const char cte_bench_timer_spin_loop[];  // index 0 of the loop
 
 namespace cte_bench::timer_probe {
 
-inline constexpr unsigned block_length = reading_block_length;
+inline constexpr unsigned block_length = isa_counters.block_length;
 inline constexpr unsigned loop_length = block_length + 2;
 
 // Loop index of an interrupted pc, or -1 outside the loop.

@@ -21,14 +21,10 @@
 
 namespace cte_bench {
 
-// Instructions of record_counters (timer_probe.hpp: the last two are the stores).
-inline constexpr unsigned reading_block_length = 4;
-
-inline constexpr const char *counter_names = "minstret/mcycle";
-// The yield round trip's budget outside the handler body: issue 6's target.
-inline constexpr std::int64_t yield_round_trip_budget = 100;
-inline constexpr const char *yield_round_trip_budget_text =
-    "yield_round_trip <= 100 instructions outside the handler body (issue 6 target)";
+// The counters, the block's length, and the yield round trip's budget outside the handler
+// body: issue 6's target.
+inline constexpr IsaCounters isa_counters = {
+    "minstret/mcycle", 4, 100, "yield_round_trip <= 100 instructions outside the handler body (issue 6 target)"};
 
 // Both counters run from reset: nothing to enable.
 inline void enable_counters() {}

@@ -23,13 +23,11 @@
 
 namespace cte_bench {
 
-// Instructions of record_counters (timer_probe.hpp: the last two are the stores).
-inline constexpr unsigned reading_block_length = 5;
-inline constexpr const char *counter_names = "TSC (instructions under icount)";
-// The yield round trip's budget outside the handler body: issue 16's target, riscv64's.
-inline constexpr std::int64_t yield_round_trip_budget = 100;
-inline constexpr const char *yield_round_trip_budget_text =
-    "yield_round_trip <= 100 instructions outside the handler body (issue 16 target)";
+// The counters, the block's length, and the yield round trip's budget outside the handler
+// body: issue 16's target, riscv64's.
+inline constexpr IsaCounters isa_counters = {
+    "TSC (instructions under icount)", 5, 100,
+    "yield_round_trip <= 100 instructions outside the handler body (issue 16 target)"};
 
 // The TSC runs from reset, readable at ring 0: nothing to enable.
 inline void enable_counters() {}
