@@ -1,14 +1,16 @@
 #pragma once
 // Counter readings for the bare-metal bench: retired instructions and cycles, read by the
 // board ISA's reading block (<reading_block.hpp> in bench/baremetal/<isa>/: riscv64
-// minstret/mcycle, aarch64 the PMU's INST_RETIRED and PMCCNTR). Under QEMU's -icount shift=0
-// both count exactly and repeat run to run.
+// minstret/mcycle, aarch64 the PMU's INST_RETIRED and PMCCNTR, x86_64 the TSC, which counts
+// instructions under icount). Under QEMU's -icount shift=0 both count exactly and repeat run
+// to run.
 //
-// A reading is one fixed block of four instructions, always the same: read the instruction
-// counter, read the cycle counter, store both into the slot. So the cost the measurement
-// itself adds is known and measurable: from one block's first read to the next block's there
-// are exactly the four instructions of the first block (the "empty pair", measured at run
-// time and subtracted, never assumed).
+// A reading is one fixed block of isa_counters.block_length instructions, always the same: read the
+// counters, store both into the slot (four instructions on riscv64 and aarch64; five on x86_64,
+// where rdtsc's two halves are joined first). So the cost the measurement itself adds is known
+// and measurable: from one block's first read to the next block's there are exactly the
+// instructions of the first block (the "empty pair", measured at run time and subtracted,
+// never assumed).
 
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +20,14 @@ namespace cte_bench {
 struct Reading {
   std::uint64_t instructions;  // the instruction counter when the block read it
   std::uint64_t cycles;        // the cycle counter when the block read it (the next instruction)
+};
+
+// What the board ISA's <reading_block.hpp> says about its counters, as `isa_counters`.
+struct IsaCounters {
+  const char *names;                     // the counters it reads
+  unsigned block_length;                 // instructions of the reading block; the last two are the stores
+  std::int64_t yield_round_trip_budget;  // checked: the yield round trip outside the handler body
+  const char *yield_budget_text;         // the check's line
 };
 
 // Counts between two readings.

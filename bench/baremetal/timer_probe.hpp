@@ -1,28 +1,38 @@
 #pragma once
 // The thread side of the timer-interrupt measurement: a loop that records both counters into
 // *last on every iteration until *stop becomes non-zero, then records them once more into
-// *after. The loop is assembly with a fixed shape, 4-byte instructions (the board ISA's
-// <timer_spin.hpp> emits it), so from the pc an interrupt interrupted, the handler knows
-// exactly which loop instructions ran between the last recorded reading and the interrupt,
-// and which run between the resume and *after:
+// *after. The loop is assembly with a fixed shape (the board ISA's <timer_spin.hpp> emits it):
+// the ISA's reading block (<reading_block.hpp>: isa_counters.block_length instructions, the last two
+// of them the stores into the slot), then a load (or compare) of *stop and a branch back if it
+// is 0. So from the pc an interrupt interrupted, the handler knows exactly which loop
+// instructions ran between the last recorded reading and the interrupt, and which run between
+// the resume and *after. With B = isa_counters.block_length and L = B + 2 (riscv64, aarch64: B = 4;
+// x86_64: rdtsc and two instructions that join its halves, B = 5):
 //
-//   index 0  read the instruction counter  \  the reading block of counters.hpp
-//         1  read the cycle counter         |
-//         2  store instructions             |
-//         3  store cycles                  /
-//         4  load *stop
-//         5  branch to index 0 if it is 0
+//   index 0 ... B-3   read the counters (index 0 reads the instruction counter)
+//         B-2, B-1    store instructions, store cycles
+//         B           load or compare *stop
+//         B+1         branch to index 0 if it is 0
 //
 // An interrupt taken before index p (instruction p not executed; it runs first after the resume):
-//   p = 0, 1   *last is the previous iteration's: 6 + p loop instructions ran since its rdinstret
-//   p = 2, 3   *last holds one counter of each iteration: the sample is not used
-//   p = 4, 5   *last is this iteration's: p instructions ran since its rdinstret
-// After the resume (the handler set *stop) until the rdinstret of *after: 6 - p instructions
-// for p <= 4; for p = 5 the beqz had already loaded 0, loops once more: 1 + 6.
+//   p <= B-2       *last is the previous iteration's: L + p loop instructions ran since its index 0
+//   p = B-1        *last is half written (instructions stored, cycles not): the sample is not used
+//   p >= B         *last is this iteration's: p instructions ran since its index 0
+// Under icount the interrupt lands at the same index tick after tick (the period and the paths
+// are exact), so the bench shifts the phase after an unusable sample (cte_bench_board).
+// After the resume (the handler set *stop) until index 0 of *after: L - p instructions for
+// p <= B; for p = B+1 the branch had already seen 0, loops once more: 1 + L.
+//
+// Instructions need not have one length: the index of a pc is found by walking the loop with
+// the ISA's instruction-length decoder (cte::TargetIsa::instruction_length), as
+// skip_instruction does.
 
+#include <cstddef>
 #include <cstdint>
 
-#include <reading_block.hpp>
+#include <cte/cte.hpp>
+
+#include "reading.hpp"
 
 extern "C" {
 void cte_bench_timer_spin(cte_bench::Reading *last, const volatile std::uint64_t *stop, cte_bench::Reading *after);
@@ -31,18 +41,27 @@ extern const char cte_bench_timer_spin_loop[];  // index 0 of the loop
 
 namespace cte_bench::timer_probe {
 
-inline constexpr unsigned loop_length = 6;
-inline constexpr unsigned instruction_bytes = 4;
+inline constexpr unsigned block_length = isa_counters.block_length;
+inline constexpr unsigned loop_length = block_length + 2;
 
 // Loop index of an interrupted pc, or -1 outside the loop.
 inline int loop_index(std::uintptr_t pc) {
-  const auto start = reinterpret_cast<std::uintptr_t>(cte_bench_timer_spin_loop);
-  if (pc < start || pc >= start + loop_length * instruction_bytes) return -1;
-  return static_cast<int>((pc - start) / instruction_bytes);
+  auto address = reinterpret_cast<std::uintptr_t>(cte_bench_timer_spin_loop);
+  for (unsigned index = 0; index < loop_length; ++index) {
+    if (pc == address) return static_cast<int>(index);
+    const std::size_t length = cte::TargetIsa::instruction_length(reinterpret_cast<const void *>(address));
+    if (length == 0) return -1;
+    address += length;
+  }
+  return -1;
 }
-inline bool usable(int index) { return index == 0 || index == 1 || index == 4 || index == 5; }
-inline std::int64_t ran_since_last_reading(int index) { return index >= 4 ? index : loop_length + index; }
-inline std::int64_t ran_after_resume(int index) { return index <= 4 ? loop_length - index : 1 + loop_length; }
+inline bool usable(int index) { return index >= 0 && index != int{block_length} - 1; }
+inline std::int64_t ran_since_last_reading(int index) {
+  return index >= int{block_length} ? index : std::int64_t{loop_length} + index;
+}
+inline std::int64_t ran_after_resume(int index) {
+  return index <= int{block_length} ? std::int64_t{loop_length} - index : 1 + std::int64_t{loop_length};
+}
 
 // The loop function's section (one COMDAT group: any number of translation units may include
 // the ISA's <timer_spin.hpp>) and symbols, around the ISA's instructions.

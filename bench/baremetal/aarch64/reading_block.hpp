@@ -8,15 +8,25 @@
 
 #include "../counters.hpp"
 
+// The block as assembly text, storing into the slot at register `slot` (reading.hpp), and the
+// registers it uses.
+#define CTE_BENCH_READING_BLOCK(slot) \
+  "  mrs x9, pmevcntr0_el0\n"         \
+  "  mrs x10, pmccntr_el0\n"          \
+  "  str x9, [" slot                  \
+  ", #%c[instructions]]\n"            \
+  "  str x10, [" slot ", #%c[cycles]]\n"
+#define CTE_BENCH_READING_CLOBBERS "x9", "x10"
+
 namespace cte_bench {
 
-inline constexpr const char *counter_names = "PMU INST_RETIRED/PMCCNTR";
-// The yield round trip's budget outside the handler body: what the svc path takes today (123,
-// docs/PERFORMANCE.md), so that it cannot grow unnoticed. Issue 15's target is riscv64's 100:
+// The counters, the block's length, and the yield round trip's budget outside the handler
+// body: what the svc path takes today (123, docs/PERFORMANCE.md), so that it cannot grow
+// unnoticed. Issue 15's target is riscv64's 100:
 // not met yet (the exception entry's own work and the dispatcher are the rest).
-inline constexpr std::int64_t yield_round_trip_budget = 123;
-inline constexpr const char *yield_round_trip_budget_text =
-    "yield_round_trip <= 123 instructions outside the handler body (today's aarch64 count; target 100)";
+inline constexpr IsaCounters isa_counters = {
+    "PMU INST_RETIRED/PMCCNTR", 4, 123,
+    "yield_round_trip <= 123 instructions outside the handler body (today's aarch64 count; target 100)"};
 
 namespace pmu {
 inline constexpr std::uint64_t enable = 1u << 0, reset_events = 1u << 1, reset_cycles = 1u << 2,
@@ -36,19 +46,6 @@ inline void enable_counters() {
       [filter] "r"(pmu::count_el2), [counters] "r"(pmu::counter0 | pmu::cycle_counter),
       [control] "r"(pmu::enable | pmu::reset_events | pmu::reset_cycles | pmu::long_cycles)
       : "memory");
-}
-
-// Records both counters into *slot (x9/x10 are scratch).
-[[gnu::always_inline]] inline void record_counters(Reading *slot) {
-  asm volatile(
-      // The counters first, back to back; the stores after them are the block's fixed tail.
-      "mrs x9, pmevcntr0_el0\n\t"
-      "mrs x10, pmccntr_el0\n\t"
-      "str x9, [%[slot], #%c[instructions]]\n\t"
-      "str x10, [%[slot], #%c[cycles]]"
-      :
-      : [slot] "r"(slot), [instructions] "i"(offsetof(Reading, instructions)), [cycles] "i"(offsetof(Reading, cycles))
-      : "x9", "x10", "memory");
 }
 
 }  // namespace cte_bench

@@ -3,8 +3,6 @@
 
 #include <cstddef>
 
-#include <reading_block.hpp>
-
 #include "../timer_probe.hpp"
 
 namespace cte_bench::timer_probe {
@@ -17,19 +15,12 @@ namespace cte_bench::timer_probe {
       ".p2align 2\n"
       "cte_bench_timer_spin:\n"
       "cte_bench_timer_spin_loop:\n"
-      "  mrs x9, pmevcntr0_el0\n"
-      "  mrs x10, pmccntr_el0\n"
-      "  str x9, [x0, #%c[instructions]]\n"
-      "  str x10, [x0, #%c[cycles]]\n"
+      CTE_BENCH_READING_BLOCK("x0")
       "  ldr x11, [x1]\n"
       "  cbz x11, cte_bench_timer_spin_loop\n"
       // Stopped: one more reading, the first after the handler returned.
-      "  mrs x9, pmevcntr0_el0\n"
-      "  mrs x10, pmccntr_el0\n"
-      "  str x9, [x2, #%c[instructions]]\n"
-      "  str x10, [x2, #%c[cycles]]\n"
-      "  ret\n" CTE_BENCH_TIMER_SPIN_END ::[instructions] "i"(offsetof(Reading, instructions)),
-      [cycles] "i"(offsetof(Reading, cycles)));
+      CTE_BENCH_READING_BLOCK("x2")
+      "  ret\n" CTE_BENCH_TIMER_SPIN_END :: CTE_BENCH_READING_OPERANDS);
 }
 
 }  // namespace cte_bench::timer_probe

@@ -9,28 +9,24 @@
 
 #include "../counters.hpp"
 
+// The block as assembly text, storing into the slot at register `slot` (reading.hpp), and the
+// registers it uses.
+#define CTE_BENCH_READING_BLOCK(slot) \
+  "  rdinstret t0\n"                  \
+  "  rdcycle t1\n"                    \
+  "  sd t0, %[instructions](" slot    \
+  ")\n"                               \
+  "  sd t1, %[cycles](" slot ")\n"
+#define CTE_BENCH_READING_CLOBBERS "t0", "t1"
+
 namespace cte_bench {
 
-inline constexpr const char *counter_names = "minstret/mcycle";
-// The yield round trip's budget outside the handler body: issue 6's target.
-inline constexpr std::int64_t yield_round_trip_budget = 100;
-inline constexpr const char *yield_round_trip_budget_text =
-    "yield_round_trip <= 100 instructions outside the handler body (issue 6 target)";
+// The counters, the block's length, and the yield round trip's budget outside the handler
+// body: issue 6's target.
+inline constexpr IsaCounters isa_counters = {
+    "minstret/mcycle", 4, 100, "yield_round_trip <= 100 instructions outside the handler body (issue 6 target)"};
 
 // Both counters run from reset: nothing to enable.
 inline void enable_counters() {}
-
-// Records both counters into *slot (t0/t1 are scratch).
-[[gnu::always_inline]] inline void record_counters(Reading *slot) {
-  asm volatile(
-      // The counters first, back to back; the stores after them are the block's fixed tail.
-      "rdinstret t0\n\t"
-      "rdcycle t1\n\t"
-      "sd t0, %[instructions](%[slot])\n\t"
-      "sd t1, %[cycles](%[slot])"
-      :
-      : [slot] "r"(slot), [instructions] "i"(offsetof(Reading, instructions)), [cycles] "i"(offsetof(Reading, cycles))
-      : "t0", "t1", "memory");
-}
 
 }  // namespace cte_bench

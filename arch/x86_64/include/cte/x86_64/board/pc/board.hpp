@@ -54,8 +54,10 @@ namespace cte::x86_64::pc {
 
 struct Board : cte::board::PoolPages<Board>, cte::board::GuardPageBelowStack<Board> {
   using Pages = cte::detail::PagePool<paging::small_page, 64>;
+  // The raw causes a kernel sees (the bench and the bare-metal tests check them): the vectors.
   struct Mode {
     static constexpr const char *name = "long";  // 64-bit mode, ring 0
+    static constexpr std::uint64_t yield_cause = vector::yield, syscall_cause = vector::syscall;
   };
 
   static constexpr const char *name = "x86_64-pc";

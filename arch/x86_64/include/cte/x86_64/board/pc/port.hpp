@@ -1,11 +1,11 @@
 #pragma once
 // The x86_64 bare-metal port of the pc board as the portable layer sees it: the same members
-// as the hosted Port. cte's voluntary traps are `int` instructions through the one trap entry
-// (trap_entry.hpp): yield vector::yield, syscall vector::syscall (number in rax, arguments in
-// rdi rsi rdx r10 r8 r9, the System V syscall convention the Isa reads), and the return of a
-// kcontext entry function vector::thread_exit, each in a function of its own (trap_entry.hpp).
-// The fast switch is the hosted one (x86_64::FastSwitch): pure user-level code that keeps
-// nothing below the stack pointer.
+// as the hosted Port. cte's voluntary traps are calls to stubs that save a voluntary frame
+// (voluntary_entry.hpp): yield, syscall (number in rax, arguments in rdi rsi rdx r10 r8 r9,
+// the System V syscall convention the Isa reads) and the return of a kcontext entry function
+// (thread exit), recorded with the vectors an `int` would have (vector::yield, ::syscall,
+// ::thread_exit). The fast switch is the hosted one (x86_64::FastSwitch): pure user-level code
+// that keeps nothing below the stack pointer.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include <cte/x86_64/board/pc/dispatch.hpp>
 #include <cte/x86_64/board/pc/extended_frame.hpp>
 #include <cte/x86_64/board/pc/trap_entry.hpp>
+#include <cte/x86_64/board/pc/voluntary_entry.hpp>
 #include <cte/x86_64/fast_switch.hpp>
 #include <cte/x86_64/frame.hpp>
 #include <cte/x86_64/kcontext_frame.hpp>

@@ -5,10 +5,11 @@
 // (descriptors.hpp). The common entry builds the complete Frame (every GPR, rip, rsp, rflags,
 // the trap cause, CR2 for #PF, and the XSAVE state of every enabled component) below the
 // interrupted stack pointer, off the IST stack, calls the dispatcher, and resumes the frame
-// it returns with iretq. cte's own traps (yield, syscall, thread exit) are `int` instructions
-// and take the same path, but are calls: their frames are voluntary (frame_state::asynchronous
-// clear), with the FP control words instead of the XSAVE state, as hosted; resume restores
-// what the frame holds.
+// it returns. Every frame it saves is asynchronous (an `int` a program executes itself is
+// saved whole too); cte's own voluntary traps (yield, syscall, thread exit) are calls that
+// never come here (voluntary_entry.hpp). Resuming a frame is decided once, by its
+// frame_state::asynchronous: cte_x86_64_pc_resume (below, iretq) or
+// cte_x86_64_pc_resume_voluntary (voluntary_entry.hpp).
 //
 //   interrupted stack                                IST stack
 //   +----------------------------+ <- S (rsp)        +--------------------+
@@ -27,7 +28,7 @@
 // and the dispatcher marks it frame_state::stack_overflow. A frame far below the limit
 // belongs to another stack (the boot stack, a fast-switch thread) and is saved there.
 //
-// Resume: XRSTOR, an iretq frame written just below the Frame (interrupts are off, and NMI
+// Asynchronous resume: XRSTOR, an iretq frame written just below the Frame (interrupts are off, and NMI
 // and #MC have their own stacks), every GPR loaded, iretq: rip, rsp and rflags (with the
 // thread's IF) at once. The kernel is built -mno-red-zone: nothing below a thread's rsp is
 // live when it traps, but the frame placement would leave it alone either way (it starts
@@ -42,6 +43,7 @@
 #include <cte/detail/asm.hpp>
 #include <cte/x86_64/board/pc/descriptors.hpp>
 #include <cte/x86_64/board/pc/extended_frame.hpp>
+#include <cte/x86_64/board/pc/frame_cfi.hpp>
 #include <cte/x86_64/frame.hpp>
 
 namespace cte::x86_64::pc {
@@ -66,9 +68,6 @@ struct HardwareFrame {
 // Vectors for which the CPU pushes an error code: 8, 10-14, 17, 21, 29, 30.
 inline constexpr std::uint32_t error_code_vectors = 0x60227d00;
 inline constexpr std::size_t stub_spacing = 16;
-// cte's own traps, vector::syscall, yield and thread_exit: calls, saved as voluntary frames.
-inline constexpr unsigned voluntary_vector_count = 3;
-static_assert(vector::yield == vector::syscall + 1 && vector::thread_exit == vector::syscall + 2);
 static_assert(frame_state::asynchronous < 0x100, "tested with testb");
 // The iretq frame resume writes below the Frame: rip, cs, rflags, rsp, ss.
 inline constexpr std::size_t iret_frame_size = 5 * 8;
@@ -79,14 +78,14 @@ extern "C" {
 [[gnu::used]] inline cte::x86_64::pc::TrapScratch cte_x86_64_pc_trap_scratch;
 void cte_x86_64_pc_vector_stubs();
 [[noreturn]] void cte_x86_64_pc_resume(cte::x86_64::Frame *frame);
-void cte_x86_64_pc_thread_exit();
-// cte's voluntary traps as functions: calls into code the compiler cannot see, so it assumes
-// the handler (and any thread it switches to) may have read and written every variable, as
-// it may have. An `int` inline in the caller would not say that of variables only other
-// functions write (GCC's inter-procedural analysis of statics ignores asm memory clobbers).
+[[noreturn]] void cte_x86_64_pc_resume_voluntary(cte::x86_64::Frame *frame);
+// cte's voluntary traps (voluntary_entry.hpp) as functions: calls into code the compiler cannot
+// see, so it assumes the handler (and any thread it switches to) may have read and written
+// every variable, as it may have.
 void cte_x86_64_pc_yield();
 std::uint64_t cte_x86_64_pc_syscall(std::uint64_t a0, std::uint64_t a1, std::uint64_t a2, std::uint64_t a3,
                                     std::uint64_t a4, std::uint64_t a5, std::uint64_t number);
+void cte_x86_64_pc_thread_exit();
 // Defined in dispatch.hpp (next to the portable dispatcher they call).
 cte::x86_64::Frame *cte_x86_64_pc_trap_dispatch(cte::x86_64::Frame *frame);
 [[noreturn]] void cte_x86_64_pc_report_double_fault(const cte::x86_64::pc::HardwareFrame *frame);
@@ -104,19 +103,7 @@ namespace cte::x86_64::pc {
   X(r12, R12) X(r13, R13) X(r14, R14) X(r15, R15)
 // clang-format on
 
-// Call-frame information of a saved Frame at rsp (DWARF by hand: .cfi_offset is relative to the
-// CFA, which here is not a fixed distance from rsp): DW_CFA_def_cfa_expression (0x0f) and
-// DW_CFA_expression (0x10) with DW_OP_breg7 (0x77: rsp + a signed LEB128 offset) and
-// DW_OP_deref (0x06); offsets in two LEB128 bytes (0 <= offset < 8192). DWARF columns: rbx 3,
-// rbp 6, r12-r15 12-15, the return address (rip) 16.
-static_assert(sizeof(Frame) < 8192, "frame offsets fit two LEB128 bytes");
-#define CTE_X86_64_PC_CFI_LEB128_2(offset) "((" offset ") & 0x7f) | 0x80, ((" offset ") >> 7) & 0x7f"
-#define CTE_X86_64_PC_CFI_CFA_FROM_FRAME \
-  "  .cfi_escape 0x0f, 4, 0x77, " CTE_X86_64_PC_CFI_LEB128_2("%c[rsp]") ", 0x06\n"
-#define CTE_X86_64_PC_CFI_SAVED_AT_SP(column, offset) \
-  "  .cfi_escape 0x10, " column ", 3, 0x77, " CTE_X86_64_PC_CFI_LEB128_2(offset) "\n"
-
-// Emits the stubs, the common entry, the resume, the #DF entry and the thread-exit stub.
+// Emits the stubs, the common entry, the asynchronous resume and the #DF entry.
 // Never called: [[gnu::used]] makes every translation unit emit the COMDAT groups inside.
 [[gnu::used]] inline void emit_trap_entry() {
   asm volatile(
@@ -205,24 +192,7 @@ static_assert(sizeof(Frame) < 8192, "frame offsets fit two LEB128 bytes");
       // code to a debugger (a signal frame: CFA = its rsp, every register in its slot).
       "  mov %%rax, %%rsp\n"
       CTE_X86_64_PC_CFI_CFA_FROM_FRAME
-      CTE_X86_64_PC_CFI_SAVED_AT_SP("16", "%c[rip]")
-      CTE_X86_64_PC_CFI_SAVED_AT_SP("3", "%c[rbx]")
-      CTE_X86_64_PC_CFI_SAVED_AT_SP("6", "%c[rbp]")
-      CTE_X86_64_PC_CFI_SAVED_AT_SP("12", "%c[r12]")
-      CTE_X86_64_PC_CFI_SAVED_AT_SP("13", "%c[r13]")
-      CTE_X86_64_PC_CFI_SAVED_AT_SP("14", "%c[r14]")
-      CTE_X86_64_PC_CFI_SAVED_AT_SP("15", "%c[r15]")
-      // cte's own traps are calls: only the FP control words are live (frame_state::
-      // asynchronous clear, as hosted). Every other trap: the whole XSAVE state.
-      "  mov %c[vector](%%rsp), %%rcx\n"
-      "  sub $%c[first_voluntary], %%rcx\n"
-      "  cmp $%c[voluntary_count], %%rcx\n"
-      "  jae 3f\n"
-      "  fnstcw %c[fcw](%%rsp)\n"
-      "  stmxcsr %c[mxcsr](%%rsp)\n"
-      "  movq $0, %c[library_state](%%rsp)\n"
-      "  jmp 4f\n"
-      "3:\n"
+      CTE_X86_64_PC_CFI_FRAME_REGISTERS
       // XSAVE keeps the bits of XSTATE_BV outside the components it saves, and XRSTOR of the
       // standard form faults unless those and bytes 8-23 of the header are 0: whatever the
       // stack held there before, they are 0 now.
@@ -234,16 +204,13 @@ static_assert(sizeof(Frame) < 8192, "frame offsets fit two LEB128 bytes");
       "  mov $-1, %%edx\n"
       "  xsave64 %c[fpu](%%rsp)\n"
       "  movq $%c[asynchronous], %c[library_state](%%rsp)\n"
-      "4:\n"
       "  mov %%rsp, %%rdi\n"
       "  cld\n"  // the ABI's direction flag
       "  call cte_x86_64_pc_trap_dispatch\n"
       "  mov %%rax, %%rdi\n"
       "  jmp cte_x86_64_pc_resume\n"
       CTE_ASM_FUNCTION_END(cte_x86_64_pc_trap_record) CTE_ASM_REENTER_ENCLOSING_FRAME
-      :: CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_PC_OFFSET_)
-      [rbx] "i"(offsetof(Frame, rbx)), [rbp] "i"(offsetof(Frame, rbp)), [r12] "i"(offsetof(Frame, r12)),
-      [r13] "i"(offsetof(Frame, r13)), [r14] "i"(offsetof(Frame, r14)), [r15] "i"(offsetof(Frame, r15)),
+      :: CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_PC_OFFSET_) CTE_X86_64_PC_CALLEE_SAVED_OPERANDS
       [hw_vector] "i"(offsetof(HardwareFrame, vector)), [hw_error_code] "i"(offsetof(HardwareFrame, error_code)),
       [hw_rip] "i"(offsetof(HardwareFrame, rip)), [hw_rflags] "i"(offsetof(HardwareFrame, rflags)),
       [hw_rsp] "i"(offsetof(HardwareFrame, rsp)), [vector] "i"(offsetof(Frame, vector)),
@@ -251,25 +218,18 @@ static_assert(sizeof(Frame) < 8192, "frame offsets fit two LEB128 bytes");
       [payload] "i"(offsetof(Frame, payload)), [fpu] "i"(offsetof(Frame, fpu)),
       [library_state] "i"(offsetof(Frame, library.state)), [asynchronous] "i"(frame_state::asynchronous),
       [frame_size] "i"(sizeof(Frame)), [comp_bv] "i"(offsetof(xsave::Header, comp_bv)),
-      [state_bv] "i"(offsetof(xsave::Header, state_bv)), [page_fault] "i"(vector::page_fault),
-      [first_voluntary] "i"(vector::syscall), [voluntary_count] "i"(voluntary_vector_count),
-      [fcw] "i"(offsetof(Frame, fpu.fcw)), [mxcsr] "i"(offsetof(Frame, fpu.mxcsr)));
+      [state_bv] "i"(offsetof(xsave::Header, state_bv)), [page_fault] "i"(vector::page_fault));
   asm volatile(
-      // --- cte_x86_64_pc_resume(rdi = the frame): XRSTOR, the iretq frame below the Frame,
-      // the GPRs, iretq.
+      // --- cte_x86_64_pc_resume(rdi = the frame to resume): the one decision between the two
+      // resumes; an asynchronous frame: XRSTOR, the iretq frame below the Frame, the GPRs, iretq.
       CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_pc_resume)
       "  .cfi_undefined %%rip\n"
+      "  testb $%c[asynchronous], %c[library_state](%%rdi)\n"
+      "  jz cte_x86_64_pc_resume_voluntary\n"
       "  mov %%rdi, %%rsp\n"
-      "  testb $%c[asynchronous], %c[library_state](%%rsp)\n"
-      "  jnz 1f\n"
-      "  fldcw %c[fcw](%%rsp)\n"
-      "  ldmxcsr %c[mxcsr](%%rsp)\n"
-      "  jmp 2f\n"
-      "1:\n"
       "  mov $-1, %%eax\n"
       "  mov $-1, %%edx\n"
       "  xrstor64 %c[fpu](%%rsp)\n"
-      "2:\n"
       "  mov %c[rip](%%rsp), %%rax\n"
       "  mov %%rax, -%c[iret_size](%%rsp)\n"
       "  movq $%c[code_selector], (8 - %c[iret_size])(%%rsp)\n"
@@ -284,8 +244,7 @@ static_assert(sizeof(Frame) < 8192, "frame offsets fit two LEB128 bytes");
       CTE_ASM_FUNCTION_END(cte_x86_64_pc_resume) CTE_ASM_REENTER_ENCLOSING_FRAME
       :: CTE_X86_64_GENERAL_REGISTERS(CTE_X86_64_PC_OFFSET_) CTE_X86_64_CONTROL_REGISTERS(CTE_X86_64_PC_OFFSET_)
       [fpu] "i"(offsetof(Frame, fpu)), [iret_size] "i"(iret_frame_size), [code_selector] "i"(selector::code),
-      [data_selector] "i"(selector::data), [fcw] "i"(offsetof(Frame, fpu.fcw)), [mxcsr] "i"(offsetof(Frame, fpu.mxcsr)),
-      [library_state] "i"(offsetof(Frame, library.state)), [asynchronous] "i"(frame_state::asynchronous));
+      [data_selector] "i"(selector::data), [library_state] "i"(offsetof(Frame, library.state)), [asynchronous] "i"(frame_state::asynchronous));
   asm volatile(
       // --- #DF (its own IST stack): a fatal report, never a resume.
       CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_pc_double_fault_entry)
@@ -296,35 +255,9 @@ static_assert(sizeof(Frame) < 8192, "frame offsets fit two LEB128 bytes");
       "  cld\n"
       "  call cte_x86_64_pc_report_double_fault\n"
       CTE_ASM_FUNCTION_END(cte_x86_64_pc_double_fault_entry) CTE_ASM_REENTER_ENCLOSING_FRAME);
-  asm volatile(
-      // --- yield(): every register comes back from the frame.
-      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_pc_yield)
-      "  int $%c[yield_vector]\n"
-      "  ret\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_pc_yield)
-      // --- syscall(a0..a5, number): a C call, the number on the stack; into the syscall
-      // convention (number in rax, the 4th argument in r10) and trap; the result is rax.
-      CTE_ASM_FUNCTION_BEGIN(cte_x86_64_pc_syscall)
-      "  mov 8(%%rsp), %%rax\n"
-      "  mov %%rcx, %%r10\n"
-      "  int $%c[syscall_vector]\n"
-      "  ret\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_pc_syscall) CTE_ASM_REENTER_ENCLOSING_FRAME
-      :: [yield_vector] "i"(vector::yield), [syscall_vector] "i"(vector::syscall));
-  asm volatile(
-      // --- The return address of every kcontext thread's entry function: a trap with
-      // vector::thread_exit (the dispatcher refuses to resume it).
-      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_RETURN_TARGET_BEGIN(cte_x86_64_pc_thread_exit, ".cfi_undefined %%rip\n")
-      "  int $%c[exit_vector]\n"
-      "  ud2\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_pc_thread_exit) CTE_ASM_REENTER_ENCLOSING_FRAME
-      :: [exit_vector] "i"(vector::thread_exit));
 }
 
 #undef CTE_X86_64_PC_OFFSET_
-#undef CTE_X86_64_PC_CFI_LEB128_2
-#undef CTE_X86_64_PC_CFI_CFA_FROM_FRAME
-#undef CTE_X86_64_PC_CFI_SAVED_AT_SP
 #undef CTE_X86_64_PC_STORE_
 #undef CTE_X86_64_PC_LOAD_
 #undef CTE_X86_64_PC_REGISTERS_BUT_RAX_RCX
