@@ -15,15 +15,12 @@ namespace cte::x86_64::pc {
 
 static_assert(sizeof(Frame) < 8192, "frame offsets fit two LEB128 bytes");
 
-// The general registers the System V ABI makes callee-saved, as X(name, DWARF column): what a
-// voluntary frame keeps besides rsp and rip (the stubs store them only when the handler
-// switches away, and the voluntary resume loads them), and what the CFI describes.
-// clang-format off
-#define CTE_X86_64_PC_CALLEE_SAVED(X) X(rbx, 3) X(rbp, 6) X(r12, 12) X(r13, 13) X(r14, 14) X(r15, 15)
-// clang-format on
+// The callee-saved registers (frame.hpp's list, X(name, DWARF column)): what a voluntary frame
+// keeps besides rsp and rip (the stubs store them only when the handler switches away, and the
+// voluntary resume loads them), and what the CFI describes.
 // Their offsets as asm operands, named after them.
 #define CTE_X86_64_PC_CALLEE_OFFSET_(name, column) [name] "i"(offsetof(::cte::x86_64::Frame, name)),
-#define CTE_X86_64_PC_CALLEE_SAVED_OPERANDS CTE_X86_64_PC_CALLEE_SAVED(CTE_X86_64_PC_CALLEE_OFFSET_)
+#define CTE_X86_64_PC_CALLEE_SAVED_OPERANDS CTE_X86_64_CALLEE_SAVED_REGISTERS(CTE_X86_64_PC_CALLEE_OFFSET_)
 // DWARF's column of the return address (rip).
 #define CTE_X86_64_PC_CFI_RIP_COLUMN "16"
 
@@ -38,6 +35,6 @@ static_assert(sizeof(Frame) < 8192, "frame offsets fit two LEB128 bytes");
 // Every register the Frame at rsp holds for a debugger: rip and the callee-saved ones.
 #define CTE_X86_64_PC_CFI_FRAME_REGISTERS                                \
   CTE_X86_64_PC_CFI_SAVED_AT_SP(CTE_X86_64_PC_CFI_RIP_COLUMN, "%c[rip]") \
-  CTE_X86_64_PC_CALLEE_SAVED(CTE_X86_64_PC_CFI_CALLEE_SAVED_)
+  CTE_X86_64_CALLEE_SAVED_REGISTERS(CTE_X86_64_PC_CFI_CALLEE_SAVED_)
 
 }  // namespace cte::x86_64::pc

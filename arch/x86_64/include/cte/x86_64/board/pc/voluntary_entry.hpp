@@ -232,7 +232,7 @@ static_assert(frame_state::stack_overflow < 0x80000000u, "stored as a 32-bit imm
       CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_pc_switch_away)
       CTE_X86_64_PC_CFI_CFA_FROM_FRAME
       CTE_X86_64_PC_CFI_SAVED_AT_SP(CTE_X86_64_PC_CFI_RIP_COLUMN, "%c[rip]")
-      CTE_X86_64_PC_CALLEE_SAVED(CTE_X86_64_PC_STORE_CALLEE_SAVED_)
+      CTE_X86_64_CALLEE_SAVED_REGISTERS(CTE_X86_64_PC_STORE_CALLEE_SAVED_)
       "  mov %%rax, %%rdi\n"
       "  jmp cte_x86_64_pc_resume\n"
       CTE_ASM_FUNCTION_END(cte_x86_64_pc_switch_away) CTE_ASM_REENTER_ENCLOSING_FRAME
@@ -247,7 +247,7 @@ static_assert(frame_state::stack_overflow < 0x80000000u, "stored as a 32-bit imm
       "  mov %%rdi, %%rsp\n"
       "  fldcw %c[fcw](%%rsp)\n"
       "  ldmxcsr %c[mxcsr](%%rsp)\n"
-      CTE_X86_64_PC_CALLEE_SAVED(CTE_X86_64_PC_LOAD_CALLEE_SAVED_)
+      CTE_X86_64_CALLEE_SAVED_REGISTERS(CTE_X86_64_PC_LOAD_CALLEE_SAVED_)
       "  mov %c[rax](%%rsp), %%rax\n"
       "  mov %c[rip](%%rsp), %%rcx\n"
       "  mov %c[rflags](%%rsp), %%rdx\n"
