@@ -11,11 +11,14 @@
 namespace cte::x86_64 {
 
 // The state beyond the FXSAVE image (AVX and later: ymm upper halves, AVX-512, ...) of an
-// asynchronous frame: a complete XSAVE area in standard form (legacy region, header, then each
-// component at the offset CPUID leaf 0xD gives it), 64-byte aligned, directly below the Frame
-// (xsave_area_below). Its x87 and SSE components are the Frame's `fpu`, which a handler edits;
-// the area supplies the rest. Recorded in FXSAVE bytes 464-511, which FXSAVE and XSAVE never
-// write (software may use them; Linux marks its signal frames' XSAVE state there too).
+// asynchronous frame of the hosted port: a complete XSAVE area in standard form (legacy region,
+// header, then each component at the offset CPUID leaf 0xD gives it), 64-byte aligned, directly
+// below the Frame (xsave_area_below). Its x87 and SSE components are the Frame's `fpu`, which a
+// handler edits; the area supplies the rest. Recorded in FXSAVE bytes 464-511, which FXSAVE and
+// XSAVE never write (software may use them; Linux marks its signal frames' XSAVE state there
+// too). The pc board, whose trap entry saves everything with one XSAVE, does not use it: there
+// the Frame's `fpu` is the legacy region of the area and the rest follows directly above the
+// Frame (board/pc/extended_frame.hpp).
 struct ExtendedState {
   std::uint64_t area;  // the XSAVE area's address; 0: none (voluntary frames, or no XSAVE)
   std::uint64_t size;  // bytes of it that hold state
@@ -132,8 +135,8 @@ inline constexpr std::uint64_t xsave_legacy_components = 0x3;
 // halves, zmm16-31).
 inline constexpr std::uint64_t xsave_vector_components = (1u << 2) | (1u << 5) | (1u << 6) | (1u << 7);
 
-// Where the XSAVE area of `size` bytes belonging to the frame at `frame` lies: directly below
-// it, 64-byte aligned (the one placement rule, for the hosted signal layer and boards alike).
+// Where the XSAVE area of `size` bytes belonging to the hosted frame at `frame` lies: directly
+// below it, 64-byte aligned (see ExtendedState).
 constexpr std::uintptr_t xsave_area_below(std::uintptr_t frame, std::size_t size) {
   return (frame - size) & ~std::uintptr_t{xsave_alignment - 1};
 }

@@ -1,6 +1,6 @@
 #pragma once
 // The XSAVE state the OS enabled, from CPUID: how large the area is that an asynchronous frame
-// keeps below itself (frame.hpp: ExtendedState, xsave_area_below), hosted or on a board.
+// of the hosted port keeps below itself (frame.hpp: ExtendedState, xsave_area_below).
 
 #include <cpuid.h>
 
