@@ -55,6 +55,11 @@ struct Board {
   using Pages = cte::detail::PagePool<paging::small_page, 64>;
   struct Mode {
     static constexpr const char *name = "long";  // 64-bit mode, ring 0
+    // The raw causes (IDT or software vectors) of the board's Events, as the virt boards name them.
+    static constexpr std::uint64_t yield_cause = vector::yield;
+    static constexpr std::uint64_t syscall_cause = vector::syscall;
+    static constexpr std::uint64_t timer_cause = vector::timer;
+    static constexpr std::uint64_t software_cause = vector::software_interrupt;
   };
 
   static constexpr const char *name = "x86_64-pc";
