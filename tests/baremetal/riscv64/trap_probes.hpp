@@ -86,6 +86,10 @@ inline constexpr const char *firmware_skip =
 // --- an inaccessible page (ProtectedPage): a PMP entry in M-mode, an Sv39 entry in S-mode
 inline constexpr cte::EventKind protection_fault_kind =
     machine_mode ? cte::EventKind::access_fault : cte::EventKind::page_fault;
+inline constexpr const char *protected_fetch_skip =
+    machine_mode ? "M-mode instruction fetches are never PMP-checked (threads run with MPRV: only their loads "
+                   "and stores use U-mode permissions)"
+                 : nullptr;
 
 // The instruction cte_test_illegal_instruction executes (what mtval/stval must report).
 inline constexpr std::uint32_t unimp_encoding = 0xc0001073;

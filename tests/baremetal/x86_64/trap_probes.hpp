@@ -73,6 +73,7 @@ inline constexpr const char *firmware_skip = "the pc's firmware (SeaBIOS) is gon
 
 // --- an inaccessible page (ProtectedPage) is not present: #PF
 inline constexpr cte::EventKind protection_fault_kind = cte::EventKind::page_fault;
+inline constexpr const char *protected_fetch_skip = nullptr;
 
 // --- cte_test_hold_registers_across_trap's table: as cte_test_hold_registers'
 inline constexpr unsigned trap_held_words = held_words;
