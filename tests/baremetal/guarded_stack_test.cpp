@@ -35,6 +35,16 @@ void storing_into_guard(void *guard) {
   *static_cast<volatile char *>(guard) = 1;  // stack pointer far above the guard
   cte::yield();
 }
+// Runs entry(arg) on `stack` under overflow_handler until the thread's first event.
+bool run_on_guarded_stack(cte::GuardedStack &stack, void (*entry)(void *), void *arg) {
+  if (!stack.valid()) return false;
+  overflow_thread = cte::kcontext(stack.area(), entry, arg);
+  if (overflow_thread == nullptr) return false;
+  cte::cte_init(overflow_handler);
+  overflow_event = {};
+  cte::yield();
+  return true;
+}
 }  // namespace
 
 CTE_TEST_CASE("a thread that runs into its GuardedStack's guard is stack_overflow, the boot context goes on") {
@@ -42,12 +52,7 @@ CTE_TEST_CASE("a thread that runs into its GuardedStack's guard is stack_overflo
     CTE_SKIP(cte_test::guard_skip);
   } else {
     cte::GuardedStack stack(16 * 1024);
-    CTE_REQUIRE(stack.valid());
-    overflow_thread = cte::kcontext(stack.area(), recursing, nullptr);
-    CTE_REQUIRE(overflow_thread != nullptr);
-    cte::cte_init(overflow_handler);
-    overflow_event = {};
-    cte::yield();
+    CTE_REQUIRE(run_on_guarded_stack(stack, recursing, nullptr));
     CTE_CHECK(overflow_event.kind == cte::EventKind::stack_overflow);
     CTE_CHECK(cte_test::is_guard_fault(overflow_event));
     CTE_CHECK_EQ(overflow_stack_start, reinterpret_cast<std::uintptr_t>(stack.area().start));
@@ -63,12 +68,7 @@ CTE_TEST_CASE("a wild store into a GuardedStack's guard, stack pointer far above
     CTE_SKIP(cte_test::guard_skip);
   } else {
     cte::GuardedStack stack(16 * 1024);
-    CTE_REQUIRE(stack.valid());
-    overflow_thread = cte::kcontext(stack.area(), storing_into_guard, stack.guard().start);
-    CTE_REQUIRE(overflow_thread != nullptr);
-    cte::cte_init(overflow_handler);
-    overflow_event = {};
-    cte::yield();
+    CTE_REQUIRE(run_on_guarded_stack(stack, storing_into_guard, stack.guard().start));
     CTE_CHECK(cte::is_memory_protection_fault(overflow_event.kind));
     CTE_CHECK(overflow_event.kind != cte::EventKind::stack_overflow);
     CTE_CHECK_EQ(overflow_event.ref, reinterpret_cast<std::uintptr_t>(stack.guard().start));

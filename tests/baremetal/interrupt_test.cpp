@@ -13,6 +13,16 @@
 #include "support.hpp"
 
 namespace {
+// Waits with interrupts enabled until `count` reaches `target`, for up to 2 s (QEMU on a busy
+// host), and disables them again.
+void wait_enabled_for(const volatile long &count, long target) {
+  cte::iset(true);
+  const std::uint64_t give_up = cte_test::now_ticks() + 20000000;
+  while (count < target && cte_test::now_ticks() < give_up) {
+  }
+  cte::iset(false);
+}
+
 volatile long ticks = 0;
 volatile bool ticked_while_disabled = false;
 volatile bool handler_saw_enabled = false;
@@ -36,12 +46,8 @@ CTE_TEST_CASE("timer: ticks arrive as irq_timer with the mode's cause; start(0) 
   ticked_while_disabled = false;
   handler_saw_enabled = false;
   CTE_REQUIRE(cte::timer::start(500));
-  cte::iset(true);
-  const std::uint64_t give_up = cte_test::now_ticks() + 20000000;  // 2 s (QEMU on a busy host)
-  while (ticks < 5 && cte_test::now_ticks() < give_up) {
-  }
+  wait_enabled_for(ticks, 5);
   cte::timer::stop();
-  cte::iset(false);
   CTE_CHECK(ticks >= 5);
   CTE_CHECK_EQ(tick_cause, cte::TargetPlatform::Mode::timer_cause);
   CTE_CHECK(!ticked_while_disabled);
@@ -115,11 +121,7 @@ CTE_TEST_CASE("the loopback device line -> irq_external with ref = its source, a
   external_interrupts = 0;
   for (long round = 1; round <= 100; ++round) {
     CTE_REQUIRE(cte::loopback_irq::raise());
-    cte::iset(true);
-    const std::uint64_t give_up = cte_test::now_ticks() + 20000000;  // 2 s (QEMU on a busy host)
-    while (external_interrupts < round && cte_test::now_ticks() < give_up) {
-    }
-    cte::iset(false);
+    wait_enabled_for(external_interrupts, round);
     CTE_REQUIRE_EQ(external_interrupts, round);
     CTE_REQUIRE(last_external.kind == cte::EventKind::irq_external);
     CTE_REQUIRE_EQ(last_external.ref, cte::loopback_irq::source());

@@ -38,6 +38,9 @@ inline constexpr unsigned held_gpr_words = 31;
 inline constexpr unsigned held_fp_words = 64;
 inline constexpr unsigned held_words = held_gpr_words + held_fp_words;
 constexpr std::uint64_t held_pattern(unsigned, std::uint64_t bits) { return bits; }  // any bits fit
+// cte_test_hold_registers_across_trap's table: the same.
+inline constexpr unsigned trap_held_words = held_words;
+constexpr std::uint64_t trap_held_pattern(unsigned word, std::uint64_t bits) { return held_pattern(word, bits); }
 
 namespace hold_layout {
 inline constexpr std::size_t q_table = held_gpr_words * 8;  // byte offset of q0 in the table

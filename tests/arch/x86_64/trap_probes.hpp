@@ -35,6 +35,9 @@ inline constexpr unsigned held_gpr_words = 15;
 inline constexpr unsigned held_fp_words = 32;
 inline constexpr unsigned held_words = held_gpr_words + held_fp_words;
 constexpr std::uint64_t held_pattern(unsigned, std::uint64_t bits) { return bits; }  // any bits fit
+// cte_test_hold_registers_across_trap's table: the same.
+inline constexpr unsigned trap_held_words = held_words;
+constexpr std::uint64_t trap_held_pattern(unsigned word, std::uint64_t bits) { return held_pattern(word, bits); }
 
 // Table: 15 GPR words then 32 XMM words; RDI = table, RSI = iteration count, both pushed
 // ([rsp] = iterations, [rsp+8] = table) while RDI itself holds a pattern; `hold` keeps the

@@ -91,10 +91,6 @@ inline constexpr const char *firmware_skip = "QEMU loads the kernel itself: no f
 inline constexpr cte::EventKind protection_fault_kind = cte::EventKind::page_fault;
 inline constexpr const char *protected_fetch_skip = nullptr;
 
-// --- cte_test_hold_registers_across_trap's table: as cte_test_hold_registers'
-inline constexpr unsigned trap_held_words = held_words;
-constexpr std::uint64_t trap_held_pattern(unsigned word, std::uint64_t bits) { return held_pattern(word, bits); }
-
 #define CTE_TEST_A64_PROBE(name, body)                                                                \
   ".pushsection .text." name ",\"axG\",@progbits," name ",comdat\n.globl " name "\n.hidden " name \
   "\n.type " name ",@function\n.p2align 2\n" name ":\n" body ".size " name ", .-" name "\n.popsection\n"

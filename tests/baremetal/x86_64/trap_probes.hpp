@@ -53,6 +53,10 @@ inline constexpr const char *misaligned_atomic_skip = "a locked x86_64 instructi
 constexpr bool is_misaligned_load_cause(std::uint64_t cause) { return cause == xv::alignment_check; }
 constexpr bool is_misaligned_atomic_cause(std::uint64_t cause) { return cause == xv::alignment_check; }
 
+// --- an inaccessible page (ProtectedPage) is not present: #PF
+inline constexpr cte::EventKind protection_fault_kind = cte::EventKind::page_fault;
+inline constexpr const char *protected_fetch_skip = nullptr;
+
 // --- an address nothing is mapped at: above the identity-mapped 4 GiB, a #PF with CR2
 inline constexpr std::uintptr_t unbacked_address = std::uintptr_t{4} << 30;
 inline constexpr cte::EventKind unbacked_kind = cte::EventKind::page_fault;
@@ -70,14 +74,6 @@ inline void return_to_caller(cte::Context &context) {
 // --- memory below the kernel that firmware keeps for itself
 inline constexpr std::uintptr_t firmware_address = 0;
 inline constexpr const char *firmware_skip = "the pc's firmware (SeaBIOS) is gone once the kernel runs";
-
-// --- an inaccessible page (ProtectedPage) is not present: #PF
-inline constexpr cte::EventKind protection_fault_kind = cte::EventKind::page_fault;
-inline constexpr const char *protected_fetch_skip = nullptr;
-
-// --- cte_test_hold_registers_across_trap's table: as cte_test_hold_registers'
-inline constexpr unsigned trap_held_words = held_words;
-constexpr std::uint64_t trap_held_pattern(unsigned word, std::uint64_t bits) { return held_pattern(word, bits); }
 
 [[gnu::used]] inline void emit_board_trap_probes() {
   asm(".pushsection .text.cte_test_load,\"axG\",@progbits,cte_test_load,comdat\n"
