@@ -14,7 +14,6 @@
 #include <cstdint>
 
 #include <register_check.hpp>
-
 #include <trap_probes.hpp>
 
 #include "support/cte_test.hpp"
