@@ -1,9 +1,11 @@
-// Interrupts on bare metal: timer ticks (CLINT in M-mode, SBI TIME in S-mode) and software
-// interrupts arrive as Events; an interrupt that arrives while disabled waits and is delivered
-// exactly once, at iset(true). (Shared with the hosted suite: tests/shared/interrupt_test.cpp,
-// preemption_torture_test.cpp.)
+// Interrupts on every board: timer ticks (riscv64: CLINT in M-mode, SBI TIME in S-mode;
+// aarch64: the generic timer; pc: the LAPIC timer), software interrupts and the loopback device
+// line arrive as Events with the board's raw causes (TargetPlatform::Mode); an interrupt that
+// arrives while disabled waits and is delivered exactly once, at iset(true). (Shared with the
+// hosted suite: tests/shared/interrupt_test.cpp, preemption_torture_test.cpp.)
 
 #include <cte/cte.hpp>
+#include <cte/loopback_irq.hpp>
 
 #include <cstdint>
 
@@ -11,6 +13,16 @@
 #include "support.hpp"
 
 namespace {
+// Waits with interrupts enabled until `count` reaches `target`, for up to 2 s (QEMU on a busy
+// host), and disables them again.
+void wait_enabled_for(const volatile long &count, long target) {
+  cte::iset(true);
+  const std::uint64_t give_up = cte_test::now_ticks() + 20000000;
+  while (count < target && cte_test::now_ticks() < give_up) {
+  }
+  cte::iset(false);
+}
+
 volatile long ticks = 0;
 volatile bool ticked_while_disabled = false;
 volatile bool handler_saw_enabled = false;
@@ -34,12 +46,8 @@ CTE_TEST_CASE("timer: ticks arrive as irq_timer with the mode's cause; start(0) 
   ticked_while_disabled = false;
   handler_saw_enabled = false;
   CTE_REQUIRE(cte::timer::start(500));
-  cte::iset(true);
-  const std::uint64_t give_up = cte_test::now_ticks() + 20000000;  // 2 s (QEMU on a busy host)
-  while (ticks < 5 && cte_test::now_ticks() < give_up) {
-  }
+  wait_enabled_for(ticks, 5);
   cte::timer::stop();
-  cte::iset(false);
   CTE_CHECK(ticks >= 5);
   CTE_CHECK_EQ(tick_cause, cte::TargetPlatform::Mode::timer_cause);
   CTE_CHECK(!ticked_while_disabled);
@@ -92,5 +100,31 @@ CTE_TEST_CASE("software interrupt -> irq_software when enabled, else at iset(tru
   }
   cte::iset(false);
   CTE_CHECK_EQ(software_cause, cte::TargetPlatform::Mode::software_cause);
+  CTE_CHECK(!cte::interrupt_pending());
+}
+
+namespace {
+volatile long external_interrupts = 0;
+cte::Event last_external{};
+cte::Context *count_external(cte::Event event, cte::Context *context) {
+  if (event.kind == cte::EventKind::irq_external) {
+    last_external = event;
+    external_interrupts = external_interrupts + 1;
+    if (event.ref == cte::loopback_irq::source()) cte::loopback_irq::acknowledge();
+  }
+  return context;
+}
+}  // namespace
+
+CTE_TEST_CASE("the loopback device line -> irq_external with ref = its source, acknowledged; 100 rounds") {
+  cte::cte_init(count_external);
+  external_interrupts = 0;
+  for (long round = 1; round <= 100; ++round) {
+    CTE_REQUIRE(cte::loopback_irq::raise());
+    wait_enabled_for(external_interrupts, round);
+    CTE_REQUIRE_EQ(external_interrupts, round);
+    CTE_REQUIRE(last_external.kind == cte::EventKind::irq_external);
+    CTE_REQUIRE_EQ(last_external.ref, cte::loopback_irq::source());
+  }
   CTE_CHECK(!cte::interrupt_pending());
 }

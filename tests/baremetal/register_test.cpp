@@ -1,22 +1,24 @@
-// Every thread owns its FP control state (fcsr.frm) across yield, and across the fast switch
-// when it asks for it. (Callee-saved registers: tests/shared/register_test.cpp.)
+// Every thread owns its FP rounding mode (riscv64 fcsr.frm, aarch64 FPCR.RMode, x86_64 MXCSR
+// and the x87 control word) across yield, and across the fast switch when it asks for it.
+// (Callee-saved registers: tests/shared/register_test.cpp; the hosted twin of these cases,
+// through <cfenv>: tests/fenv_test.cpp.)
 
 #include <cte/cte.hpp>
 
 #include <cstdint>
 
+#include <trap_probes.hpp>
+
 #include "support/cte_test.hpp"
 #include "support.hpp"
 
 namespace {
-// FP control: frm, the dynamic rounding mode (fcsr bits 7:5). No libc: frrm/fsrm directly.
-constexpr std::uint64_t round_to_nearest = 0, round_down = 2, round_up = 3;
-std::uint64_t get_round() {
-  std::uint64_t mode;
-  asm volatile("frrm %0" : "=r"(mode));
-  return mode;
-}
-void set_round(std::uint64_t mode) { asm volatile("fsrm %0" ::"r"(mode)); }
+// The ISA's rounding-mode control (tests/baremetal/<isa>/trap_probes.hpp): no libc <cfenv>.
+using cte_test::fp::round_down;
+using cte_test::fp::round_to_nearest;
+using cte_test::fp::round_up;
+std::uint64_t get_round() { return cte_test::fp::get_rounding(); }
+void set_round(std::uint64_t mode) { cte_test::fp::set_rounding(mode); }
 volatile double one = 1.0, three = 3.0;
 double third() { return one / three; }
 

@@ -59,7 +59,7 @@ int main() {
   }
   if (skipped) {
     cte::putdec(static_cast<std::uint64_t>(skipped));
-    cte_bm::print(" skipped (do not apply in this mode)\n");
+    cte_bm::print(" skipped (do not apply on this board)\n");
   }
   cte::putdec(static_cast<std::uint64_t>(passed));
   cte_bm::print(" passed, ");

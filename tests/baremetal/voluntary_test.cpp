@@ -1,9 +1,11 @@
-// Voluntary traps (yield, syscall) are calls that save a voluntary frame, not hardware traps
-// (privileged/voluntary_entry.hpp): what that design must still get right.
+// Voluntary traps (yield, syscall) on every board, whichever path the board takes them on (a
+// call that saves a voluntary frame, as riscv64's privileged/voluntary_entry.hpp, or a trap
+// instruction): what every such path must get right.
 //  - switching between a voluntary Context and an asynchronous (preempted) one, both ways,
 //    leaves every register of both sides intact;
-//  - fcsr belongs to the thread: the handler's FP flags and rounding mode never reach it, on
-//    the same-Context return as after a switch;
+//  - the FP controls belong to the thread (tests/baremetal/<isa>/trap_probes.hpp: cte_test::fp):
+//    the handler's FP flags and rounding mode never reach it, on the same-Context return as
+//    after a switch;
 //  - a handler's edits of a yielding Context (interrupt state, pc) take effect on the
 //    same-Context return path too.
 
@@ -12,10 +14,10 @@
 #include <cstdint>
 
 #include <register_check.hpp>
+#include <trap_probes.hpp>
 
 #include "support/cte_test.hpp"
 #include "support.hpp"
-#include "trap_probes.hpp"
 
 namespace {
 
@@ -34,7 +36,7 @@ long mixed_preemptions = 0;
 
 std::uint64_t mixed_pattern(long round, unsigned word) {
   const std::uint64_t bits = (static_cast<std::uint64_t>(round) << 20) ^ (word * 0x9e3779b9u) ^ 0xc3c3;
-  return word == cte_test::held_fcsr_word ? cte_test::fcsr_pattern(bits) : bits;
+  return cte_test::held_pattern(word, bits);
 }
 
 cte::Context *mixed_scheduler(cte::Event event, cte::Context *context) {
@@ -87,63 +89,59 @@ CTE_TEST_CASE("yield switches to a preempted Context and a tick back, 300 rounds
 }
 
 namespace {
-// --- fcsr: thread-owned. The handler raises every FP flag and changes the rounding mode.
-std::uint64_t read_fcsr() {
-  std::uint64_t value;
-  asm volatile("frcsr %0" : "=r"(value));
-  return value;
-}
-void write_fcsr(std::uint64_t value) { asm volatile("fscsr %0" ::"r"(value)); }
-constexpr std::uint64_t all_flags = 0x1f;
-constexpr std::uint64_t round_towards_zero = 1;
-constexpr unsigned frm_shift = 5;
+// --- FP controls: thread-owned. The handler raises every FP flag and changes the rounding mode.
+using cte_test::fp::read_controls;
+using cte_test::fp::write_controls;
 
-cte::Context *fcsr_boot = nullptr;
-cte::Context *fcsr_thread = nullptr;
-bool fcsr_switching = false;
-bool fcsr_in_thread = false;
+cte::Context *controls_boot = nullptr;
+cte::Context *controls_thread = nullptr;
+bool controls_switching = false;
+bool controls_in_thread = false;
 
-cte::Context *fcsr_polluting_handler(cte::Event event, cte::Context *context) {
-  write_fcsr((round_towards_zero << frm_shift) | all_flags);
-  if (event.kind != cte::EventKind::yield || !fcsr_switching) return context;
-  (fcsr_in_thread ? fcsr_thread : fcsr_boot) = context;
-  fcsr_in_thread = !fcsr_in_thread;
-  return fcsr_in_thread ? fcsr_thread : fcsr_boot;
+cte::Context *polluting_handler(cte::Event event, cte::Context *context) {
+  write_controls(cte_test::fp::polluted_controls);
+  if (event.kind != cte::EventKind::yield || !controls_switching) return context;
+  (controls_in_thread ? controls_thread : controls_boot) = context;
+  controls_in_thread = !controls_in_thread;
+  return controls_in_thread ? controls_thread : controls_boot;
 }
 
-constexpr std::uint64_t thread_fcsr = cte_test::fcsr_pattern(0x2a);
-bool thread_fcsr_kept = false;
-void fcsr_thread_main(void *) {
-  write_fcsr(thread_fcsr);
+constexpr std::uint64_t thread_controls = cte_test::fp::controls_pattern(0x2a);
+bool thread_controls_kept = false;
+void controls_thread_main(void *) {
+  write_controls(thread_controls);
   cte::yield();
-  thread_fcsr_kept = read_fcsr() == thread_fcsr;
+  thread_controls_kept = read_controls() == thread_controls;
   for (;;) cte::yield();
 }
-cte_test::Stack<16 * 1024> fcsr_stack;
+cte_test::Stack<16 * 1024> controls_stack;
 }  // namespace
 
-CTE_TEST_CASE("fcsr is the thread's: the handler's flags and rounding mode stay in the handler") {
-  cte::cte_init(fcsr_polluting_handler);
-  fcsr_switching = false;
-  for (std::uint64_t bits = 0; bits < 40; ++bits) {  // the same Context back
-    const std::uint64_t mine = cte_test::fcsr_pattern(bits);
-    write_fcsr(mine);
+CTE_TEST_CASE("the FP controls are the thread's: the handler's flags and rounding mode stay in the handler") {
+  const std::uint64_t initial = read_controls();
+  cte::cte_init(polluting_handler);
+  controls_switching = false;
+  for (std::uint64_t bits = 0; bits < 40; ++bits) {  // the same Context back, after yield and syscall
+    const std::uint64_t mine = cte_test::fp::controls_pattern(bits);
+    write_controls(mine);
     cte::yield();
-    CTE_CHECK_EQ(read_fcsr(), mine);
+    CTE_CHECK_EQ(read_controls(), mine);
+    cte::syscall(bits);
+    CTE_CHECK_EQ(read_controls(), mine);
   }
-  fcsr_thread = cte::kcontext(fcsr_stack.area(), fcsr_thread_main, nullptr);
-  CTE_REQUIRE(fcsr_thread != nullptr);
-  fcsr_in_thread = false;
-  fcsr_switching = true;
-  const std::uint64_t mine = cte_test::fcsr_pattern(0x13);
-  write_fcsr(mine);
-  cte::yield();  // to the thread, which sets its own fcsr and yields back
-  CTE_CHECK_EQ(read_fcsr(), mine);
-  cte::yield();  // to the thread again: it checks its fcsr
-  CTE_CHECK(thread_fcsr_kept);
-  CTE_CHECK_EQ(read_fcsr(), mine);
-  fcsr_switching = false;
-  write_fcsr(0);
+  controls_thread = cte::kcontext(controls_stack.area(), controls_thread_main, nullptr);
+  CTE_REQUIRE(controls_thread != nullptr);
+  controls_in_thread = false;
+  controls_switching = true;
+  const std::uint64_t mine = cte_test::fp::controls_pattern(0x13);
+  write_controls(mine);
+  cte::yield();  // to the thread, which sets its own controls and yields back
+  CTE_CHECK_EQ(read_controls(), mine);
+  cte::yield();  // to the thread again: it checks its controls
+  CTE_CHECK(thread_controls_kept);
+  CTE_CHECK_EQ(read_controls(), mine);
+  controls_switching = false;
+  write_controls(initial);
 }
 
 namespace {
@@ -152,15 +150,39 @@ cte::Context *enabling_handler(cte::Event, cte::Context *context) {
   context->set_interrupts_enabled(true);
   return context;
 }
-std::uintptr_t redirect_target = 0;
-cte::Context *redirecting_handler(cte::Event, cte::Context *context) {
-  context->set_pc(redirect_target);
-  return context;
-}
+
+// A thread yields; the handler moves its pc to a landing function and resumes the same Context
+// there. The landing never returns (the stack it runs on is the yielding code's, with no
+// return address for it): it records that it ran and yields back to boot for good.
+cte::Context *redirect_boot = nullptr;
+cte::Context *redirect_thread = nullptr;
+int redirect_step = 0;
 volatile int redirected = 0;
-// Resumed here instead of after the yield: ra still holds the yield's return address (a
-// voluntary resume restores ra), so returning from here continues after the yield.
-extern "C" void cte_test_redirect_landing() { redirected = redirected + 1; }
+volatile bool ran_past_the_yield = false;
+
+[[noreturn]] void redirect_landing() {
+  redirected = redirected + 1;
+  for (;;) cte::yield();
+}
+cte::Context *redirecting_handler(cte::Event event, cte::Context *context) {
+  if (event.kind != cte::EventKind::yield) return context;
+  switch (redirect_step++) {
+    case 0:  // boot's yield: run the thread
+      redirect_boot = context;
+      return redirect_thread;
+    case 1:  // the thread's yield: the same Context, elsewhere
+      context->set_pc(reinterpret_cast<std::uintptr_t>(&redirect_landing));
+      return context;
+    default:  // the landing's yield: back to boot
+      return redirect_boot;
+  }
+}
+void redirected_thread(void *) {
+  cte::yield();
+  ran_past_the_yield = true;
+  for (;;) cte::yield();
+}
+cte_test::Stack<16 * 1024> redirect_stack;
 }  // namespace
 
 CTE_TEST_CASE("a handler's edits of a yielding Context take effect: interrupt state and pc") {
@@ -171,9 +193,14 @@ CTE_TEST_CASE("a handler's edits of a yielding Context take effect: interrupt st
   cte::iset(false);
   CTE_CHECK(enabled);
 
+  redirect_thread = cte::kcontext(redirect_stack.area(), redirected_thread, nullptr);
+  CTE_REQUIRE(redirect_thread != nullptr);
+  redirect_step = 0;
   redirected = 0;
-  redirect_target = reinterpret_cast<std::uintptr_t>(&cte_test_redirect_landing);
+  ran_past_the_yield = false;
   cte::cte_init(redirecting_handler);
   cte::yield();
   CTE_CHECK_EQ(redirected, 1);
+  CTE_CHECK(!ran_past_the_yield);
+  CTE_CHECK_EQ(redirect_step, 3);
 }

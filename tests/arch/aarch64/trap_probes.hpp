@@ -24,6 +24,8 @@ std::uint64_t cte_test_misaligned_load(const void *address);
 // stores them all back into table[] (x0-x30 first, then each q register as 2 words, low half
 // first). Only SP is not held.
 void cte_test_hold_registers(std::uint64_t *table, std::uint64_t iterations);
+// The same registers and table, held across a brk #0 instead of the spin.
+void cte_test_hold_registers_across_trap(std::uint64_t *table);
 }
 
 namespace cte_test {
@@ -36,6 +38,9 @@ inline constexpr unsigned held_gpr_words = 31;
 inline constexpr unsigned held_fp_words = 64;
 inline constexpr unsigned held_words = held_gpr_words + held_fp_words;
 constexpr std::uint64_t held_pattern(unsigned, std::uint64_t bits) { return bits; }  // any bits fit
+// cte_test_hold_registers_across_trap's table: the same.
+inline constexpr unsigned trap_held_words = held_words;
+constexpr std::uint64_t trap_held_pattern(unsigned word, std::uint64_t bits) { return held_pattern(word, bits); }
 
 namespace hold_layout {
 inline constexpr std::size_t q_table = held_gpr_words * 8;  // byte offset of q0 in the table
@@ -72,6 +77,59 @@ inline constexpr std::size_t size = 192;
   " x23, x24, [x0, #184]\n"                                             \
   "  " op " x25, x26, [x0, #200]\n  " op " x27, x28, [x0, #216]\n  " op " x29, x30, [x0, #232]\n"
 
+#define CTE_TEST_AARCH64_HOLD_PROBE(name, hold) \
+  ".pushsection .text." name ",\"axG\",@progbits," name ",comdat\n" \
+  ".globl " name "\n.hidden " name "\n" \
+  ".type " name ",@function\n.p2align 2\n" \
+  name ":\n" \
+  "  sub sp, sp, #%c[size]\n" \
+  "  str x1, [sp, #%c[counter]]\n" \
+  "  str x0, [sp, #%c[table]]\n" \
+  "  stp x19, x20, [sp, #(%c[saved_x] + 0)]\n" \
+  "  stp x21, x22, [sp, #(%c[saved_x] + 16)]\n" \
+  "  stp x23, x24, [sp, #(%c[saved_x] + 32)]\n" \
+  "  stp x25, x26, [sp, #(%c[saved_x] + 48)]\n" \
+  "  stp x27, x28, [sp, #(%c[saved_x] + 64)]\n" \
+  "  stp x29, x30, [sp, #(%c[saved_x] + 80)]\n" \
+  "  stp d8, d9, [sp, #(%c[saved_d] + 0)]\n" \
+  "  stp d10, d11, [sp, #(%c[saved_d] + 16)]\n" \
+  "  stp d12, d13, [sp, #(%c[saved_d] + 32)]\n" \
+  "  stp d14, d15, [sp, #(%c[saved_d] + 48)]\n" \
+  "  add x1, x0, #%c[q_table]\n" \
+  CTE_TEST_Q_PAIRS("ldp") \
+  CTE_TEST_X_PAIRS("ldp") \
+  "  ldr x0, [x0, #0]\n" \
+  hold \
+  "  str x0, [sp, #%c[parked]]\n" \
+  "  ldr x0, [sp, #%c[table]]\n" \
+  CTE_TEST_X_PAIRS("stp") \
+  "  ldr x1, [sp, #%c[parked]]\n" \
+  "  str x1, [x0, #0]\n" \
+  "  add x1, x0, #%c[q_table]\n" \
+  CTE_TEST_Q_PAIRS("stp") \
+  "  ldp x19, x20, [sp, #(%c[saved_x] + 0)]\n" \
+  "  ldp x21, x22, [sp, #(%c[saved_x] + 16)]\n" \
+  "  ldp x23, x24, [sp, #(%c[saved_x] + 32)]\n" \
+  "  ldp x25, x26, [sp, #(%c[saved_x] + 48)]\n" \
+  "  ldp x27, x28, [sp, #(%c[saved_x] + 64)]\n" \
+  "  ldp x29, x30, [sp, #(%c[saved_x] + 80)]\n" \
+  "  ldp d8, d9, [sp, #(%c[saved_d] + 0)]\n" \
+  "  ldp d10, d11, [sp, #(%c[saved_d] + 16)]\n" \
+  "  ldp d12, d13, [sp, #(%c[saved_d] + 32)]\n" \
+  "  ldp d14, d15, [sp, #(%c[saved_d] + 48)]\n" \
+  "  add sp, sp, #%c[size]\n" \
+  "  ret\n" \
+  ".size " name ", .-" name "\n" \
+  ".popsection\n"
+#define CTE_TEST_AARCH64_HOLD_OPERANDS [size] "i"(hold_layout::size), [counter] "i"(hold_layout::counter), [table] "i"(hold_layout::table), [parked] "i"(hold_layout::parked), [saved_x] "i"(hold_layout::saved_x), [saved_d] "i"(hold_layout::saved_d), [q_table] "i"(hold_layout::q_table)
+#define CTE_TEST_AARCH64_HOLD_SPIN "1:\n" \
+  "  str x0, [sp, #%c[parked]]\n" \
+  "  ldr x0, [sp, #%c[counter]]\n" \
+  "  subs x0, x0, #1\n" \
+  "  str x0, [sp, #%c[counter]]\n" \
+  "  ldr x0, [sp, #%c[parked]]\n" \
+  "  b.ne 1b\n"
+
 [[gnu::used]] inline void emit_trap_probes() {
   asm(".pushsection .text.cte_test_illegal_instruction,\"axG\",@progbits,cte_test_illegal_instruction,comdat\n"
       ".globl cte_test_illegal_instruction\n.hidden cte_test_illegal_instruction\n"
@@ -100,59 +158,14 @@ inline constexpr std::size_t size = 192;
   // held value is parked in the frame, x0 counts the remaining iterations in memory down by
   // one, and the parked value comes back (the value x0 held, not the table's: a corrupted x0
   // stays corrupted). NZCV carries the loop condition across that reload.
-  asm(".pushsection .text.cte_test_hold_registers,\"axG\",@progbits,cte_test_hold_registers,comdat\n"
-      ".globl cte_test_hold_registers\n.hidden cte_test_hold_registers\n"
-      ".type cte_test_hold_registers,@function\n.p2align 2\n"
-      "cte_test_hold_registers:\n"
-      "  sub sp, sp, #%c[size]\n"
-      "  str x1, [sp, #%c[counter]]\n"
-      "  str x0, [sp, #%c[table]]\n"
-      "  stp x19, x20, [sp, #(%c[saved_x] + 0)]\n"
-      "  stp x21, x22, [sp, #(%c[saved_x] + 16)]\n"
-      "  stp x23, x24, [sp, #(%c[saved_x] + 32)]\n"
-      "  stp x25, x26, [sp, #(%c[saved_x] + 48)]\n"
-      "  stp x27, x28, [sp, #(%c[saved_x] + 64)]\n"
-      "  stp x29, x30, [sp, #(%c[saved_x] + 80)]\n"
-      "  stp d8, d9, [sp, #(%c[saved_d] + 0)]\n"
-      "  stp d10, d11, [sp, #(%c[saved_d] + 16)]\n"
-      "  stp d12, d13, [sp, #(%c[saved_d] + 32)]\n"
-      "  stp d14, d15, [sp, #(%c[saved_d] + 48)]\n"
-      "  add x1, x0, #%c[q_table]\n"
-      CTE_TEST_Q_PAIRS("ldp")
-      CTE_TEST_X_PAIRS("ldp")
-      "  ldr x0, [x0, #0]\n"
-      "1:\n"
-      "  str x0, [sp, #%c[parked]]\n"
-      "  ldr x0, [sp, #%c[counter]]\n"
-      "  subs x0, x0, #1\n"
-      "  str x0, [sp, #%c[counter]]\n"
-      "  ldr x0, [sp, #%c[parked]]\n"
-      "  b.ne 1b\n"
-      "  str x0, [sp, #%c[parked]]\n"
-      "  ldr x0, [sp, #%c[table]]\n"
-      CTE_TEST_X_PAIRS("stp")
-      "  ldr x1, [sp, #%c[parked]]\n"
-      "  str x1, [x0, #0]\n"
-      "  add x1, x0, #%c[q_table]\n"
-      CTE_TEST_Q_PAIRS("stp")
-      "  ldp x19, x20, [sp, #(%c[saved_x] + 0)]\n"
-      "  ldp x21, x22, [sp, #(%c[saved_x] + 16)]\n"
-      "  ldp x23, x24, [sp, #(%c[saved_x] + 32)]\n"
-      "  ldp x25, x26, [sp, #(%c[saved_x] + 48)]\n"
-      "  ldp x27, x28, [sp, #(%c[saved_x] + 64)]\n"
-      "  ldp x29, x30, [sp, #(%c[saved_x] + 80)]\n"
-      "  ldp d8, d9, [sp, #(%c[saved_d] + 0)]\n"
-      "  ldp d10, d11, [sp, #(%c[saved_d] + 16)]\n"
-      "  ldp d12, d13, [sp, #(%c[saved_d] + 32)]\n"
-      "  ldp d14, d15, [sp, #(%c[saved_d] + 48)]\n"
-      "  add sp, sp, #%c[size]\n"
-      "  ret\n"
-      ".size cte_test_hold_registers, .-cte_test_hold_registers\n"
-      ".popsection\n" ::[size] "i"(hold_layout::size),
-      [counter] "i"(hold_layout::counter), [table] "i"(hold_layout::table), [parked] "i"(hold_layout::parked),
-      [saved_x] "i"(hold_layout::saved_x), [saved_d] "i"(hold_layout::saved_d), [q_table] "i"(hold_layout::q_table));
+  asm(CTE_TEST_AARCH64_HOLD_PROBE("cte_test_hold_registers", CTE_TEST_AARCH64_HOLD_SPIN)::CTE_TEST_AARCH64_HOLD_OPERANDS);
+  // The same, held across a brk instead of the spin (bare metal: the handler steps over it).
+  asm(CTE_TEST_AARCH64_HOLD_PROBE("cte_test_hold_registers_across_trap", "  brk #0\n")::CTE_TEST_AARCH64_HOLD_OPERANDS);
 }
 
+#undef CTE_TEST_AARCH64_HOLD_PROBE
+#undef CTE_TEST_AARCH64_HOLD_OPERANDS
+#undef CTE_TEST_AARCH64_HOLD_SPIN
 #undef CTE_TEST_Q_PAIRS
 #undef CTE_TEST_X_PAIRS
 

@@ -5,7 +5,8 @@
 // is the return register after the trap, so a handler's set_return() is visible to the caller.
 // (The hosted riscv64 port has its own, tests/arch/riscv64/trap_probes.hpp; these are written
 // for bare metal and live with the bare-metal tests. Every board's ISA has such a header here,
-// tests/baremetal/<isa>/trap_probes.hpp.)
+// tests/baremetal/<isa>/trap_probes.hpp, with what the shared cases expect of the board: the
+// names each defines are listed in tests/baremetal/support.hpp.)
 
 #include <cstddef>
 #include <cstdint>
@@ -16,12 +17,13 @@
 
 extern "C" {
 std::uint64_t cte_test_illegal_instruction();               // unimp, 4 bytes: csrrw x0, cycle, x0 (cycle is read-only)
-std::uint64_t cte_test_illegal_compressed();                // c.unimp, 2 bytes: 0x0000
+std::uint64_t cte_test_illegal_other_length();             // c.unimp, 2 bytes: 0x0000
 void cte_test_breakpoint();                                 // ebreak, 4 bytes
-void cte_test_breakpoint_compressed();                      // c.ebreak, 2 bytes
+void cte_test_breakpoint_other_length();                   // c.ebreak, 2 bytes
 std::uint64_t cte_test_load(const void *address);           // ld a0, 0(a0)
 void cte_test_store(void *address);                         // sd zero, 0(a0)
-std::uint64_t cte_test_load_reserved(const void *address);  // lr.d a0, (a0): needs 8-byte alignment
+std::uint64_t cte_test_misaligned_load(const void *address);  // lr.d a0, (a0): needs 8-byte alignment
+std::uint64_t cte_test_divide(std::uint64_t dividend, std::uint64_t divisor);  // not here (see below)
 void cte_test_amo_add(void *address);                       // amoadd.d zero, zero, (a0): needs alignment
 void cte_test_call(std::uintptr_t address);  // jalr to address (returns to its caller if the handler sets pc = ra)
 // Loads every GPR but sp and t6 (x1, x3-x30), every FP register and fcsr with table[], spins
@@ -37,9 +39,59 @@ namespace cte_test {
 inline constexpr bool machine_mode = cte::TargetPlatform::machine_mode;
 // A store into the M-mode PMP stack guard: a store access fault.
 inline bool is_guard_fault(const cte::Event &event) { return event.cause == cte::riscv64::cause::store_access_fault; }
+inline constexpr const char *guard_skip =
+    machine_mode ? nullptr
+                 : "S-mode: the stack reserve has no hardware guard (OpenSBI owns PMP); an overflow is caught "
+                   "at the thread's next trap";
+
+namespace rv_cause = cte::riscv64::cause;
+
+// --- instructions that trap
+inline constexpr std::uint64_t illegal_instruction_cause = rv_cause::illegal_instruction;
+inline constexpr std::size_t illegal_instruction_length = 4;  // unimp, not c.unimp
+inline constexpr std::size_t other_illegal_length = 2;        // c.unimp: its 16 bits (0) are tval
+inline constexpr const char *other_illegal_skip = nullptr;
+inline constexpr std::uint64_t breakpoint_cause = rv_cause::breakpoint;
+inline constexpr std::size_t breakpoint_length = 4;  // ebreak
+inline constexpr std::size_t other_breakpoint_length = 2;  // c.ebreak
+inline constexpr const char *other_breakpoint_skip = nullptr;
+inline constexpr const char *divide_skip = "riscv64 division by zero returns all ones: it never traps";
+
+// --- misaligned accesses: QEMU performs plain ones; LR/SC and AMOs fault
+inline constexpr const char *misaligned_skip = nullptr;
+inline constexpr const char *misaligned_atomic_skip = nullptr;
+constexpr bool is_misaligned_load_cause(std::uint64_t cause) { return cause == rv_cause::load_misaligned; }
+// The spec says store/AMO (6); QEMU 7.2 reports an AMO's misalignment as a load's (4).
+constexpr bool is_misaligned_atomic_cause(std::uint64_t cause) {
+  return cause == rv_cause::store_misaligned || cause == rv_cause::load_misaligned;
+}
+
+// --- an address nothing answers at on QEMU virt: physical address 0, an access fault
+inline constexpr std::uintptr_t unbacked_address = 0;
+inline constexpr cte::EventKind unbacked_kind = cte::EventKind::access_fault;
+constexpr bool is_unbacked_load_cause(std::uint64_t cause) { return cause == rv_cause::load_access_fault; }
+constexpr bool is_unbacked_store_cause(std::uint64_t cause) { return cause == rv_cause::store_access_fault; }
+constexpr bool is_unbacked_fetch_cause(std::uint64_t cause) { return cause == rv_cause::instruction_access_fault; }
+// A fetch fault has nothing to skip: return to the caller of cte_test_call (its jalr set ra).
+inline void return_to_caller(cte::Context &context) { context.set_pc(context.frame().x[cte::riscv64::reg::ra]); }
+
+// --- memory below the kernel that firmware keeps for itself: OpenSBI (fw_dynamic, PMP-protected;
+// supervisor.ld starts the kernel 2 MiB above it)
+inline constexpr std::uintptr_t firmware_address = 0x80000000;
+inline constexpr const char *firmware_skip =
+    machine_mode ? "M-mode owns all memory: no firmware region to protect" : nullptr;
+
+// --- an inaccessible page (ProtectedPage): a PMP entry in M-mode, an Sv39 entry in S-mode
+inline constexpr cte::EventKind protection_fault_kind =
+    machine_mode ? cte::EventKind::access_fault : cte::EventKind::page_fault;
+inline constexpr const char *protected_fetch_skip =
+    machine_mode ? "M-mode instruction fetches are never PMP-checked (threads run with MPRV: only their loads "
+                   "and stores use U-mode permissions)"
+                 : nullptr;
 
 // The instruction cte_test_illegal_instruction executes (what mtval/stval must report).
 inline constexpr std::uint32_t unimp_encoding = 0xc0001073;
+inline constexpr std::uint64_t illegal_instruction_ref = unimp_encoding;  // tval: the instruction
 // Slots of cte_test_hold_registers' table.
 inline constexpr unsigned held_gpr_words = 29;  // x1, x3..x30
 inline constexpr unsigned held_fp_words = 32;   // f0..f31
@@ -53,6 +105,9 @@ inline constexpr unsigned trap_held_words = trap_held_fcsr_word + 1;
 inline constexpr unsigned t6_index = trap_held_gpr_words - 1;  // x31 is the last GPR slot
 // A valid fcsr for a pattern: frm in 0..4 (the defined static rounding modes), any fflags.
 constexpr std::uint64_t fcsr_pattern(std::uint64_t bits) { return ((bits % 5) << 5) | (bits & 0x1f); }
+constexpr std::uint64_t trap_held_pattern(unsigned word, std::uint64_t bits) {
+  return word == trap_held_fcsr_word ? fcsr_pattern(bits) : bits;
+}
 // The value slot `word` of cte_test_hold_registers' table holds for pattern bits: fcsr takes
 // only what it can hold.
 constexpr std::uint64_t held_pattern(unsigned word, std::uint64_t bits) {
@@ -93,17 +148,17 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       CTE_TEST_PROBE_BEGIN("cte_test_illegal_instruction")
       "  .option push\n  .option norvc\n  unimp\n  .option pop\n  ret\n" CTE_TEST_PROBE_END
       // Illegal instruction, 2 bytes (the all-zero parcel is defined to be illegal).
-      CTE_TEST_PROBE_BEGIN("cte_test_illegal_compressed")
+      CTE_TEST_PROBE_BEGIN("cte_test_illegal_other_length")
       "  c.unimp\n  ret\n" CTE_TEST_PROBE_END
       CTE_TEST_PROBE_BEGIN("cte_test_breakpoint")
       "  .option push\n  .option norvc\n  ebreak\n  .option pop\n  ret\n" CTE_TEST_PROBE_END
-      CTE_TEST_PROBE_BEGIN("cte_test_breakpoint_compressed")
+      CTE_TEST_PROBE_BEGIN("cte_test_breakpoint_other_length")
       "  c.ebreak\n  ret\n" CTE_TEST_PROBE_END
       CTE_TEST_PROBE_BEGIN("cte_test_load")
       "  ld a0, 0(a0)\n  ret\n" CTE_TEST_PROBE_END
       CTE_TEST_PROBE_BEGIN("cte_test_store")
       "  sd zero, 0(a0)\n  ret\n" CTE_TEST_PROBE_END
-      CTE_TEST_PROBE_BEGIN("cte_test_load_reserved")
+      CTE_TEST_PROBE_BEGIN("cte_test_misaligned_load")
       "  lr.d a0, (a0)\n  ret\n" CTE_TEST_PROBE_END
       CTE_TEST_PROBE_BEGIN("cte_test_amo_add")
       "  amoadd.d zero, zero, (a0)\n  ret\n" CTE_TEST_PROBE_END);
@@ -246,6 +301,27 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       [gpr_words] "i"(trap_held_gpr_words), [fcsr_word] "i"(trap_held_fcsr_word), [t6_index] "i"(t6_index),
       [a0_number] "i"(a0_number));
 }
+
+// --- FP controls the thread owns: fcsr (frm, the rounding mode, and fflags).
+namespace fp {
+using Rounding = std::uint64_t;
+inline constexpr Rounding round_to_nearest = 0, round_toward_zero = 1, round_down = 2, round_up = 3;
+inline std::uint64_t read_controls() {
+  std::uint64_t value;
+  asm volatile("frcsr %0" : "=r"(value));
+  return value;
+}
+inline void write_controls(std::uint64_t value) { asm volatile("fscsr %0" ::"r"(value)); }
+constexpr std::uint64_t controls_pattern(std::uint64_t bits) { return fcsr_pattern(bits); }
+// What a polluting handler leaves: round toward zero, every flag raised.
+inline constexpr std::uint64_t polluted_controls = (round_toward_zero << 5) | 0x1f;
+inline Rounding get_rounding() {
+  std::uint64_t mode;
+  asm volatile("frrm %0" : "=r"(mode));
+  return mode;
+}
+inline void set_rounding(Rounding mode) { asm volatile("fsrm %0" ::"r"(mode)); }
+}  // namespace fp
 
 // The registers the probe's negative test changes in a trap frame: s11 (x27) and f31.
 inline constexpr ProbedRegister probed_gpr{27 - 2, offsetof(cte::Context::Frame, x[27])};

@@ -57,7 +57,10 @@ struct Board : cte::board::PoolPages<Board>, cte::board::GuardPageBelowStack<Boa
   // The raw causes a kernel sees (the bench and the bare-metal tests check them): the vectors.
   struct Mode {
     static constexpr const char *name = "long";  // 64-bit mode, ring 0
-    static constexpr std::uint64_t yield_cause = vector::yield, syscall_cause = vector::syscall;
+    static constexpr std::uint64_t yield_cause = vector::yield;
+    static constexpr std::uint64_t syscall_cause = vector::syscall;
+    static constexpr std::uint64_t timer_cause = vector::timer;
+    static constexpr std::uint64_t software_cause = vector::software_interrupt;
   };
 
   static constexpr const char *name = "x86_64-pc";
