@@ -84,7 +84,8 @@ CTE_TEST_CASE("illegal instruction -> illegal_instruction, the ISA's cause and r
   CTE_CHECK(seen.skipped);
 }
 
-CTE_TEST_CASE("illegal instruction of another length (riscv64 c.unimp, x86_64 ud1) -> skipped by its length, 1000 times") {
+CTE_TEST_CASE(
+    "illegal instruction of another length (riscv64 c.unimp, x86_64 ud1) -> skipped by its length, 1000 times") {
   if constexpr (cte_test::other_illegal_skip != nullptr) {
     CTE_SKIP(cte_test::other_illegal_skip);
   } else {
@@ -214,7 +215,8 @@ CTE_TEST_CASE("jump to an address nothing answers at -> the board's fetch fault,
   CTE_CHECK_EQ(seen.ref, unbacked + 64);
 }
 
-CTE_TEST_CASE("load from the firmware's memory below the kernel (riscv64 S-mode: OpenSBI, PMP) -> access_fault, 1000 times") {
+CTE_TEST_CASE(
+    "load from the firmware's memory below the kernel (riscv64 S-mode: OpenSBI, PMP) -> access_fault, 1000 times") {
   if constexpr (cte_test::firmware_skip != nullptr) {
     CTE_SKIP(cte_test::firmware_skip);
   } else {
@@ -225,7 +227,9 @@ CTE_TEST_CASE("load from the firmware's memory below the kernel (riscv64 S-mode:
   }
 }
 
-CTE_TEST_CASE("an inaccessible page: load and store -> the board's protection fault (page_fault; M-mode PMP: access_fault), 1000 times") {
+CTE_TEST_CASE(
+    "an inaccessible page: load and store -> the board's protection fault (page_fault; M-mode PMP: access_fault), 1000 "
+    "times") {
   cte::ProtectedPage page;
   CTE_REQUIRE(page.valid());
   const auto start = reinterpret_cast<std::uintptr_t>(page.area().start);
@@ -347,7 +351,8 @@ void exact_thread(void *index_pointer) {
 cte_test::Stack<16 * 1024> exact_stacks[2];
 }  // namespace
 
-CTE_TEST_CASE("exception Contexts resume exact: every register the probe holds (all but sp); two threads, 1000 traps each") {
+CTE_TEST_CASE(
+    "exception Contexts resume exact: every register the probe holds (all but sp); two threads, 1000 traps each") {
   for (int i = 0; i < 2; ++i) {
     exact_threads[i] =
         cte::kcontext(exact_stacks[i].area(), exact_thread, reinterpret_cast<void *>(static_cast<std::uintptr_t>(i)));

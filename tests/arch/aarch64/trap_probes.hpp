@@ -121,13 +121,17 @@ inline constexpr std::size_t size = 192;
   "  ret\n" \
   ".size " name ", .-" name "\n" \
   ".popsection\n"
-#define CTE_TEST_AARCH64_HOLD_OPERANDS [size] "i"(hold_layout::size), [counter] "i"(hold_layout::counter), [table] "i"(hold_layout::table), [parked] "i"(hold_layout::parked), [saved_x] "i"(hold_layout::saved_x), [saved_d] "i"(hold_layout::saved_d), [q_table] "i"(hold_layout::q_table)
-#define CTE_TEST_AARCH64_HOLD_SPIN "1:\n" \
-  "  str x0, [sp, #%c[parked]]\n" \
+#define CTE_TEST_AARCH64_HOLD_OPERANDS                                                                             \
+  [size] "i"(hold_layout::size), [counter] "i"(hold_layout::counter), [table] "i"(hold_layout::table),             \
+      [parked] "i"(hold_layout::parked), [saved_x] "i"(hold_layout::saved_x), [saved_d] "i"(hold_layout::saved_d), \
+      [q_table] "i"(hold_layout::q_table)
+#define CTE_TEST_AARCH64_HOLD_SPIN \
+  "1:\n"                           \
+  "  str x0, [sp, #%c[parked]]\n"  \
   "  ldr x0, [sp, #%c[counter]]\n" \
-  "  subs x0, x0, #1\n" \
+  "  subs x0, x0, #1\n"            \
   "  str x0, [sp, #%c[counter]]\n" \
-  "  ldr x0, [sp, #%c[parked]]\n" \
+  "  ldr x0, [sp, #%c[parked]]\n"  \
   "  b.ne 1b\n"
 
 [[gnu::used]] inline void emit_trap_probes() {
@@ -158,7 +162,8 @@ inline constexpr std::size_t size = 192;
   // held value is parked in the frame, x0 counts the remaining iterations in memory down by
   // one, and the parked value comes back (the value x0 held, not the table's: a corrupted x0
   // stays corrupted). NZCV carries the loop condition across that reload.
-  asm(CTE_TEST_AARCH64_HOLD_PROBE("cte_test_hold_registers", CTE_TEST_AARCH64_HOLD_SPIN)::CTE_TEST_AARCH64_HOLD_OPERANDS);
+  asm(CTE_TEST_AARCH64_HOLD_PROBE("cte_test_hold_registers",
+                                  CTE_TEST_AARCH64_HOLD_SPIN)::CTE_TEST_AARCH64_HOLD_OPERANDS);
   // The same, held across a brk instead of the spin (bare metal: the handler steps over it).
   asm(CTE_TEST_AARCH64_HOLD_PROBE("cte_test_hold_registers_across_trap", "  brk #0\n")::CTE_TEST_AARCH64_HOLD_OPERANDS);
 }

@@ -43,6 +43,7 @@ constexpr std::uint64_t trap_held_pattern(unsigned word, std::uint64_t bits) { r
 // ([rsp] = iterations, [rsp+8] = table) while RDI itself holds a pattern; `hold` keeps the
 // registers held (a spin on the count, or a trap); then the xchg puts the table back in RDI
 // and parks RDI's pattern in the stack slot.
+// clang-format off
 #define CTE_TEST_X86_64_HOLD_PROBE(name, hold) \
   ".pushsection .text." name ",\"axG\",@progbits," name ",comdat\n" \
   ".globl " name "\n.hidden " name "\n" \
@@ -70,6 +71,7 @@ constexpr std::uint64_t trap_held_pattern(unsigned word, std::uint64_t bits) { r
   "  add $16, %rsp\n" \
   "  pop %r15\n  pop %r14\n  pop %r13\n  pop %r12\n  pop %rbp\n  pop %rbx\n" \
   "  ret\n.popsection\n"
+// clang-format on
 
 [[gnu::used]] inline void emit_trap_probes() {
   asm(".pushsection .text.cte_test_illegal_instruction,\"axG\",@progbits,cte_test_illegal_instruction,comdat\n"
@@ -94,7 +96,7 @@ constexpr std::uint64_t trap_held_pattern(unsigned word, std::uint64_t bits) { r
       "  ret\n.popsection\n"
 
       CTE_TEST_X86_64_HOLD_PROBE("cte_test_hold_registers", "1:\n  decq (%rsp)\n  jnz 1b\n")
-      CTE_TEST_X86_64_HOLD_PROBE("cte_test_hold_registers_across_trap", "  int3\n"));
+          CTE_TEST_X86_64_HOLD_PROBE("cte_test_hold_registers_across_trap", "  int3\n"));
 }
 
 #undef CTE_TEST_X86_64_HOLD_PROBE

@@ -34,14 +34,14 @@ inline constexpr const char *guard_skip = nullptr;
 
 namespace a64 = cte::aarch64;
 constexpr bool is_abort(std::uint64_t cause, std::uint64_t exception_class, std::uint64_t status) {
-  return a64::esr::exception_class(cause) == exception_class && (a64::esr::iss(cause) & a64::abort_iss::status_mask) == status;
+  return a64::esr::exception_class(cause) == exception_class &&
+         (a64::esr::iss(cause) & a64::abort_iss::status_mask) == status;
 }
 // DFSC/IFSC: a translation fault at any level (0x04-0x07), an alignment fault (0x21).
 constexpr bool is_translation_fault(std::uint64_t cause, std::uint64_t exception_class) {
   return a64::esr::exception_class(cause) == exception_class &&
          (a64::esr::iss(cause) & a64::abort_iss::status_mask & ~std::uint64_t{3}) == 0x04;
 }
-
 
 // --- instructions that trap
 inline constexpr std::uint64_t illegal_instruction_cause = a64::esr::make(a64::exception_class::unknown);
@@ -89,14 +89,13 @@ inline constexpr const char *firmware_skip = "QEMU loads the kernel itself: no f
 inline constexpr cte::EventKind protection_fault_kind = cte::EventKind::page_fault;
 inline constexpr const char *protected_fetch_skip = nullptr;
 
-#define CTE_TEST_A64_PROBE(name, body)                                                                \
-  ".pushsection .text." name ",\"axG\",@progbits," name ",comdat\n.globl " name "\n.hidden " name \
-  "\n.type " name ",@function\n.p2align 2\n" name ":\n" body ".size " name ", .-" name "\n.popsection\n"
+#define CTE_TEST_A64_PROBE(name, body)                                                                            \
+  ".pushsection .text." name ",\"axG\",@progbits," name ",comdat\n.globl " name "\n.hidden " name "\n.type " name \
+  ",@function\n.p2align 2\n" name ":\n" body ".size " name ", .-" name "\n.popsection\n"
 [[gnu::used]] inline void emit_board_trap_probes() {
   asm(CTE_TEST_A64_PROBE("cte_test_load", "  ldr x0, [x0]\n  ret\n")
-      CTE_TEST_A64_PROBE("cte_test_store", "  str xzr, [x0]\n  ret\n")
-      CTE_TEST_A64_PROBE("cte_test_call",
-                         "  stp x29, x30, [sp, #-16]!\n  blr x0\n  ldp x29, x30, [sp], #16\n  ret\n"));
+          CTE_TEST_A64_PROBE("cte_test_store", "  str xzr, [x0]\n  ret\n") CTE_TEST_A64_PROBE(
+              "cte_test_call", "  stp x29, x30, [sp, #-16]!\n  blr x0\n  ldp x29, x30, [sp], #16\n  ret\n"));
 }
 #undef CTE_TEST_A64_PROBE
 

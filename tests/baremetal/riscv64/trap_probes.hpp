@@ -16,15 +16,15 @@
 #include "support/probed_register.hpp"
 
 extern "C" {
-std::uint64_t cte_test_illegal_instruction();               // unimp, 4 bytes: csrrw x0, cycle, x0 (cycle is read-only)
-std::uint64_t cte_test_illegal_other_length();             // c.unimp, 2 bytes: 0x0000
-void cte_test_breakpoint();                                 // ebreak, 4 bytes
-void cte_test_breakpoint_other_length();                   // c.ebreak, 2 bytes
-std::uint64_t cte_test_load(const void *address);           // ld a0, 0(a0)
-void cte_test_store(void *address);                         // sd zero, 0(a0)
-std::uint64_t cte_test_misaligned_load(const void *address);  // lr.d a0, (a0): needs 8-byte alignment
+std::uint64_t cte_test_illegal_instruction();      // unimp, 4 bytes: csrrw x0, cycle, x0 (cycle is read-only)
+std::uint64_t cte_test_illegal_other_length();     // c.unimp, 2 bytes: 0x0000
+void cte_test_breakpoint();                        // ebreak, 4 bytes
+void cte_test_breakpoint_other_length();           // c.ebreak, 2 bytes
+std::uint64_t cte_test_load(const void *address);  // ld a0, 0(a0)
+void cte_test_store(void *address);                // sd zero, 0(a0)
+std::uint64_t cte_test_misaligned_load(const void *address);                   // lr.d a0, (a0): needs 8-byte alignment
 std::uint64_t cte_test_divide(std::uint64_t dividend, std::uint64_t divisor);  // not here (see below)
-void cte_test_amo_add(void *address);                       // amoadd.d zero, zero, (a0): needs alignment
+void cte_test_amo_add(void *address);        // amoadd.d zero, zero, (a0): needs alignment
 void cte_test_call(std::uintptr_t address);  // jalr to address (returns to its caller if the handler sets pc = ra)
 // Loads every GPR but sp and t6 (x1, x3-x30), every FP register and fcsr with table[], spins
 // `iterations` times (t6 counts), then stores them all back into table[] in the same order.
@@ -52,7 +52,7 @@ inline constexpr std::size_t illegal_instruction_length = 4;  // unimp, not c.un
 inline constexpr std::size_t other_illegal_length = 2;        // c.unimp: its 16 bits (0) are tval
 inline constexpr const char *other_illegal_skip = nullptr;
 inline constexpr std::uint64_t breakpoint_cause = rv_cause::breakpoint;
-inline constexpr std::size_t breakpoint_length = 4;  // ebreak
+inline constexpr std::size_t breakpoint_length = 4;        // ebreak
 inline constexpr std::size_t other_breakpoint_length = 2;  // c.ebreak
 inline constexpr const char *other_breakpoint_skip = nullptr;
 inline constexpr const char *divide_skip = "riscv64 division by zero returns all ones: it never traps";
@@ -142,6 +142,49 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
   ".pushsection .text." name ",\"axG\",@progbits," name ",comdat\n.globl " name "\n.hidden " name "\n" name ":\n"
 #define CTE_TEST_PROBE_END ".popsection\n"
 
+// clang-format off
+// The two register holders' shared parts (HoldFrame; operands frame_size, table_slot, ra_slot,
+// gp_slot, tp_slot, saved_s, saved_fs, word, gpr_words, fcsr_word):
+// - save what the psABI makes ours to preserve (ra, gp, tp, s0-s11, fs0-fs11) and the table (a0);
+// - load the FP registers and fcsr from the table at a0;
+// - store fcsr and the FP registers into the table at t6, restore what was saved, and return.
+#define CTE_TEST_HOLD_SAVE_KEPT \
+  "  addi sp, sp, -%[frame_size]\n" \
+  "  sd a0, %[table_slot](sp)\n" \
+  "  sd ra, %[ra_slot](sp)\n" \
+  "  sd gp, %[gp_slot](sp)\n" \
+  "  sd tp, %[tp_slot](sp)\n" \
+  "  .set .Lcte_hold_i, 0\n" \
+  "  .irp r," CTE_TEST_S_REGS "\n" \
+  "  sd \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n" \
+  "  fsd f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n" \
+  "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n" \
+  "  .endr\n"
+#define CTE_TEST_HOLD_LOAD_FP \
+  "  .irp n," CTE_TEST_ALL_FPRS "\n" \
+  "  fld f\\n, ((%[gpr_words] + \\n) * %[word])(a0)\n" \
+  "  .endr\n" \
+  "  ld t0, (%[fcsr_word] * %[word])(a0)\n" \
+  "  fscsr t0\n"
+#define CTE_TEST_HOLD_STORE_FP_AND_RETURN \
+  "  frcsr t0\n" \
+  "  sd t0, (%[fcsr_word] * %[word])(t6)\n" \
+  "  .irp n," CTE_TEST_ALL_FPRS "\n" \
+  "  fsd f\\n, ((%[gpr_words] + \\n) * %[word])(t6)\n" \
+  "  .endr\n" \
+  "  ld ra, %[ra_slot](sp)\n" \
+  "  ld gp, %[gp_slot](sp)\n" \
+  "  ld tp, %[tp_slot](sp)\n" \
+  "  .set .Lcte_hold_i, 0\n" \
+  "  .irp r," CTE_TEST_S_REGS "\n" \
+  "  ld \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n" \
+  "  fld f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n" \
+  "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n" \
+  "  .endr\n" \
+  "  addi sp, sp, %[frame_size]\n" \
+  "  ret\n"
+// clang-format on
+
 [[gnu::used]] inline void emit_trap_probes() {
   asm volatile(
       // Illegal instruction, 4 bytes. norvc everywhere a probe needs a fixed length.
@@ -178,26 +221,11 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       // to preserve (ra, gp, tp, s0-s11, fs0-fs11), loads the FP registers, fcsr and the GPRs
       // from the table (a0, the base, last), spins with t6 as the counter, then reloads the
       // table pointer into t6 (the counter is 0 by then) and stores everything back.
-      CTE_TEST_PROBE_BEGIN("cte_test_hold_registers")
-      "  addi sp, sp, -%[frame_size]\n"
-      "  sd a0, %[table_slot](sp)\n"
-      "  sd ra, %[ra_slot](sp)\n"
-      "  sd gp, %[gp_slot](sp)\n"
-      "  sd tp, %[tp_slot](sp)\n"
+      CTE_TEST_PROBE_BEGIN("cte_test_hold_registers") CTE_TEST_HOLD_SAVE_KEPT
+      "  mv t6, a1\n" CTE_TEST_HOLD_LOAD_FP
       "  .set .Lcte_hold_i, 0\n"
-      "  .irp r," CTE_TEST_S_REGS "\n"
-      "  sd \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n"
-      "  fsd f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n"
-      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
-      "  .endr\n"
-      "  mv t6, a1\n"
-      "  .irp n," CTE_TEST_ALL_FPRS "\n"
-      "  fld f\\n, ((%[gpr_words] + \\n) * %[word])(a0)\n"
-      "  .endr\n"
-      "  ld t0, (%[fcsr_word] * %[word])(a0)\n"
-      "  fscsr t0\n"
-      "  .set .Lcte_hold_i, 0\n"
-      "  .irp n," CTE_TEST_HELD_GPRS "\n"
+      "  .irp n," CTE_TEST_HELD_GPRS
+      "\n"
       "  .if \\n != %[a0_number]\n"
       "  ld x\\n, (.Lcte_hold_i * %[word])(a0)\n"
       "  .else\n"
@@ -211,26 +239,11 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       "  bnez t6, 1b\n"
       "  ld t6, %[table_slot](sp)\n"
       "  .set .Lcte_hold_i, 0\n"
-      "  .irp n," CTE_TEST_HELD_GPRS "\n"
+      "  .irp n," CTE_TEST_HELD_GPRS
+      "\n"
       "  sd x\\n, (.Lcte_hold_i * %[word])(t6)\n"
       "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
-      "  .endr\n"
-      "  frcsr t0\n"
-      "  sd t0, (%[fcsr_word] * %[word])(t6)\n"
-      "  .irp n," CTE_TEST_ALL_FPRS "\n"
-      "  fsd f\\n, ((%[gpr_words] + \\n) * %[word])(t6)\n"
-      "  .endr\n"
-      "  ld ra, %[ra_slot](sp)\n"
-      "  ld gp, %[gp_slot](sp)\n"
-      "  ld tp, %[tp_slot](sp)\n"
-      "  .set .Lcte_hold_i, 0\n"
-      "  .irp r," CTE_TEST_S_REGS "\n"
-      "  ld \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n"
-      "  fld f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n"
-      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
-      "  .endr\n"
-      "  addi sp, sp, %[frame_size]\n"
-      "  ret\n" CTE_TEST_PROBE_END ::[frame_size] "i"(sizeof(HoldFrame)),
+      "  .endr\n" CTE_TEST_HOLD_STORE_FP_AND_RETURN CTE_TEST_PROBE_END ::[frame_size] "i"(sizeof(HoldFrame)),
       [table_slot] "i"(offsetof(HoldFrame, table)), [ra_slot] "i"(offsetof(HoldFrame, ra)),
       [gp_slot] "i"(offsetof(HoldFrame, gp)), [tp_slot] "i"(offsetof(HoldFrame, tp)),
       [saved_s] "i"(offsetof(HoldFrame, saved_s)), [saved_fs] "i"(offsetof(HoldFrame, saved_fs)),
@@ -241,25 +254,10 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       // cte_test_hold_registers_across_trap(table = a0): as above, but every GPR but sp holds a
       // pattern and an ebreak takes the place of the loop. Afterwards t6 is parked in the frame
       // to free a base register, then stored with the others.
-      CTE_TEST_PROBE_BEGIN("cte_test_hold_registers_across_trap")
-      "  addi sp, sp, -%[frame_size]\n"
-      "  sd a0, %[table_slot](sp)\n"
-      "  sd ra, %[ra_slot](sp)\n"
-      "  sd gp, %[gp_slot](sp)\n"
-      "  sd tp, %[tp_slot](sp)\n"
+      CTE_TEST_PROBE_BEGIN("cte_test_hold_registers_across_trap") CTE_TEST_HOLD_SAVE_KEPT CTE_TEST_HOLD_LOAD_FP
       "  .set .Lcte_hold_i, 0\n"
-      "  .irp r," CTE_TEST_S_REGS "\n"
-      "  sd \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n"
-      "  fsd f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n"
-      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
-      "  .endr\n"
-      "  .irp n," CTE_TEST_ALL_FPRS "\n"
-      "  fld f\\n, ((%[gpr_words] + \\n) * %[word])(a0)\n"
-      "  .endr\n"
-      "  ld t0, (%[fcsr_word] * %[word])(a0)\n"
-      "  fscsr t0\n"
-      "  .set .Lcte_hold_i, 0\n"
-      "  .irp n," CTE_TEST_TRAP_HELD_GPRS "\n"
+      "  .irp n," CTE_TEST_TRAP_HELD_GPRS
+      "\n"
       "  .if \\n != %[a0_number]\n"
       "  ld x\\n, (.Lcte_hold_i * %[word])(a0)\n"
       "  .else\n"
@@ -272,28 +270,14 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       "  sd t6, %[t6_slot](sp)\n"
       "  ld t6, %[table_slot](sp)\n"
       "  .set .Lcte_hold_i, 0\n"
-      "  .irp n," CTE_TEST_TRAP_STORED_GPRS "\n"
+      "  .irp n," CTE_TEST_TRAP_STORED_GPRS
+      "\n"
       "  sd x\\n, (.Lcte_hold_i * %[word])(t6)\n"
       "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
       "  .endr\n"
       "  ld t0, %[t6_slot](sp)\n"
-      "  sd t0, (%[t6_index] * %[word])(t6)\n"
-      "  frcsr t0\n"
-      "  sd t0, (%[fcsr_word] * %[word])(t6)\n"
-      "  .irp n," CTE_TEST_ALL_FPRS "\n"
-      "  fsd f\\n, ((%[gpr_words] + \\n) * %[word])(t6)\n"
-      "  .endr\n"
-      "  ld ra, %[ra_slot](sp)\n"
-      "  ld gp, %[gp_slot](sp)\n"
-      "  ld tp, %[tp_slot](sp)\n"
-      "  .set .Lcte_hold_i, 0\n"
-      "  .irp r," CTE_TEST_S_REGS "\n"
-      "  ld \\r, (%[saved_s] + .Lcte_hold_i * %[word])(sp)\n"
-      "  fld f\\r, (%[saved_fs] + .Lcte_hold_i * %[word])(sp)\n"
-      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
-      "  .endr\n"
-      "  addi sp, sp, %[frame_size]\n"
-      "  ret\n" CTE_TEST_PROBE_END ::[frame_size] "i"(sizeof(HoldFrame)),
+      "  sd t0, (%[t6_index] * %[word])(t6)\n" CTE_TEST_HOLD_STORE_FP_AND_RETURN CTE_TEST_PROBE_END ::[frame_size] "i"(
+          sizeof(HoldFrame)),
       [table_slot] "i"(offsetof(HoldFrame, table)), [t6_slot] "i"(offsetof(HoldFrame, t6)),
       [ra_slot] "i"(offsetof(HoldFrame, ra)), [gp_slot] "i"(offsetof(HoldFrame, gp)),
       [tp_slot] "i"(offsetof(HoldFrame, tp)), [saved_s] "i"(offsetof(HoldFrame, saved_s)),

@@ -124,8 +124,8 @@ static_assert(mxcsr_flags % 4 == round_toward_zero);
 
 inline Rounding get_rounding() { return (read_mxcsr() >> mxcsr_rounding_shift) & 3; }
 inline void set_rounding(Rounding mode) {
-  write_controls((read_controls() & ~((std::uint64_t{3} << mxcsr_rounding_shift) |
-                                      (std::uint64_t{3} << (32 + x87_rounding_shift)))) |
+  write_controls((read_controls() &
+                  ~((std::uint64_t{3} << mxcsr_rounding_shift) | (std::uint64_t{3} << (32 + x87_rounding_shift)))) |
                  (mode << mxcsr_rounding_shift) | (mode << (32 + x87_rounding_shift)));
 }
 }  // namespace fp
