@@ -80,7 +80,7 @@ int spin_index = -1;
 
 void note_timer(cte::Context *context) {
   const int index = cte_bench::timer_probe::loop_index(context->pc());
-  if (cte_bench::timer_probe::usable(index)) {
+  if (index >= 0) {
     spin_last_at_interrupt = spin_last;
     spin_index = index;
     spin_stop = 1;
@@ -233,8 +233,9 @@ void measure_timer(cte_bench::Checks &checks) {
     const cte::EventKind kind = last_kind;
     cte::iset(false);
     all_timer = all_timer && kind == cte::EventKind::irq_timer;
-    const Interval ran_before{cte_bench::timer_probe::ran_since_last_reading(index),
-                              cte_bench::timer_probe::ran_since_last_reading(index)};
+    const Interval ran_before{
+        cte_bench::timer_probe::ran_since_stored(index, cte_bench::timer_probe::instructions_store_index),
+        cte_bench::timer_probe::ran_since_stored(index, cte_bench::timer_probe::cycles_store_index)};
     const Interval ran_after{cte_bench::timer_probe::ran_after_resume(index),
                              cte_bench::timer_probe::ran_after_resume(index)};
     timer_entry.add((handler.entry - spin_last_at_interrupt) - ran_before);

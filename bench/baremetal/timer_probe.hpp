@@ -14,9 +14,11 @@
 //         5  branch to index 0 if it is 0
 //
 // An interrupt taken before index p (instruction p not executed; it runs first after the resume):
-//   p = 0, 1   *last is the previous iteration's: 6 + p loop instructions ran since its rdinstret
-//   p = 2, 3   *last holds one counter of each iteration: the sample is not used
-//   p = 4, 5   *last is this iteration's: p instructions ran since its rdinstret
+// each counter in *last is the one its store (index 2, index 3) wrote last: this iteration's if
+// p is past that store, then p loop instructions ran since its reading block, else the previous
+// iteration's, 6 + p. The two agree but at p = 3 (instructions this iteration's, 3; cycles the
+// previous one's, 9). Every index is usable: QEMU takes a tick where a translation block starts,
+// so a run's ticks may all land on one index, and which one depends on the code layout.
 // After the resume (the handler set *stop) until the rdinstret of *after: 6 - p instructions
 // for p <= 4; for p = 5 the beqz had already loaded 0, loops once more: 1 + 6.
 
@@ -40,8 +42,10 @@ inline int loop_index(std::uintptr_t pc) {
   if (pc < start || pc >= start + loop_length * instruction_bytes) return -1;
   return static_cast<int>((pc - start) / instruction_bytes);
 }
-inline bool usable(int index) { return index == 0 || index == 1 || index == 4 || index == 5; }
-inline std::int64_t ran_since_last_reading(int index) { return index >= 4 ? index : loop_length + index; }
+inline constexpr int instructions_store_index = 2, cycles_store_index = 3;
+inline std::int64_t ran_since_stored(int index, int store_index) {
+  return index > store_index ? index : loop_length + index;
+}
 inline std::int64_t ran_after_resume(int index) { return index <= 4 ? loop_length - index : 1 + loop_length; }
 
 // The loop function's section (one COMDAT group: any number of translation units may include
