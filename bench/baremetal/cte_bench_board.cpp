@@ -231,14 +231,15 @@ void measure_timer(cte_bench::Checks &checks) {
     cte::iset(false);
     const int index = cte_bench::timer_probe::loop_index(spin_pc);
     if (!cte_bench::timer_probe::usable(index)) {
-      // Under icount the next tick would land at the same index: a few instructions more
-      // between the samples move the loop's phase against the timer's.
+      // Not in the loop: a few instructions more between the samples move the loop's phase
+      // against the timer's.
       phase_shift = phase_shift + 1;
       continue;
     }
     all_timer = all_timer && kind == cte::EventKind::irq_timer;
-    const Interval ran_before{cte_bench::timer_probe::ran_since_last_reading(index),
-                              cte_bench::timer_probe::ran_since_last_reading(index)};
+    const Interval ran_before{
+        cte_bench::timer_probe::ran_since_stored(index, cte_bench::timer_probe::instructions_store_index),
+        cte_bench::timer_probe::ran_since_stored(index, cte_bench::timer_probe::cycles_store_index)};
     const Interval ran_after{cte_bench::timer_probe::ran_after_resume(index),
                              cte_bench::timer_probe::ran_after_resume(index)};
     timer_entry.add((handler.entry - spin_last_at_interrupt) - ran_before);

@@ -15,11 +15,16 @@
 //         B+1         branch to index 0 if it is 0
 //
 // An interrupt taken before index p (instruction p not executed; it runs first after the resume):
-//   p <= B-2       *last is the previous iteration's: L + p loop instructions ran since its index 0
-//   p = B-1        *last is half written (instructions stored, cycles not): the sample is not used
+//   p <= B-2       both counters in *last are the previous iteration's: L + p loop
+//                  instructions ran since its index 0
+//   p = B-1        the instruction count is this iteration's (p ran since), the cycle count
+//                  the previous one's (L + p)
 //   p >= B         *last is this iteration's: p instructions ran since its index 0
-// Under icount the interrupt lands at the same index tick after tick (the period and the paths
-// are exact), so the bench shifts the phase after an unusable sample (cte_bench_board).
+// So each counter is corrected by the distance from the reading its own store wrote last
+// (ran_since_stored), and every index is usable: QEMU takes a tick where a translation block
+// starts, so under icount the ticks of a run may all land on one index, which one depending on
+// the code layout. A pc outside the loop (none so far) shifts the loop's phase against the
+// timer's and tries again (cte_bench_board).
 // After the resume (the handler set *stop) until index 0 of *after: L - p instructions for
 // p <= B; for p = B+1 the branch had already seen 0, loops once more: 1 + L.
 //
@@ -55,9 +60,11 @@ inline int loop_index(std::uintptr_t pc) {
   }
   return -1;
 }
-inline bool usable(int index) { return index >= 0 && index != int{block_length} - 1; }
-inline std::int64_t ran_since_last_reading(int index) {
-  return index >= int{block_length} ? index : std::int64_t{loop_length} + index;
+inline bool usable(int index) { return index >= 0; }
+// The stores of the reading block: the instruction count at B-2, the cycle count at B-1.
+inline constexpr int instructions_store_index = int{block_length} - 2, cycles_store_index = int{block_length} - 1;
+inline std::int64_t ran_since_stored(int index, int store_index) {
+  return index > store_index ? index : std::int64_t{loop_length} + index;
 }
 inline std::int64_t ran_after_resume(int index) {
   return index <= int{block_length} ? std::int64_t{loop_length} - index : 1 + std::int64_t{loop_length};

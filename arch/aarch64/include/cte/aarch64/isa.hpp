@@ -2,6 +2,7 @@
 // aarch64 ISA traits (complete them with decode.hpp): how portable code reads a Frame (svc
 // convention, as Linux and bare-metal code use it: number in x8, arguments x0-x5, result in x0).
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -36,9 +37,16 @@ struct Isa {
 
   // Decodes the frame's trap cause (defined in decode.hpp).
   static BasicEvent<Isa> decode(const Frame &f);
+  // On the dispatcher's common paths (resuming the Context that trapped) this is false: the
+  // first test, the marker's one bit, already says so for an interrupt (ESR 0), a yield (ISS 1)
+  // and a system call (ISS 0), before the whole ESR and the trap kind are compared.
   static bool is_thread_exit(const Frame &f) {
-    return f.trap_kind == static_cast<std::uint64_t>(TrapKind::synchronous) &&
-           esr::exception_class(f.esr) == exception_class::svc64 && esr::iss(f.esr) == voluntary_trap::thread_exit;
+    static_assert(std::has_single_bit(voluntary_trap::thread_exit) &&
+                  (voluntary_trap::yield & voluntary_trap::thread_exit) == 0 &&
+                  (voluntary_trap::syscall & voluntary_trap::thread_exit) == 0);
+    return (f.esr & voluntary_trap::thread_exit) != 0 && esr::iss(f.esr) == voluntary_trap::thread_exit &&
+           esr::exception_class(f.esr) == exception_class::svc64 &&
+           f.trap_kind == static_cast<std::uint64_t>(TrapKind::synchronous);
   }
 
   // Where the frame of a thread whose stack pointer is `sp` goes (frame.hpp): kcontext, the

@@ -27,8 +27,8 @@ struct TrapCause {
 };
 
 // An ecall: its tval (a voluntary_trap marker) tells what for. Sets kind and msg (cause and
-// ref are the caller's: the raw cause, ref 0). Also what the bare-metal voluntary-trap stubs'
-// dispatcher decodes with.
+// ref are the caller's: the raw cause, ref 0); the bare-metal voluntary-trap stubs' dispatcher
+// (include/cte/board/voluntary_dispatch.hpp) gives the same Event.
 constexpr void decode_ecall(BasicEvent<Isa> &event, std::uint64_t marker) { decode_voluntary_trap(event, marker); }
 
 constexpr BasicEvent<Isa> decode(const TrapCause &trap) {

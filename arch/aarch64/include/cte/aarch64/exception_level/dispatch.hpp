@@ -1,14 +1,17 @@
 #pragma once
-// The C++ side of the aarch64 bare-metal vector: marks a frame saved in the reserved overflow
-// frame as a stack overflow and hands it to the portable dispatcher; reports the entries that
-// are not cte traps. Needs the runtime, so the port header (after <cte/detail/runtime.hpp>)
+// The C++ side of the aarch64 bare-metal trap entries. The vector's: marks a frame saved in the
+// reserved overflow frame as a stack overflow and hands it to the portable dispatcher; reports
+// the entries that are not cte traps. The voluntary-trap stubs': their frame already records
+// the svc they replace (overflow included). Needs the runtime, so the port header (after <cte/detail/runtime.hpp>)
 // includes it, not the board header.
 
 #include <cstdint>
 
 #include <cte/aarch64/decode.hpp>
 #include <cte/aarch64/exception_level/trap_scratch.hpp>
+#include <cte/aarch64/exception_level/voluntary_entry.hpp>
 #include <cte/aarch64/frame.hpp>
+#include <cte/board/voluntary_dispatch.hpp>
 #include <cte/context.hpp>
 #include <cte/detail/format.hpp>
 #include <cte/detail/runtime.hpp>
@@ -19,17 +22,18 @@ extern "C" [[gnu::used]] inline cte::aarch64::Frame *cte_aarch64_board_trap_disp
   return cte::detail::dispatch_trap(frame);
 }
 
-// Called by the vector's voluntary path (the svc of cte's yield, syscall and thread-exit
-// stubs) with the voluntary frame it saved: the Event is what decoding that svc gives (its
-// immediate is the voluntary_trap marker), so the platform's on_trap_entry (an IRQ's
-// acknowledge) is skipped.
+// Called by the voluntary-trap stubs of either level (syscall, thread exit; yield: below) with
+// the voluntary frame they saved (voluntary_entry.hpp): the Event is what decoding its svc
+// gives (the immediate is the voluntary_trap marker, also the ref).
 extern "C" [[gnu::used]] inline cte::aarch64::Frame *cte_aarch64_board_voluntary_dispatch(cte::aarch64::Frame *frame) {
-  cte::Event event;
-  event.cause = frame->esr;
-  event.ref = cte::aarch64::esr::iss(frame->esr) & cte::aarch64::esr::imm16_mask;
-  cte::decode_voluntary_trap(event, event.ref);
-  cte::detail::apply_library_state(event, *frame);
-  return cte::detail::dispatch_decoded_trap(frame, event);
+  const std::uint64_t marker = cte::aarch64::esr::iss(frame->esr) & cte::aarch64::esr::imm16_mask;
+  return cte::board::dispatch_voluntary_trap(frame, frame->esr, marker, marker);
+}
+
+// Called by the yield stubs: the same, with the svc known to be the yield's (the stub stored it).
+extern "C" [[gnu::used]] inline cte::aarch64::Frame *cte_aarch64_board_yield_dispatch(cte::aarch64::Frame *frame) {
+  return cte::board::dispatch_voluntary_trap(frame, cte::aarch64::svc_esr_of(cte::voluntary_trap::yield),
+                                             cte::voluntary_trap::yield, cte::voluntary_trap::yield);
 }
 
 // Called by the vector for FIQ, SError and exceptions from a lower level (slot = the vector

@@ -1,18 +1,18 @@
 #pragma once
 // Call-frame information of the bare-metal trap entry while the dispatcher runs, so that a
-// debugger's backtrace from the handler continues into the trapped thread. The dispatcher
-// runs on the exception stack, far from the thread's; the thread's sp, pc and frame pointer
-// are in its Frame, which lies anywhere (below the thread's sp, or the reserved overflow
+// debugger's backtrace from the handler continues into the trapped thread. The vector's
+// dispatcher runs on the exception stack, far from the thread's; the thread's sp, pc and frame
+// pointer are in its Frame, which lies anywhere (below the thread's sp, or the reserved overflow
 // frame). So the canonical frame address (CFA) is read from the Frame, and the saved
 // registers are described relative to where the Frame's address is kept:
 //   trap of a thread:  x19 holds the Frame (x19 itself is saved in it)
-//   svc of a stub:     the Frame's address is at [sp] (x19-x29 are still the thread's)
-// Assembly text for trap_entry.hpp's asm statement, whose operands [x], [sp_slot] and [pc]
-// are offsetof(Frame, x / sp / pc).
+//   voluntary stub:    sp is the Frame (x19-x29 are still the thread's; voluntary_entry.hpp)
+// Assembly text for asm statements whose operands [x], [sp_slot] and [pc] are
+// offsetof(Frame, x / sp / pc).
 //
 // DWARF, encoded by hand: DW_CFA_def_cfa_expression (0x0f), DW_CFA_expression (0x10),
 // DW_OP_breg19 (0x83) and DW_OP_breg31 = sp (0x8f) with a signed LEB128 offset, DW_OP_deref
-// (0x06), DW_OP_plus_uconst (0x23). Offsets are two LEB128 bytes (0 <= offset < 8192).
+// (0x06). Offsets are two LEB128 bytes (0 <= offset < 8192).
 // AArch64 DWARF numbers: x0-x30 are 0-30, sp 31; the thread's pc is described in column 32
 // (the DWARF number of PC), the entry's return column, so that x30 keeps its own rule (a leaf
 // function's return address is in x30).
@@ -38,12 +38,12 @@ static_assert(sizeof(cte::aarch64::Frame) < 8192, "frame offsets fit two LEB128 
   CTE_AARCH64_CFI_SAVED_AT_X19("29", "%c[x] + 29 * 8") \
   CTE_AARCH64_CFI_SAVED_AT_X19("19", "%c[x] + 19 * 8")
 
-// --- [sp] = the Frame
-// CFA = [[sp] + sp slot]; the pc (return column) at [sp] + pc slot, x30 at [sp] + x30 slot.
-#define CTE_AARCH64_CFI_THREAD_IN_FRAME_AT_SP \
-  "  .cfi_escape 0x0f, 7, 0x8f, 0, 0x06, 0x23, " CTE_AARCH64_CFI_LEB128_2("%c[sp_slot]") ", 0x06\n" \
-  "  .cfi_escape 0x10, 32, 6, 0x8f, 0, 0x06, 0x23, " CTE_AARCH64_CFI_LEB128_2("%c[pc]") "\n"        \
-  "  .cfi_escape 0x10, 30, 6, 0x8f, 0, 0x06, 0x23, " CTE_AARCH64_CFI_LEB128_2("%c[x] + 30 * 8") "\n"
+// --- sp = the Frame (the voluntary-trap stubs, whose dispatcher runs below their frame)
+// CFA = [sp + sp slot]; DWARF register `column` saved at sp + `offset`.
+#define CTE_AARCH64_CFI_CFA_FROM_FRAME_AT_SP \
+  "  .cfi_escape 0x0f, 4, 0x8f, " CTE_AARCH64_CFI_LEB128_2("%c[sp_slot]") ", 0x06\n"
+#define CTE_AARCH64_CFI_SAVED_AT_SP(column, offset) \
+  "  .cfi_escape 0x10, " column ", 3, 0x8f, " CTE_AARCH64_CFI_LEB128_2(offset) "\n"
 
 // After the dispatcher returns: nothing of the thread is described any more (the entry's
 // outermost-frame rule again).

@@ -1,12 +1,12 @@
 #pragma once
-// aarch64 bare-metal kcontext: the common kcontext frame, returning into the board's
-// thread-exit stub, resumed by the vector's restore like any frame it saved (eret to entry at
+// aarch64 bare-metal kcontext: the common kcontext frame, returning into level L's thread-exit
+// stub (voluntary_entry.hpp), resumed by the vector's restore like any frame it saved (eret to entry at
 // ELx on SP_EL0).
 
 #include <cstdint>
 
 #include <cte/aarch64/exception_level/level.hpp>
-#include <cte/aarch64/exception_level/trap_entry.hpp>
+#include <cte/aarch64/exception_level/voluntary_entry.hpp>
 #include <cte/aarch64/frame.hpp>
 #include <cte/aarch64/instruction_length.hpp>
 #include <cte/aarch64/kcontext_frame.hpp>
@@ -24,7 +24,7 @@ inline constexpr std::uint64_t initial_thread_pstate =
 template <ExceptionLevel L>
 inline Frame *build_kcontext_frame(Area stack, void (*entry)(void *), void *arg) {
   Frame *const frame = build_common_kcontext_frame(
-      stack, entry, arg, reinterpret_cast<std::uintptr_t>(&cte_aarch64_board_thread_exit) + instruction_size);
+      stack, entry, arg, reinterpret_cast<std::uintptr_t>(thread_exit_stub<L>) + instruction_size);
   frame->pstate = initial_thread_pstate<L>;
   frame->library.state = frame_state::asynchronous;  // the restore loads every register anyway
   return frame;

@@ -4,11 +4,9 @@
 // `cte::TargetPort = Port<L>` and names this header as CTE_BOARD_PORT_HEADER, which
 // <cte/target_port.hpp> includes after the runtime.
 //
-// yield and syscall are the svc #0 of out-of-line stubs (x13 = the voluntary_trap marker,
-// x8 = the number, x0-x5 the arguments; trap_entry.hpp): a call, so the compiler assumes the
-// handler (and every thread it runs meanwhile) may read and write any memory, which an inline
-// svc would not tell it. The fast switch is the hosted one (aarch64::FastSwitch): pure
-// user-level code.
+// yield and syscall are calls of level L's voluntary-trap stubs (voluntary_entry.hpp): as calls,
+// the compiler assumes the handler (and every thread it runs meanwhile) may read and write any
+// memory. The fast switch is the hosted one (aarch64::FastSwitch): pure user-level code.
 
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +14,7 @@
 #include <cte/aarch64/exception_level/dispatch.hpp>
 #include <cte/aarch64/exception_level/kcontext.hpp>
 #include <cte/aarch64/exception_level/level.hpp>
+#include <cte/aarch64/exception_level/voluntary_entry.hpp>
 #include <cte/aarch64/fast_switch.hpp>
 #include <cte/aarch64/frame.hpp>
 #include <cte/aarch64/kcontext_frame.hpp>
@@ -26,10 +25,10 @@ namespace cte::aarch64::exception_level {
 template <ExceptionLevel L>
 struct Port {
   using FastSwitch = aarch64::FastSwitch;
-  static void yield_trap() { cte_aarch64_board_yield(); }
+  static void yield_trap() { yield_stub<L>(); }
   static std::uint64_t syscall_trap(std::uint64_t number, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2,
                                     std::uint64_t a3, std::uint64_t a4, std::uint64_t a5) {
-    return cte_aarch64_board_syscall(a0, a1, a2, a3, a4, a5, number);
+    return syscall_stub<L>(a0, a1, a2, a3, a4, a5, number);
   }
 
   static constexpr std::size_t kcontext_frame_footprint = aarch64::kcontext_frame_footprint;

@@ -13,16 +13,15 @@
 // enters through the "current EL with SP_EL0" entries, which save the complete Frame on the
 // thread's stack, directly below its SP (Isa::frame_below), then call the dispatcher on the
 // exception stack and restore the frame it returns with eret: every GPR, q0-q31, FPCR, FPSR,
-// SP_EL0, ELR and SPSR come back exactly. cte's voluntary traps carry their marker as the svc
-// immediate (cte/voluntary_trap.hpp; x8 = the system call number), so the handler sees what it
-// sees hosted; the
-// svc in cte's yield and syscall stubs is a call, so its entry saves a voluntary frame (what a
-// call keeps, plus the arguments) and resumes it at the caller's return address.
+// SP_EL0, ELR and SPSR come back exactly. cte's own yield, syscall and thread exit do not trap:
+// they are calls that save a voluntary frame themselves (voluntary_entry.hpp) and come back
+// through this file's restore when the handler switches away. An svc that kernel code executes
+// itself is a synchronous exception like any other (the handler sees a system call).
 //
 // Stack overflow: if the frame would start below the running kcontext thread's frame limit
 // (its stack_start plus the board's stack reserve) by at most 64 KiB, the thread has run off
 // its stack: the frame goes to TrapScratch::overflow_frame instead and the dispatcher marks it
-// frame_state::stack_overflow.
+// frame_state::stack_overflow (the voluntary stubs apply the same rule).
 // A frame far below the limit belongs to another stack (the boot stack, a fast-switch thread)
 // and is saved there.
 //
@@ -41,6 +40,7 @@
 #include <cte/aarch64/exception_level/frame_cfi.hpp>
 #include <cte/aarch64/exception_level/level.hpp>
 #include <cte/aarch64/exception_level/trap_scratch.hpp>
+#include <cte/aarch64/exception_level/voluntary_entry.hpp>
 #include <cte/aarch64/frame.hpp>
 #include <cte/context.hpp>
 #include <cte/detail/asm.hpp>
@@ -48,18 +48,8 @@
 extern "C" {
 void cte_aarch64_el1_vector_table();
 void cte_aarch64_el2_vector_table();
-// The voluntary traps: the stubs' one svc #0, x13 = the voluntary_trap marker (x8 = the system
-// call number); the vector records the marker as the svc immediate (cte/voluntary_trap.hpp).
-void cte_aarch64_board_yield();
-std::uint64_t cte_aarch64_board_syscall(std::uint64_t a0, std::uint64_t a1, std::uint64_t a2, std::uint64_t a3,
-                                        std::uint64_t a4, std::uint64_t a5, std::uint64_t number);
-// Where the stubs' svc returns to (ELR); never executed (see emit_voluntary_stubs).
-void cte_aarch64_board_svc_return();
-// The return address of a kcontext entry function: one instruction past this symbol.
-void cte_aarch64_board_thread_exit();
 // Defined in dispatch.hpp, next to the portable dispatcher.
 cte::aarch64::Frame *cte_aarch64_board_trap_dispatch(cte::aarch64::Frame *frame);
-cte::aarch64::Frame *cte_aarch64_board_voluntary_dispatch(cte::aarch64::Frame *frame);
 [[noreturn]] void cte_aarch64_board_unexpected_trap(std::uint64_t slot, std::uint64_t esr, std::uint64_t elr);
 }
 
@@ -91,12 +81,7 @@ struct Vector<ExceptionLevel::el2> {
   X(4, 5) X(6, 7) X(8, 9) X(10, 11) X(12, 13) X(14, 15) X(16, 17) X(18, 19) X(20, 21) X(22, 23) X(24, 25) X(26, 27) X(28, 29)
 // What a call keeps: x19-x29 and the return address x30, d8-d15 (as the whole q8-q15).
 #define CTE_AARCH64_EL_KEPT_PAIRS(X) X(19, 20) X(21, 22) X(23, 24) X(25, 26) X(27, 28) X(29, 30)
-// Of those, what the voluntary path stores only when switching away (x29 alone: x30 is
-// stored at entry, and holds the vector's own return address by then).
-#define CTE_AARCH64_EL_DEFERRED_PAIRS(X) X(19, 20) X(21, 22) X(23, 24) X(25, 26) X(27, 28)
 #define CTE_AARCH64_EL_KEPT_Q_PAIRS(X) X(8, 9) X(10, 11) X(12, 13) X(14, 15)
-#define CTE_AARCH64_EL_STORE_X9_(a, b) "  stp x" #a ", x" #b ", [x9, #" CTE_AARCH64_EL_X_SLOT_(a) "]\n"
-#define CTE_AARCH64_EL_STORE_Q9_(a, b) "  stp q" #a ", q" #b ", [x9, #" CTE_AARCH64_EL_Q_SLOT_(a) "]\n"
 #define CTE_AARCH64_EL_Q_PAIRS(X)                                                                                      \
   X(0, 1) X(2, 3) X(4, 5) X(6, 7) X(8, 9) X(10, 11) X(12, 13) X(14, 15) X(16, 17) X(18, 19) X(20, 21) X(22, 23)   \
   X(24, 25) X(26, 27) X(28, 29) X(30, 31)
@@ -128,14 +113,8 @@ template <ExceptionLevel L>
       ".p2align %c[table_alignment]\n"
       "cte_aarch64_el%c[el]_vector_table:\n"
       // --- 0x000, 0x080: synchronous and IRQ from the current EL with SP_EL0: a thread.
-      // Two scratch registers on the exception stack (SP_ELx), x1 = the trap kind. The svc of
-      // cte's stubs (ELR = cte_aarch64_board_svc_return) is a call: the voluntary path.
+      // Two scratch registers on the exception stack (SP_ELx), x1 = the trap kind.
       "  stp x0, x1, [sp, #-16]!\n"
-      "  mrs x0, " CTE_AARCH64_SYSREG_EL("elr") "\n"
-      "  adrp x1, cte_aarch64_board_svc_return\n"
-      "  add x1, x1, :lo12:cte_aarch64_board_svc_return\n"
-      "  cmp x0, x1\n"
-      "  b.eq .Lcte_aarch64_el%c[el]_voluntary\n"
       "  mov x1, #%c[synchronous]\n"
       "  b .Lcte_aarch64_el%c[el]_from_thread\n"
       ".p2align %c[entry_alignment]\n"
@@ -183,7 +162,8 @@ template <ExceptionLevel L>
       "  sub x3, x3, #1\n"
       "  lsr x3, x3, #%c[window_shift]\n"
       "  cbnz x3, 1f\n"
-      "  mov x0, x2\n"  // ran off its stack: the reserved frame (at offset 0 of the scratch area)
+      "  adrp x0, cte_aarch64_trap_scratch + %c[overflow_frame]\n"  // ran off its stack: the reserved frame
+      "  add x0, x0, :lo12:cte_aarch64_trap_scratch + %c[overflow_frame]\n"
       "1:\n"
       "  str x1, [x0, #%c[trap_kind]]\n"
       CTE_AARCH64_EL_GPR_PAIRS_4_29(CTE_AARCH64_EL_STORE_X_)
@@ -226,13 +206,16 @@ template <ExceptionLevel L>
       CTE_AARCH64_CFI_THREAD_IN_X19_FRAME
       "  bl cte_aarch64_board_trap_dispatch\n"
       // --- Restore the frame x0 (wherever it lies) and eret to it: a voluntary frame what a
-      // call keeps, any other every register. (The unwind rules end after the first
-      // instruction: a debugger looks the return address of the call up, as the caller's
-      // frame of a signal frame.)
-      ".Lcte_aarch64_el%c[el]_restore:\n"
+      // call keeps, any other every register. Also where the voluntary stubs' switch_away
+      // comes (SPSel = 1, as here). (The unwind rules end after the first instruction: a
+      // debugger looks the return address of the call up, as the caller's frame of a signal
+      // frame.)
+      ".globl cte_aarch64_el%c[el]_restore\n"
+      ".hidden cte_aarch64_el%c[el]_restore\n"
+      "cte_aarch64_el%c[el]_restore:\n"
       "  ldr x9, [x0, #%c[library_state]]\n"
       CTE_AARCH64_CFI_NO_THREAD
-      "  tbz x9, #%c[asynchronous_bit], .Lcte_aarch64_el%c[el]_restore_voluntary\n"
+      "  tbz x9, #%c[asynchronous_bit], 4f\n"
       CTE_AARCH64_EL_Q_PAIRS(CTE_AARCH64_EL_LOAD_Q_)
       CTE_AARCH64_EL_RESTORE_CONTROL_
       "  tbnz x3, #%c[sp_select_bit], 2f\n"
@@ -247,70 +230,8 @@ template <ExceptionLevel L>
       "  ldr x1, [x0, #" CTE_AARCH64_EL_X_SLOT_(1) "]\n"
       "  ldr x0, [x0, #" CTE_AARCH64_EL_X_SLOT_(0) "]\n"
       "  eret\n"
-      // --- The svc of cte's yield/syscall stubs: a call from the thread's view. x0-x5 and x8
-      // (arguments, number), x30, SP, FPCR and FPSR go into a voluntary frame
-      // (frame_state::asynchronous clear), pc = x30: the thread resumes at its caller's return
-      // address. The rest of what a call keeps (x19-x29, d8-d15) is stored only if the handler
-      // switches to another Context: until then the dispatcher and the handler keep it (while
-      // a handler runs, those slots of its own voluntary Context are not written yet, as on
-      // riscv64). x9-x18 are dead at a call: scratch here. The frame's place and the overflow
-      // check are those of a thread's trap (SP is 16-byte aligned at a call).
-      ".Lcte_aarch64_el%c[el]_voluntary:\n"
-      "  ldp x0, x1, [sp], #16\n"
-      "  mrs x9, sp_el0\n"
-      "  sub x9, x9, #%c[frame_size]\n"
-      "  adrp x10, cte_aarch64_trap_scratch\n"
-      "  add x10, x10, :lo12:cte_aarch64_trap_scratch\n"
-      "  ldr x11, [x10, #%c[frame_limit]]\n"
-      "  sub x11, x11, x9\n"
-      "  sub x11, x11, #1\n"
-      "  lsr x11, x11, #%c[window_shift]\n"
-      "  mov x12, xzr\n"
-      "  cbnz x11, 1f\n"
-      "  mov x9, x10\n"  // ran off its stack: the reserved frame, marked
-      "  mov x12, #%c[stack_overflow]\n"
-      "1:\n"
-      "  stp x0, x1, [x9, #" CTE_AARCH64_EL_X_SLOT_(0) "]\n"
-      "  stp x2, x3, [x9, #" CTE_AARCH64_EL_X_SLOT_(2) "]\n"
-      "  stp x4, x5, [x9, #" CTE_AARCH64_EL_X_SLOT_(4) "]\n"
-      "  str x8, [x9, #" CTE_AARCH64_EL_X_SLOT_(8) "]\n"
-      "  str x30, [x9, #" CTE_AARCH64_EL_X_SLOT_(30) "]\n"
-      "  mrs x10, sp_el0\n"
-      "  str x10, [x9, #%c[sp_slot]]\n"
-      "  mrs x11, " CTE_AARCH64_SYSREG_EL("spsr") "\n"
-      "  stp x30, x11, [x9, #%c[pc]]\n"  // pc = the return address, pstate
-      "  mrs x10, " CTE_AARCH64_SYSREG_EL("esr") "\n"
-      "  orr x10, x10, x13\n"  // the stub's voluntary_trap marker, as the svc immediate
-      "  stp x10, xzr, [x9, #%c[esr]]\n"
-      "  stp xzr, xzr, [x9, #%c[trap_kind]]\n"  // synchronous, no interrupt ID
-      "  str x12, [x9, #%c[library_state]]\n"
-      "  mrs x10, fpcr\n"
-      "  mrs x11, fpsr\n"
-      "  stp x10, x11, [x9, #%c[fpcr]]\n"
-      "  str x9, [sp, #-16]!\n"  // the frame, on the exception stack across the call
-      "  mov x0, x9\n"
-      CTE_AARCH64_CFI_THREAD_IN_FRAME_AT_SP
-      "  bl cte_aarch64_board_voluntary_dispatch\n"
-      "  ldr x9, [sp], #16\n"
-      CTE_AARCH64_CFI_NO_THREAD
-      "  cmp x0, x9\n"
-      "  b.ne 2f\n"
-      // The same Context: x19-x29 and d8-d15 still hold the thread's values (the dispatcher
-      // and the handler, C++ functions, kept them); what the handler may have changed and x30
-      // come from the frame.
-      CTE_AARCH64_EL_RESTORE_CONTROL_
-      "  msr sp_el0, x2\n"
-      "  ldr x30, [x0, #" CTE_AARCH64_EL_X_SLOT_(30) "]\n"
-      "  ldr x0, [x0, #" CTE_AARCH64_EL_X_SLOT_(0) "]\n"
-      "  eret\n"
-      // Another Context: complete this frame with what the call kept, then restore x0.
-      "2:\n"
-      CTE_AARCH64_EL_DEFERRED_PAIRS(CTE_AARCH64_EL_STORE_X9_)
-      "  str x29, [x9, #" CTE_AARCH64_EL_X_SLOT_(29) "]\n"
-      CTE_AARCH64_EL_KEPT_Q_PAIRS(CTE_AARCH64_EL_STORE_Q9_)
-      "  b .Lcte_aarch64_el%c[el]_restore\n"
       // --- Restore of a voluntary frame x0: what a call keeps and x0, the result.
-      ".Lcte_aarch64_el%c[el]_restore_voluntary:\n"
+      "4:\n"
       CTE_AARCH64_EL_KEPT_Q_PAIRS(CTE_AARCH64_EL_LOAD_Q_)
       CTE_AARCH64_EL_RESTORE_CONTROL_
       "  msr sp_el0, x2\n"
@@ -329,13 +250,13 @@ template <ExceptionLevel L>
       [entry_alignment] "i"(vector_entry_alignment_log2), [synchronous] "i"(static_cast<unsigned>(TrapKind::synchronous)),
       [irq] "i"(static_cast<unsigned>(TrapKind::irq)), [frame_size] "i"(sizeof(Frame)),
       [alignment_mask] "i"(~(stack_alignment - 1)), [frame_limit] "i"(offsetof(TrapScratch, frame_limit)),
+      [overflow_frame] "i"(offsetof(TrapScratch, overflow_frame)),
       [window_shift] "i"(overflow_window_shift), [x] "i"(offsetof(Frame, x)), [q] "i"(offsetof(Frame, q)),
       [sp_slot] "i"(offsetof(Frame, sp)), [pc] "i"(offsetof(Frame, pc)), [esr] "i"(offsetof(Frame, esr)),
       [trap_kind] "i"(offsetof(Frame, trap_kind)), [interrupt_id] "i"(offsetof(Frame, interrupt_id)),
       [fpcr] "i"(offsetof(Frame, fpcr)), [library_state] "i"(offsetof(Frame, library.state)),
       [asynchronous] "i"(frame_state::asynchronous), [sp_select_bit] "i"(std::countr_zero(pstate::sp_select)),
-      [asynchronous_bit] "i"(std::countr_zero(frame_state::asynchronous)),
-      [stack_overflow] "i"(frame_state::stack_overflow));
+      [asynchronous_bit] "i"(std::countr_zero(frame_state::asynchronous)));
 }
 
 #undef CTE_AARCH64_EL_X_SLOT_
@@ -347,10 +268,7 @@ template <ExceptionLevel L>
 #undef CTE_AARCH64_EL_GPR_PAIRS_4_29
 #undef CTE_AARCH64_EL_Q_PAIRS
 #undef CTE_AARCH64_EL_KEPT_PAIRS
-#undef CTE_AARCH64_EL_DEFERRED_PAIRS
 #undef CTE_AARCH64_EL_KEPT_Q_PAIRS
-#undef CTE_AARCH64_EL_STORE_X9_
-#undef CTE_AARCH64_EL_STORE_Q9_
 #undef CTE_AARCH64_EL_UNEXPECTED_ENTRY_
 #undef CTE_AARCH64_EL_RESTORE_CONTROL_
 
@@ -358,44 +276,11 @@ static_assert(sizeof(Frame) <= 4095, "sub/add immediates");
 static_assert(offsetof(Frame, pstate) == offsetof(Frame, pc) + 8 && offsetof(Frame, far) == offsetof(Frame, esr) + 8 &&
               offsetof(Frame, fpsr) == offsetof(Frame, fpcr) + 8, "stp pairs");
 
-// The voluntary-trap stubs (every level's): yield(), and syscall(a0..a5, number) whose number
-// arrives in x6 and moves to x8; both trap with the one svc before
-// cte_aarch64_board_svc_return, and the board resumes them at their caller's return address
-// (x30): the handler sees the pc past the call, as on every port. Then the kcontext
-// thread-exit stub: reached by the `ret` of a kcontext entry
-// function, whose x30 points one instruction past the symbol (unwinders look a return address
-// up as pc - 1, which lands in the nop: x30 undefined there, a backtrace ends), then
-// `svc #thread_exit` (a voluntary_trap marker); the dispatcher refuses to resume it.
-[[gnu::used]] inline void emit_voluntary_stubs() {
-  asm volatile(CTE_ASM_FUNCTION_BEGIN(cte_aarch64_board_yield)
-               "  mov x13, #%c[yield]\n"
-               "  b cte_aarch64_board_syscall_svc\n"
-               CTE_ASM_FUNCTION_END(cte_aarch64_board_yield)
-               CTE_ASM_FUNCTION_BEGIN(cte_aarch64_board_syscall)
-               "  mov x8, x6\n"
-               "  mov x13, #%c[syscall]\n"
-               ".globl cte_aarch64_board_syscall_svc\n.hidden cte_aarch64_board_syscall_svc\n"
-               "cte_aarch64_board_syscall_svc:\n"
-               "  svc #0\n"
-               ".globl cte_aarch64_board_svc_return\n.hidden cte_aarch64_board_svc_return\n"
-               "cte_aarch64_board_svc_return:\n"  // never executed: the board resumes at x30
-               "  ret\n"
-               CTE_ASM_FUNCTION_END(cte_aarch64_board_syscall)
-               CTE_ASM_FUNCTION_BEGIN(cte_aarch64_board_thread_exit)
-               ".cfi_undefined x30\n"
-               "  nop\n"
-               "  svc #%c[thread_exit]\n"
-               "  b .\n"
-               CTE_ASM_FUNCTION_END(cte_aarch64_board_thread_exit)
-               ::[yield] "i"(voluntary_trap::yield), [syscall] "i"(voluntary_trap::syscall),
-               [thread_exit] "i"(voluntary_trap::thread_exit));
-}
-
 // Points VBAR_ELx at level L's table.
 template <ExceptionLevel L>
 inline void install_vector_table() {
-  static_cast<void>(&emit_vector_table<L>);  // instantiates the emitter: the table exists
-  static_cast<void>(&emit_voluntary_stubs);
+  static_cast<void>(&emit_vector_table<L>);  // instantiates the emitters: the table and the stubs exist
+  static_cast<void>(&emit_voluntary_entry<L>);
   write_vbar<L>(reinterpret_cast<std::uintptr_t>(Vector<L>::table));
   asm volatile("isb" ::: "memory");
 }

@@ -5,6 +5,7 @@
 // included), so the platform's on_trap_entry is skipped. Needs the runtime, so the
 // port header (after <cte/detail/runtime.hpp>) includes it, not the board header.
 
+#include <cte/board/voluntary_dispatch.hpp>
 #include <cte/context.hpp>
 #include <cte/detail/runtime.hpp>
 #include <cte/riscv64/decode.hpp>
@@ -19,22 +20,14 @@ extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_trap
 }
 
 // Called by the voluntary-trap stubs of either mode (syscall, thread exit; yield: below). The
-// frame records an ecall (cause, tval = the marker), so only the ecall part of the decoder
-// applies: the Event is the one TargetIsa::decode gives for it (cause = the raw cause, ref = 0).
+// frame records an ecall (cause, tval = the marker): the Event is the one TargetIsa::decode gives
+// for it (cause = the raw cause, ref = 0), without the decoder.
 extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_voluntary_dispatch(
     cte::riscv64::Frame *frame) {
-  cte::Event event;
-  event.cause = frame->cause;
-  cte::riscv64::decode_ecall(event, frame->tval);
-  cte::detail::apply_library_state(event, *frame);
-  return cte::detail::dispatch_decoded_trap(frame, event);
+  return cte::board::dispatch_voluntary_trap(frame, frame->cause, 0, frame->tval);
 }
 
 // Called by the yield stubs: the same, with the marker known to be yield (the stub stored it).
 extern "C" [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_privileged_yield_dispatch(cte::riscv64::Frame *frame) {
-  cte::Event event;
-  event.cause = frame->cause;
-  cte::riscv64::decode_ecall(event, cte::voluntary_trap::yield);
-  cte::detail::apply_library_state(event, *frame);
-  return cte::detail::dispatch_decoded_trap(frame, event);
+  return cte::board::dispatch_voluntary_trap(frame, frame->cause, 0, cte::voluntary_trap::yield);
 }

@@ -22,7 +22,8 @@
 //
 // Stack overflow: the lowest `stack_reserve` bytes of the running kcontext thread's stack are
 // its reserve. A trap whose frame would not fit above the reserve is a stack overflow (the
-// vector saves it in the reserved overflow frame, see exception_level/trap_entry.hpp). With a
+// vector and the voluntary-trap stubs save it in the reserved overflow frame, see
+// exception_level/trap_entry.hpp). With a
 // GuardedStack the thread's first access below its stack also faults on the guard page; with
 // any other stack the check at the next trap is all there is.
 
@@ -40,6 +41,7 @@
 #include <cte/aarch64/exception_level/mmu.hpp>
 #include <cte/aarch64/exception_level/trap_entry.hpp>
 #include <cte/aarch64/exception_level/trap_scratch.hpp>
+#include <cte/aarch64/exception_level/voluntary_entry.hpp>
 #include <cte/aarch64/frame.hpp>
 #include <cte/area.hpp>
 #include <cte/board/interrupts_off.hpp>
@@ -127,6 +129,7 @@ struct Board : board::PoolPages<Board<L>>, board::GuardPageBelowStack<Board<L>>,
       frame.pstate &= ~pstate::irq_mask;
     else
       frame.pstate |= pstate::irq_mask;
+    exception_level::restart_stub_before_mask<L>(frame);
   }
 
   // --- pages for GuardedStack and ProtectedPage (the pool, the timer and the guard page below
@@ -163,7 +166,7 @@ struct Board : board::PoolPages<Board<L>>, board::GuardPageBelowStack<Board<L>>,
   }
   // Before the handler of a trap the vector saved completely: an IRQ's INTID comes from the
   // GIC (which makes it active), and a tick is acknowledged by programming the next one.
-  // (cte's yield and syscall do not get here: exception_level/trap_entry.hpp.)
+  // (cte's yield, syscall and thread exit do not get here: exception_level/voluntary_entry.hpp.)
   static void on_trap_entry(Frame &frame) {
     if (frame.trap_kind != static_cast<std::uint64_t>(TrapKind::irq)) return;
     const unsigned id = GicV3::acknowledge();
