@@ -73,9 +73,9 @@ TEST_CASE("reliability: a Context already resumed, returned again, is a fatal re
     static cte_test::Stack stack;
     switch_to(cte::kcontext(stack.area(), deep_then_shallow, nullptr));  // parked in yield_deep
     cte::Context *const deep = thread_parked;
-    switch_to(deep);  // resumed: it returns from yield_deep and yields again, higher up
+    switch_to(deep);                           // resumed: it returns from yield_deep and yields again, higher up
     if (thread_parked == deep) std::_Exit(5);  // the test's premise: a different Context now
-    switch_to(deep);  // stale: already resumed
+    switch_to(deep);                           // stale: already resumed
     std::_Exit(3);
   });
   INFO(outcome.stderr_text);

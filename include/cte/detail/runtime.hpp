@@ -180,7 +180,8 @@ inline void mark_parked(TargetIsa::Frame &frame) { set_parked_word(frame, frame_
 
 [[noreturn, gnu::cold, gnu::noinline]] inline void fatal_not_parked(const Context *interrupted, const Context *next) {
   TextBuffer headline;
-  headline.text("handler returned a Context that is not parked (already resumed, on a freed stack, or not made by cte): ");
+  headline.text(
+      "handler returned a Context that is not parked (already resumed, on a freed stack, or not made by cte): ");
   headline.hex(reinterpret_cast<std::uintptr_t>(next));
   fatal_decoded(headline.data(), interrupted);
 }
