@@ -48,7 +48,7 @@ std::uint64_t percentile(std::vector<std::uint64_t> &values, unsigned percent) {
 int main(int argc, char **argv) {
   const std::uint64_t period_us = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000;
   const long ticks = argc > 2 ? std::strtol(argv[2], nullptr, 10) : 200;
-  const long min_percent = argc > 3 ? std::strtol(argv[3], nullptr, 10) : 35;
+  const long min_percent = argc > 3 ? std::strtol(argv[3], nullptr, 10) : 20;
   period_ns = period_us * 1000;
   latencies_ns.reserve(static_cast<std::size_t>(ticks) + 16);
 
