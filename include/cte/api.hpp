@@ -57,6 +57,7 @@ inline Context *kcontext(Area kstack, void (*entry)(void *), void *arg) {
     frame->library.sanitizer_fake_stack = detail::sanitizer_new_trap_thread(entry);
   Context *context = Context::from_frame(frame);
   context->set_interrupts_enabled(true);
+  detail::mark_parked(*frame);  // the handler may resume it (detail::leave_for)
   return context;
 }
 

@@ -19,6 +19,14 @@ inline constexpr std::uint64_t asynchronous = 1u << 1;
 // The trap was the thread running off its stack; the frame lives elsewhere and the thread
 // cannot be resumed (the handler sees EventKind::stack_overflow).
 inline constexpr std::uint64_t stack_overflow = 1u << 2;
+// The upper half of `state`: parked_tag while the frame is parked, i.e. it describes a thread
+// that waits to be resumed (kcontext made it, or the dispatcher left it for another Context),
+// 0 otherwise. Trap entry writes `state` whole (one 64-bit store, in the stubs and the signal
+// layer), so the frame of the trap in flight never carries it; the dispatcher clears it when
+// it resumes the frame (detail/runtime.hpp: a Context the handler returns must be parked).
+// One lui / movz / imm32: the check costs one instruction to form the constant on every ISA.
+inline constexpr std::uint32_t parked_tag = 0x7c7e0000;
+inline constexpr unsigned parked_tag_shift = 32;
 }  // namespace frame_state
 
 struct LibraryWords {

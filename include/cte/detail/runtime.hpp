@@ -162,14 +162,86 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
   fatal("trap inside the cte handler", &outer_event, context, &nested);
 }
 
+// --- Parked Contexts (frame_state::parked_tag, the upper half of LibraryWords::state). The
+// half is read and written on its own, as one aligned 32-bit access: no other bit of the
+// state word is touched. (may_alias: it is part of a 64-bit object.)
+static_assert(std::endian::native == std::endian::little, "the parked tag is the upper half of the state word");
+static_assert(offsetof(LibraryWords, state) % 8 == 0);
+using ParkedWord = std::uint32_t __attribute__((may_alias));
+inline ParkedWord &parked_word(TargetIsa::Frame &frame) {
+  return reinterpret_cast<ParkedWord *>(&frame.library.state)[frame_state::parked_tag_shift / 32];
+}
+inline const ParkedWord &parked_word(const TargetIsa::Frame &frame) {
+  return reinterpret_cast<const ParkedWord *>(&frame.library.state)[frame_state::parked_tag_shift / 32];
+}
+inline void set_parked_word(TargetIsa::Frame &frame, std::uint32_t word) { parked_word(frame) = word; }
+inline bool is_parked(const TargetIsa::Frame &frame) { return parked_word(frame) == frame_state::parked_tag; }
+inline void mark_parked(TargetIsa::Frame &frame) { set_parked_word(frame, frame_state::parked_tag); }
+
+[[noreturn, gnu::cold, gnu::noinline]] inline void fatal_not_parked(const Context *interrupted, const Context *next) {
+  TextBuffer headline;
+  headline.text(
+      "handler returned a Context that is not parked (already resumed, on a freed stack, or not made by cte): ");
+  headline.hex(reinterpret_cast<std::uintptr_t>(next));
+  fatal_decoded(headline.data(), interrupted);
+}
+
+// How far below a thread's stack pointer its frame may lie: every placement (a red zone and
+// restore window, an XSAVE extension above the frame, 64-byte alignment) is within this.
+inline constexpr std::size_t frame_placement_slack = 1024;
+
+// The parked frame a copy was made from: a Context a handler copied out of the interrupted
+// one, before the dispatcher parked that, carries no tag, but its original does, and the
+// original lies just below the stack pointer both record. nullptr if there is none.
+inline TargetIsa::Frame *parked_original(const Context *copy) {
+  constexpr std::uintptr_t frame_size = sizeof(TargetIsa::Frame), step = 16;
+  const std::uintptr_t sp = copy->sp();
+  if (sp < frame_size + frame_placement_slack + step) return nullptr;
+  const std::uintptr_t highest = (sp - frame_size) & ~(step - 1);
+  const std::uintptr_t lowest = highest - frame_placement_slack;
+  if (!TargetPlatform::code_readable(lowest, highest + frame_size - lowest)) return nullptr;
+  for (std::uintptr_t at = highest; at >= lowest; at -= step) {
+    auto *frame = reinterpret_cast<TargetIsa::Frame *>(at);
+    if (frame != &copy->frame() && is_parked(*frame) && TargetIsa::sp(*frame) == sp) return frame;
+  }
+  return nullptr;
+}
+
+// The handler returned a Context without the tag: a copy of the interrupted Context (its
+// thread goes on from the copy: the interrupted frame is not parked), a copy of a parked one
+// (its original is resumed: the original loses the tag), or a fatal report.
+[[gnu::cold, gnu::noinline]] inline Context *resume_untagged(Context *interrupted, Context *next) {
+  if (next->sp() == interrupted->sp()) return next;
+  TargetIsa::Frame *const original = parked_original(next);
+  if (!original) fatal_not_parked(interrupted, next);
+  set_parked_word(*original, 0);
+  mark_parked(interrupted->frame());
+  return next;
+}
+
+// The handler left `interrupted` for `next`: next must be parked (the tag is the cheap proof
+// that it is a live, unresumed Context made by cte, not a stale, freed or fabricated one) and
+// loses the tag as it is resumed; interrupted becomes parked. Only on a switch: returning the
+// interrupted Context itself needs neither.
+// Returns next (from the cold call too: the trap path keeps it in one register).
+[[gnu::always_inline]] inline Context *leave_for(Context *interrupted, Context *next) {
+  if (!is_parked(next->frame())) [[unlikely]]
+    return resume_untagged(interrupted, next);
+  set_parked_word(next->frame(), 0);
+  mark_parked(interrupted->frame());
+  return next;
+}
+
 // Runs the handler for one event and checks its answer. (Inlined: it is on every trap's path.)
 // An Event of kind stack_overflow is a frame whose library_state says so (decode_frame).
+// On a switch, context_in_handler stays set until the answer is checked: reading a Context on
+// an unmapped stack is then reported as a trap inside the handler.
 [[gnu::always_inline]] inline Context *run_handler(const Event &event, Context *interrupted) {
   if (runtime.context_in_handler) [[unlikely]]
     fatal_nested_trap(runtime.context_in_handler, event.kind, event.cause, event.ref, event.msg, interrupted);
   runtime.context_in_handler = interrupted;
-  Context *const next = call_handler(event, interrupted);
-  runtime.context_in_handler = nullptr;
+  Context *next = call_handler(event, interrupted);
+  if (next == interrupted) runtime.context_in_handler = nullptr;
   TargetPlatform::after_handler(event);
   if (!next) [[unlikely]]
     fatal_decoded("handler returned nullptr (it must return the Context to resume)", interrupted);
@@ -179,6 +251,9 @@ inline Context *call_handler(const Event &event, Context *interrupted) {
       fatal_decoded("handler resumed a kcontext thread that returned from its entry function", interrupted);
     if (frame.library.state & frame_state::stack_overflow) [[unlikely]]
       fatal_decoded("handler resumed a thread whose stack overflowed", interrupted);
+  } else {
+    next = leave_for(interrupted, next);
+    runtime.context_in_handler = nullptr;
   }
   return next;
 }

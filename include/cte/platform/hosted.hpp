@@ -7,7 +7,8 @@
 // runtime), stays pending (the timer latches a bit, the external line stays raised) and is
 // delivered as soon as that is no longer so: at iset(true), when a trap resumes a Context with
 // interrupts enabled, or at the next signal (the external line's raiser re-sends its signal
-// every millisecond).
+// every millisecond; a tick held inside a shared library is re-checked 32 times a period:
+// hosted_tick_recheck.hpp).
 //
 // The one rule for leaving a trap, as mret/sret/eret/iretq do on hardware: trap entry clears
 // the word, the dispatcher never sets it, and the resume sets it from the resumed frame as its

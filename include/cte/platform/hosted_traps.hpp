@@ -7,7 +7,8 @@
 //   reaches the dispatcher and is reported as a nested trap instead of killing the process.
 // - Interrupts (SIGALRM from the timer, the external line's real-time signal) are taken only
 //   when interrupts are enabled and the thread is in the program's own code; otherwise they
-//   stay pending (see hosted.hpp).
+//   stay pending (see hosted.hpp). A tick held because the thread is in a shared library is
+//   re-checked soon after by a signal of its own (hosted_tick_recheck.hpp).
 // - Everything runs on an alternate signal stack, so a thread that overflowed its stack can
 //   still be reported. The Context is built on the interrupted stack below its red zone (or,
 //   for a stack overflow, in a reserved frame) and the handler's answer is written back into
@@ -32,6 +33,7 @@
 #include <cte/detail/runtime.hpp>
 #include <cte/platform/hosted.hpp>
 #include <cte/platform/hosted_external.hpp>
+#include <cte/platform/hosted_tick_recheck.hpp>
 #include <cte/target.hpp>
 
 namespace cte::detail::hosted {
@@ -196,6 +198,7 @@ inline void resume_through_sigreturn(const Frame &frame, ucontext_t &uc) {
   TargetHostedSignals::load(frame, uc);
   sigdelset(&uc.uc_sigmask, SIGALRM);
   sigdelset(&uc.uc_sigmask, cte::hosted::ExternalLine::signal_number());
+  sigdelset(&uc.uc_sigmask, TickRecheck::signal_number());
   sigdelset(&uc.uc_sigmask, SignalLayer::exact_resume_signal());
   std::atomic_signal_fence(std::memory_order_seq_cst);
   Hosted::enable_word().store(Hosted::frame_interrupts_enabled(frame) ? 1 : 0, std::memory_order_relaxed);
@@ -211,21 +214,32 @@ inline void check_not_in_trap_path() {
       fatal("interrupt taken inside the trap path (the enable word was set before the resume)");
 }
 
+inline bool tick_pending() {
+  return (Hosted::pending_sources.load(std::memory_order_relaxed) & Hosted::pending_bit(InterruptSource::timer)) != 0;
+}
+
 inline void on_interrupt_signal(int signo, ucontext_t &uc) {
+  const bool recheck = signo == TickRecheck::signal_number();
   if (current_tid() != SignalLayer::kernel_tid) {
     // A process-directed signal (the timer's SIGALRM) landed on another thread: pass it on.
-    if (SignalLayer::kernel_tid) ::syscall(SYS_tgkill, ::getpid(), SignalLayer::kernel_tid, signo);
+    if (SignalLayer::kernel_tid && !recheck) ::syscall(SYS_tgkill, ::getpid(), SignalLayer::kernel_tid, signo);
     return;
   }
-  // The timer latches a pending bit; the external line needs nothing: it stays raised.
+  // The timer latches a pending bit; the external line needs nothing: it stays raised. A
+  // re-check whose tick was taken meanwhile has nothing to do.
   if (signo == SIGALRM) pend(InterruptSource::timer);
+  if (recheck && !tick_pending()) return;
   if (Hosted::enable_word().load(std::memory_order_relaxed) == 0) return;  // delivered at iset(true)
   // A signal that interrupted one of cte's own handlers (they run on the alternate stack) is
   // never taken there. Their sa_mask normally keeps interrupt signals out, but qemu-riscv64
   // (docs/HOSTED.md) ignores sa_mask on delivery and can deliver a pending SIGALRM at the first
   // instruction of another handler, or between a resume's enable-word store and sigreturn.
   if (uc.uc_stack.ss_flags & SS_ONSTACK) return;
-  if (!in_program_text(TargetHostedSignals::pc(uc))) return;  // delivered at the next chance
+  if (!in_program_text(TargetHostedSignals::pc(uc))) {
+    // Inside a shared library: a held tick is re-checked soon, not a period later.
+    if (tick_pending()) TickRecheck::arm();
+    return;
+  }
   check_not_in_trap_path();
   Frame *frame = TargetIsa::frame_below(TargetHostedSignals::sp(uc));
   TargetHostedSignals::save(uc, *frame);
@@ -299,7 +313,7 @@ inline void on_signal(int signo, siginfo_t *info, void *context) {
   TargetHostedSignals::enter_handler();
   const int saved_errno = errno;
   ucontext_t &uc = *static_cast<ucontext_t *>(context);
-  if (signo == SIGALRM || signo == cte::hosted::ExternalLine::signal_number())
+  if (signo == SIGALRM || signo == cte::hosted::ExternalLine::signal_number() || signo == TickRecheck::signal_number())
     on_interrupt_signal(signo, uc);
   else if (signo == SignalLayer::exact_resume_signal())
     on_exact_resume_signal(uc);
@@ -320,6 +334,7 @@ inline void install(int signo, bool nodefer) {
   // Interrupts never nest inside a handler or an exception: they wait (pending) instead.
   sigaddset(&action.sa_mask, SIGALRM);
   sigaddset(&action.sa_mask, cte::hosted::ExternalLine::signal_number());
+  sigaddset(&action.sa_mask, TickRecheck::signal_number());
   if (::sigaction(signo, &action, nullptr) != 0) fatal("sigaction failed while installing the hosted trap layer");
 }
 
@@ -368,6 +383,7 @@ inline void install_signal_layer() {
   for (int signo : {SIGILL, SIGTRAP, SIGFPE, SIGSEGV, SIGBUS}) install(signo, true);
   install(SIGALRM, false);
   install(cte::hosted::ExternalLine::signal_number(), false);
+  install(TickRecheck::signal_number(), false);
   install(SignalLayer::exact_resume_signal(), false);
   SignalLayer::installed = true;
   if (!libc_linked_into_program()) cte::hosted::external_line().attach();
@@ -461,13 +477,17 @@ inline bool Hosted::timer_start(std::uint64_t period_us) {
   value.it_interval.tv_sec = static_cast<time_t>(period_us / 1000000);
   value.it_interval.tv_usec = static_cast<suseconds_t>(period_us % 1000000);
   value.it_value = value.it_interval;
+  using detail::hosted::SignalLayer;
+  const pid_t kernel = SignalLayer::kernel_tid ? SignalLayer::kernel_tid : detail::hosted::current_tid();
+  if (!detail::hosted::TickRecheck::aim_at(kernel, period_us)) return false;
   if (::setitimer(ITIMER_REAL, &value, nullptr) != 0) return false;
-  detail::hosted::SignalLayer::timer_period_us = period_us;
+  SignalLayer::timer_period_us = period_us;
   return true;
 }
 
 inline void Hosted::timer_stop() {
   detail::hosted::SignalLayer::timer_period_us = 0;
+  detail::hosted::TickRecheck::disarm();
   itimerval value = {};
   ::setitimer(ITIMER_REAL, &value, nullptr);
 }
