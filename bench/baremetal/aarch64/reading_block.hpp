@@ -22,8 +22,9 @@ namespace cte_bench {
 
 // The counters, the block's length, and the yield round trip's budget outside the handler
 // body: issue 15's target, riscv64's 100.
-inline constexpr IsaCounters isa_counters = {"PMU INST_RETIRED/PMCCNTR", 4, 100,
-                                             "yield_round_trip <= 100 instructions outside the handler body (issue 15 target)"};
+inline constexpr IsaCounters isa_counters = {
+    "PMU INST_RETIRED/PMCCNTR", 4, 100,
+    "yield_round_trip <= 100 instructions outside the handler body (issue 15 target)"};
 
 namespace pmu {
 inline constexpr std::uint64_t enable = 1u << 0, reset_events = 1u << 1, reset_cycles = 1u << 2,
