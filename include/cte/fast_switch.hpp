@@ -105,7 +105,9 @@ inline void fast_switch(FastContext &from, FastContext &to) {
 template <FpControls controls = FpControls::shared>
 inline void fast_switch_call(FastContext &from, FastContext &to) {
   detail::fast_switch_begin(from, to);
-  TargetPort::FastSwitch::template switch_by_call<controls>(from.state, to.state);
+  constexpr auto switch_call = controls == FpControls::per_thread ? TargetPort::FastSwitch::call_per_thread
+                                                                  : TargetPort::FastSwitch::call_shared;
+  switch_call(&from.state, &to.state);
   detail::fast_switch_end(from);
 }
 

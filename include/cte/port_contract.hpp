@@ -112,8 +112,8 @@ concept PortFor = requires(std::uint64_t word, Area stack, void (*entry)(void *)
   { Port::FastSwitch::template switch_threads<FpControls::shared>(state, state) } -> std::same_as<std::uint64_t>;
   { Port::FastSwitch::template switch_threads<FpControls::per_thread>(state, state) } -> std::same_as<std::uint64_t>;
   // The same switch as a call to an assembly function (a tail jump at the end of a function).
-  {Port::FastSwitch::template switch_by_call<FpControls::shared>(state, state)};
-  {Port::FastSwitch::template switch_by_call<FpControls::per_thread>(state, state)};
+  { Port::FastSwitch::call_shared } -> std::convertible_to<void (*)(decltype(&state), decltype(&state)) noexcept>;
+  { Port::FastSwitch::call_per_thread } -> std::convertible_to<void (*)(decltype(&state), decltype(&state)) noexcept>;
 };
 
 }  // namespace cte

@@ -7,7 +7,7 @@
 //   so the compiler saves the live callee-saved registers itself. x29 cannot be declared
 //   clobbered (GCC refuses while it is the frame pointer), so the switch stores and loads it;
 //   x30 is clobbered like the rest, and the compiler keeps it where it keeps it around any call.
-// - Called (switch_by_call): an assembly function the compiler calls like any other, and
+// - Called (call_shared, call_per_thread): an assembly function the compiler calls like any other, and
 //   jumps to (`b`) when the call ends a function. It also stores x19-x28 and the return
 //   address (x30); the thread resumes through a stub that loads them and jumps to the return
 //   address with `br`: no `ret` crosses the switch, so the return predictor is never asked
@@ -141,13 +141,9 @@ struct FastSwitch {
     return fence_needed;
   }
 
-  template <FpControls controls>
-  static void switch_by_call(FastSwitchState &from, FastSwitchState &to) {
-    if constexpr (controls == FpControls::per_thread)
-      cte_aarch64_fast_switch_call_fp(&from, &to);
-    else
-      cte_aarch64_fast_switch_call(&from, &to);
-  }
+  // The called switch's assembly functions, per FpControls (cte/fast_switch.hpp picks one).
+  static constexpr auto call_shared = &cte_aarch64_fast_switch_call;
+  static constexpr auto call_per_thread = &cte_aarch64_fast_switch_call_fp;
 
   static constexpr void (*fresh_thread_trampoline)() = &cte_aarch64_fast_thread_trampoline;
 };

@@ -9,7 +9,7 @@
 //   declared clobbered while it is the frame pointer) and the resume address. Nothing is
 //   pushed: sp never moves inside the switch except to become the resumed thread's, so the
 //   enclosing function's call-frame information stays true at every other instruction.
-// - Called (switch_by_call): an assembly function the compiler calls like any other, and
+// - Called (call_shared, call_per_thread): an assembly function the compiler calls like any other, and
 //   jumps to (`tail`) when the call ends a function. It also stores s1-s11 and ra; the thread
 //   resumes through a stub that loads them and jumps to ra through t1: no `ret` crosses the
 //   switch, so the return-address stack is never asked to predict the other thread's caller.
@@ -120,13 +120,9 @@ struct FastSwitch {
     return fence_needed;
   }
 
-  template <FpControls controls>
-  static void switch_by_call(FastSwitchState &from, FastSwitchState &to) {
-    if constexpr (controls == FpControls::per_thread)
-      cte_riscv64_fast_switch_call_fp(&from, &to);
-    else
-      cte_riscv64_fast_switch_call(&from, &to);
-  }
+  // The called switch's assembly functions, per FpControls (cte/fast_switch.hpp picks one).
+  static constexpr auto call_shared = &cte_riscv64_fast_switch_call;
+  static constexpr auto call_per_thread = &cte_riscv64_fast_switch_call_fp;
 
   static constexpr void (*fresh_thread_trampoline)() = &cte_riscv64_fast_thread_trampoline;
 };

@@ -7,13 +7,13 @@
 //   RSP clobbered, so the compiler saves only the callee-saved registers that are live, and
 //   in a loop does so once, outside it. Each place that switches has its own indirect jmp,
 //   which the branch predictor learns per place.
-// - Called (switch_by_call): an assembly function the compiler calls like any System V
+// - Called (call_shared, call_per_thread): an assembly function the compiler calls like any System V
 //   function, and jumps to when the call ends a function (a sibling call). It stores the
 //   callee-saved registers (RBX, RBP, R12-R15); the thread resumes through a stub that loads
 //   R12-R15 and jumps to the return address left on its stack. No `ret` crosses the
 //   switch: a `ret` is predicted from the return-stack buffer, which holds the call that
 //   parked the *other* thread, and misses whenever the two threads called from different
-//   places. A scheduler function that ends in switch_by_call returns to its caller through
+//   places. A scheduler function that ends in the called switch returns to its caller through
 //   the switch's indirect jmp; one that inlines the switch returns with a `ret` that misses.
 //
 // Either way the parked thread's registers live in its FastSwitchState, one cache line, not
@@ -137,13 +137,9 @@ struct FastSwitch {
     return fence_needed;  // (cte/fast_switch.hpp)
   }
 
-  template <FpControls controls>
-  static void switch_by_call(FastSwitchState &from, FastSwitchState &to) {
-    if constexpr (controls == FpControls::per_thread)
-      cte_x86_64_fast_switch_call_fp(&from, &to);
-    else
-      cte_x86_64_fast_switch_call(&from, &to);
-  }
+  // The called switch's assembly functions, per FpControls (cte/fast_switch.hpp picks one).
+  static constexpr auto call_shared = &cte_x86_64_fast_switch_call;
+  static constexpr auto call_per_thread = &cte_x86_64_fast_switch_call_fp;
 
   static constexpr void (*fresh_thread_trampoline)() = &cte_x86_64_fast_thread_trampoline;
 };
