@@ -147,6 +147,7 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
 // gp_slot, tp_slot, saved_s, saved_fs, word, gpr_words, fcsr_word):
 // - save what the psABI makes ours to preserve (ra, gp, tp, s0-s11, fs0-fs11) and the table (a0);
 // - load the FP registers and fcsr from the table at a0;
+// - load the GPRs of `list` from the table at a0 (a0, the base, last; operand a0_number);
 // - store fcsr and the FP registers into the table at t6, restore what was saved, and return.
 #define CTE_TEST_HOLD_SAVE_KEPT \
   "  addi sp, sp, -%[frame_size]\n" \
@@ -166,6 +167,17 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
   "  .endr\n" \
   "  ld t0, (%[fcsr_word] * %[word])(a0)\n" \
   "  fscsr t0\n"
+#define CTE_TEST_HOLD_LOAD_GPRS(list) \
+  "  .set .Lcte_hold_i, 0\n" \
+  "  .irp n," list "\n" \
+  "  .if \\n != %[a0_number]\n" \
+  "  ld x\\n, (.Lcte_hold_i * %[word])(a0)\n" \
+  "  .else\n" \
+  "  .set .Lcte_hold_a0, .Lcte_hold_i\n" \
+  "  .endif\n" \
+  "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n" \
+  "  .endr\n" \
+  "  ld a0, (.Lcte_hold_a0 * %[word])(a0)\n"
 #define CTE_TEST_HOLD_STORE_FP_AND_RETURN \
   "  frcsr t0\n" \
   "  sd t0, (%[fcsr_word] * %[word])(t6)\n" \
@@ -223,17 +235,7 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       // table pointer into t6 (the counter is 0 by then) and stores everything back.
       CTE_TEST_PROBE_BEGIN("cte_test_hold_registers") CTE_TEST_HOLD_SAVE_KEPT
       "  mv t6, a1\n" CTE_TEST_HOLD_LOAD_FP
-      "  .set .Lcte_hold_i, 0\n"
-      "  .irp n," CTE_TEST_HELD_GPRS
-      "\n"
-      "  .if \\n != %[a0_number]\n"
-      "  ld x\\n, (.Lcte_hold_i * %[word])(a0)\n"
-      "  .else\n"
-      "  .set .Lcte_hold_a0, .Lcte_hold_i\n"
-      "  .endif\n"
-      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
-      "  .endr\n"
-      "  ld a0, (.Lcte_hold_a0 * %[word])(a0)\n"
+      CTE_TEST_HOLD_LOAD_GPRS(CTE_TEST_HELD_GPRS)
       "1:\n"
       "  addi t6, t6, -1\n"
       "  bnez t6, 1b\n"
@@ -255,17 +257,7 @@ static_assert(sizeof(HoldFrame) % 16 == 0 && sizeof(HoldFrame) < 2048);
       // pattern and an ebreak takes the place of the loop. Afterwards t6 is parked in the frame
       // to free a base register, then stored with the others.
       CTE_TEST_PROBE_BEGIN("cte_test_hold_registers_across_trap") CTE_TEST_HOLD_SAVE_KEPT CTE_TEST_HOLD_LOAD_FP
-      "  .set .Lcte_hold_i, 0\n"
-      "  .irp n," CTE_TEST_TRAP_HELD_GPRS
-      "\n"
-      "  .if \\n != %[a0_number]\n"
-      "  ld x\\n, (.Lcte_hold_i * %[word])(a0)\n"
-      "  .else\n"
-      "  .set .Lcte_hold_a0, .Lcte_hold_i\n"
-      "  .endif\n"
-      "  .set .Lcte_hold_i, .Lcte_hold_i + 1\n"
-      "  .endr\n"
-      "  ld a0, (.Lcte_hold_a0 * %[word])(a0)\n"
+      CTE_TEST_HOLD_LOAD_GPRS(CTE_TEST_TRAP_HELD_GPRS)
       "  .option push\n  .option norvc\n  ebreak\n  .option pop\n"
       "  sd t6, %[t6_slot](sp)\n"
       "  ld t6, %[table_slot](sp)\n"
