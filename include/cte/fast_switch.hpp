@@ -6,6 +6,7 @@
 // unless the call asks for FpControls::per_thread (cte/fp_controls.hpp).
 
 #include <cstdint>
+#include <type_traits>
 
 #include <cte/area.hpp>
 #include <cte/detail/fresh_thread.hpp>
@@ -19,11 +20,23 @@
 
 namespace cte {
 
+namespace detail {
+// What the sanitizers' fiber protocol needs of a fast-switch thread (detail/sanitizer.hpp).
+struct FastSanitizerWords {
+  std::uintptr_t stack_start = 0;  // stack bounds, for AddressSanitizer (0: learnt at first switch)
+  std::uintptr_t stack_end = 0;
+  void *fake_stack = nullptr;  // the sanitizer's word for this thread
+};
+struct NoFastSanitizerWords {};
+}  // namespace detail
+
+// A fast-switch thread. Outside sanitizer builds it is its State alone (one cache line on
+// x86_64): a scheduler that walks many of them reads nothing else.
 struct FastContext {
   TargetPort::FastSwitch::State state;  // how the thread is parked (state.sp null: not yet)
-  std::uintptr_t stack_start = 0;       // stack bounds, for AddressSanitizer (0: learnt at first switch)
-  std::uintptr_t stack_end = 0;
-  void *sanitizer_fake_stack = nullptr;  // the sanitizer's word for this thread (detail/sanitizer.hpp)
+  [[no_unique_address]] std::conditional_t<detail::sanitizer_tracks_stacks, detail::FastSanitizerWords,
+                                           detail::NoFastSanitizerWords>
+      sanitizer;
 };
 
 // Smallest stack make_fast_context() accepts on this target.
@@ -32,6 +45,33 @@ inline constexpr std::size_t fast_context_min_stack = 1024 + detail::fresh_threa
 namespace detail {
 // The context that switched away last; lets the receiver record the sender's stack bounds.
 inline FastContext *fast_switch_origin = nullptr;
+
+// The sanitizers' fiber protocol around a switch (nothing in other builds). Templates, so that
+// other builds, whose FastContext has no sanitizer words, never instantiate the bodies.
+template <class Fast>
+inline void fast_switch_begin(Fast &from, const Fast &to) {
+  if constexpr (sanitizer_tracks_stacks) {
+    sanitizer_begin_switch(&from.sanitizer.fake_stack, to.sanitizer.fake_stack, to.sanitizer.stack_start,
+                           to.sanitizer.stack_end);
+    fast_switch_origin = &from;
+  }
+}
+// (origin: the thread that switched here; null for a fresh thread's first switch)
+template <class Fast>
+inline void fast_switch_end(Fast *from, Fast *origin) {
+  if constexpr (address_sanitizer_active)
+    sanitizer_end_switch(from ? from->sanitizer.fake_stack : nullptr, &origin->sanitizer.stack_start,
+                         &origin->sanitizer.stack_end);
+}
+// A fresh thread's sanitizer words.
+template <class Fast>
+inline void fast_thread_made(Fast &context, Area stack) {
+  if constexpr (sanitizer_tracks_stacks) {
+    context.sanitizer.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
+    context.sanitizer.stack_end = reinterpret_cast<std::uintptr_t>(stack.end);
+    context.sanitizer.fake_stack = sanitizer_new_fast_thread();
+  }
+}
 }  // namespace detail
 
 // Prepares `context` to run entry(arg) on `stack` when first switched to.
@@ -41,29 +81,11 @@ inline bool make_fast_context(FastContext &context, Area stack, void (*entry)(vo
   if (!entry || check_stack(stack, fast_context_min_stack) != StackError::ok) return false;
   detail::sanitizer_forget_stack(stack.start, area_size(stack));
   detail::valgrind_register_stack(stack.start, stack.end);
-  context.stack_start = reinterpret_cast<std::uintptr_t>(stack.start);
-  context.stack_end = reinterpret_cast<std::uintptr_t>(stack.end);
-  context.sanitizer_fake_stack = detail::sanitizer_new_fast_thread();
-  detail::park_fresh_thread(context.state, TargetPort::FastSwitch::fresh_thread_trampoline, context.stack_end, entry,
-                            arg);
+  detail::fast_thread_made(context, stack);
+  detail::park_fresh_thread(context.state, TargetPort::FastSwitch::fresh_thread_trampoline,
+                            reinterpret_cast<std::uintptr_t>(stack.end), entry, arg);
   return true;
 }
-
-namespace detail {
-// The sanitizers' fiber protocol around a switch (nothing in other builds).
-inline void fast_switch_begin(FastContext &from, const FastContext &to) {
-  if constexpr (sanitizer_tracks_stacks) {
-    sanitizer_begin_switch(&from.sanitizer_fake_stack, to.sanitizer_fake_stack, to.stack_start, to.stack_end);
-    fast_switch_origin = &from;
-  }
-}
-inline void fast_switch_end(FastContext &from) {
-  if constexpr (address_sanitizer_active) {
-    FastContext *origin = fast_switch_origin;
-    sanitizer_end_switch(from.sanitizer_fake_stack, &origin->stack_start, &origin->stack_end);
-  }
-}
-}  // namespace detail
 
 // Parks the running thread in `from` and resumes `to`. Returns when someone switches to `from`.
 // fast_switch(a, a) returns at once. Switching to a FastContext that make_fast_context never
@@ -79,6 +101,7 @@ inline void fast_switch_end(FastContext &from) {
 // from several places) should end with fast_switch_call instead (docs/PERFORMANCE.md).
 template <FpControls controls = FpControls::shared>
 inline void fast_switch(FastContext &from, FastContext &to) {
+  if (&from == &to) return;  // (the ports may rely on it: cte/port_contract.hpp)
   detail::fast_switch_begin(from, to);
   const std::uint64_t never = TargetPort::FastSwitch::template switch_threads<controls>(from.state, to.state);
   // The switch runs other threads, which may read and write any variable of the program. In
@@ -93,7 +116,7 @@ inline void fast_switch(FastContext &from, FastContext &to) {
   // thread's stack: one more cache line per switch.
   if (never != 0) [[unlikely]]
     cte_opaque_function();
-  detail::fast_switch_end(from);
+  detail::fast_switch_end(&from, detail::fast_switch_origin);
 }
 
 // The same switch as a call to the port's assembly function, which stores every callee-saved
@@ -104,11 +127,12 @@ inline void fast_switch(FastContext &from, FastContext &to) {
 // parked by either form may be resumed by either.
 template <FpControls controls = FpControls::shared>
 inline void fast_switch_call(FastContext &from, FastContext &to) {
+  if (&from == &to) return;
   detail::fast_switch_begin(from, to);
   constexpr auto switch_call = controls == FpControls::per_thread ? TargetPort::FastSwitch::call_per_thread
                                                                   : TargetPort::FastSwitch::call_shared;
   switch_call(&from.state, &to.state);
-  detail::fast_switch_end(from);
+  detail::fast_switch_end(&from, detail::fast_switch_origin);
 }
 
 // A hint that `context` runs soon: starts loading what switching to it reads (its state) and
@@ -128,10 +152,7 @@ extern "C" [[noreturn, gnu::used]] inline void cte_fast_switch_unprepared() {
 
 // First C++ code of a fresh fast-switch thread (called by the port's trampoline).
 extern "C" [[noreturn, gnu::used]] inline void cte_fast_thread_main(void (*entry)(void *), void *arg) {
-  if constexpr (cte::detail::address_sanitizer_active) {
-    cte::FastContext *origin = cte::detail::fast_switch_origin;
-    cte::detail::sanitizer_end_switch(nullptr, &origin->stack_start, &origin->stack_end);
-  }
+  cte::detail::fast_switch_end<cte::FastContext>(nullptr, cte::detail::fast_switch_origin);
   entry(arg);
   cte::detail::fatal("a fast-switch thread returned from its entry function (switch away instead)");
 }

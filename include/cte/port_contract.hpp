@@ -108,7 +108,10 @@ concept PortFor = requires(std::uint64_t word, Area stack, void (*entry)(void *)
   { state.resume_address } -> std::same_as<void (*&)()>;
   // Where a fresh thread's first switch lands (reads its FreshThreadStart).
   { Port::FastSwitch::fresh_thread_trampoline } -> std::convertible_to<void (*)()>;
-  // Returns the compiler fence's condition: 0 on every resume (cte/fast_switch.hpp).
+  // Returns the compiler fence's condition: 0 on every resume (cte/fast_switch.hpp). Both
+  // forms are called only with two different states: a switch to the running thread's own
+  // returns in the portable layer, so a port may read the resumed state before it writes the
+  // switcher's.
   { Port::FastSwitch::template switch_threads<FpControls::shared>(state, state) } -> std::same_as<std::uint64_t>;
   { Port::FastSwitch::template switch_threads<FpControls::per_thread>(state, state) } -> std::same_as<std::uint64_t>;
   // The same switch as a call to an assembly function (a tail jump at the end of a function).

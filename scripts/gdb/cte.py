@@ -43,7 +43,7 @@ def frame_of(expression):
     names = {field.name for field in value.type.strip_typedefs().fields()}
     if "frame_" in names:  # cte::BasicContext: the Frame is its only member
         value = value["frame_"]
-    elif "state" in names and "stack_start" in names:  # cte::FastContext
+    elif "state" in names and "sanitizer" in names:  # cte::FastContext
         value = value["state"]
     return value
 

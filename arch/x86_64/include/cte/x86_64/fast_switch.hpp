@@ -29,9 +29,15 @@
 // x87 control word only if another thread changed it (fnstcw is cheap, fldcw is not).
 // Protocol between a switch and every resume address: RSI holds the resumed thread's state.
 //
+// Order: the resumed thread's RSP is loaded before the switcher's is stored. Stored first, its
+// load reads a field the same code has just written for the other thread, and where the
+// switch is shared code (a scheduler function with the inline switch in it) AMD Zen then
+// loses about 1.4 ns per switch (docs/PERFORMANCE.md). Loaded first, it would be stale for a
+// switch to the running thread's own state: the portable layer never asks for one
+// (fast_switch(a, a) returns before the port is called).
+//
 // A FastContext never prepared resumes at cte_x86_64_fast_unprepared (the default resume
-// address), which reports it on the switcher's stack: no test on the switch path. Switching
-// to the running thread's own FastContext returns at once: the state is stored, then loaded.
+// address), which reports it on the switcher's stack: no test on the switch path.
 
 #include <cstddef>
 #include <cstdint>
@@ -95,6 +101,7 @@ struct FastSwitch {
     FastSwitchState *resume = &to;
     std::uint64_t fence_needed;  // 0 on every resume: the condition of the compiler fence
     asm volatile(
+        "mov %c[sp](%[resume]), %%rcx\n\t"  // the other thread's RSP before ours is stored (top of file)
         "lea 1f(%%rip), %%rax\n\t"
         "mov %%rax, %c[resume_address](%[save])\n\t"
         "mov %%rbp, %c[rbp](%[save])\n\t"
@@ -107,7 +114,7 @@ struct FastSwitch {
         // Continue the other thread where its state says, with RSI = its state.
         "mov %c[rbp](%[resume]), %%rbp\n\t"
         "mov %c[rbx](%[resume]), %%rbx\n\t"
-        "mov %c[sp](%[resume]), %%rsp\n\t"
+        "mov %%rcx, %%rsp\n\t"
         "jmp *%c[resume_address](%[resume])\n"
         "1:\n\t"  // resumed here by another thread's switch
         ".if %c[per_thread]\n\t"
@@ -148,6 +155,7 @@ struct FastSwitch {
 // state RDI points to (its return address stays on its stack), then continue the thread whose
 // state RSI points to, as the inline switch does.
 #define CTE_X86_64_FAST_PARK_AND_RESUME      \
+  "  mov %c[sp](%%rsi), %%rcx\n"             \
   "  mov %%rax, %c[resume_address](%%rdi)\n" \
   "  mov %%rsp, %c[sp](%%rdi)\n"             \
   "  mov %%rbx, %c[rbx](%%rdi)\n"            \
@@ -158,7 +166,7 @@ struct FastSwitch {
   "  mov %%r15, %c[r15](%%rdi)\n"            \
   "  mov %c[rbp](%%rsi), %%rbp\n"            \
   "  mov %c[rbx](%%rsi), %%rbx\n"            \
-  "  mov %c[sp](%%rsi), %%rsp\n"             \
+  "  mov %%rcx, %%rsp\n"                     \
   "  .cfi_undefined %%rip\n"                 \
   "  jmp *%c[resume_address](%%rsi)\n"
 
