@@ -119,8 +119,14 @@ inline Event event_from_words(std::uint64_t kind, std::uint64_t cause, std::uint
   __builtin_memcpy(bytes + offsetof(Event, msg), &msg, sizeof msg);
   return event;
 }
+// An Event that lives in memory, built before the trap (a constant such as a yield's, with
+// `stored_event`), is the other case: passed as it is, it is copied into the argument straight
+// from where it lies (two 16-byte loads and stores on x86_64), and no recent store delays that.
+template <bool stored_event = false>
 inline Context *call_handler(const Event &event, Context *interrupted) {
-  if constexpr (event_is_four_words) {
+  if constexpr (stored_event) {
+    return runtime.handler(event, interrupted);
+  } else if constexpr (event_is_four_words) {
     const auto kind = static_cast<std::uint64_t>(event.kind);
     const auto cause = static_cast<std::uint64_t>(event.cause);
     const auto ref = static_cast<std::uint64_t>(event.ref);
@@ -236,11 +242,12 @@ inline TargetIsa::Frame *parked_original(const Context *copy) {
 // An Event of kind stack_overflow is a frame whose library_state says so (decode_frame).
 // On a switch, context_in_handler stays set until the answer is checked: reading a Context on
 // an unmapped stack is then reported as a trap inside the handler.
+template <bool stored_event = false>
 [[gnu::always_inline]] inline Context *run_handler(const Event &event, Context *interrupted) {
   if (runtime.context_in_handler) [[unlikely]]
     fatal_nested_trap(runtime.context_in_handler, event.kind, event.cause, event.ref, event.msg, interrupted);
   runtime.context_in_handler = interrupted;
-  Context *next = call_handler(event, interrupted);
+  Context *next = call_handler<stored_event>(event, interrupted);
   if (next == interrupted) runtime.context_in_handler = nullptr;
   TargetPlatform::after_handler(event);
   if (!next) [[unlikely]]
@@ -274,6 +281,8 @@ inline TargetIsa::Frame *parked_original(const Context *copy) {
 // resume. For a trap entry whose frame already records the trap as the handler must see it
 // (what the platform's on_trap_entry does) and that decodes it itself, e.g. the riscv64 board's
 // voluntary-trap stubs; every other entry calls dispatch_trap.
+// `stored_event`: see call_handler.
+template <bool stored_event = false>
 [[gnu::always_inline]] inline TargetIsa::Frame *dispatch_decoded_trap(TargetIsa::Frame *frame, const Event &event) {
   if constexpr (debug_checks) runtime.dispatching = true;
   Context *const interrupted = Context::from_frame(frame);
@@ -284,7 +293,7 @@ inline TargetIsa::Frame *parked_original(const Context *copy) {
   // this Context that a handler resumes must not hand AddressSanitizer a stale pointer.
   if constexpr (address_sanitizer_active) frame->library.sanitizer_fake_stack = nullptr;
 
-  Context *next = run_handler(event, interrupted);
+  Context *next = run_handler<stored_event>(event, interrupted);
   // An interrupt held pending is taken the moment a Context runs with interrupts enabled,
   // as hardware takes it at the first instruction after the return from the trap.
   if (next->interrupts_enabled() && TargetPlatform::take_pending_interrupt(next->frame())) [[unlikely]]

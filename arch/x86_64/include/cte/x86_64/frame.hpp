@@ -146,8 +146,8 @@ constexpr std::uintptr_t xsave_area_below(std::uintptr_t frame, std::size_t size
 // describes or resumes it may be written there (frame placement: Isa::frame_below).
 inline constexpr std::size_t red_zone = 128;
 
-// The words restore writes on the resumed thread's stack and pops as its last instructions
-// (trap_entry.hpp), in pop order: RSP steps into the window once every other register is
+// The words the asynchronous resume writes on the resumed thread's stack and pops as its last
+// instructions (trap_entry.hpp), in pop order: RSP steps into the window once every other register is
 // loaded, and RIP, popped last, takes RSP back out of it.
 struct RestoreWindow {
   std::uint64_t rax;

@@ -10,8 +10,8 @@
 //   S -> +-------------------------------------+ <- CFA of the trap stub while it runs
 //        |  return address of the trap call    |  S-8 (voluntary)
 //        |  red zone, 128 bytes: live data of  |
-//        |  a thread stopped at an arbitrary   |  voluntary resume: RestoreWindow at
-//        |  instruction, dead at a call        |  S-32..S (rax rflags enable_word rip)
+//        |  a thread stopped at an arbitrary   |  voluntary resume with popfq: RFLAGS
+//        |  instruction, dead at a call        |  at S-8
 //        +-------------------------------------+ S-128
 //        |  RestoreWindow (asynchronous resume)|
 //        +-------------------------------------+ S-128-restore_window
@@ -26,18 +26,24 @@
 //        |  stack frames                       |   signals run on the alternate stack)
 //
 // Leaving a trap: the stub's tail, once the dispatcher has returned the frame to resume,
-// branches once to one of three linear resume paths:
+// branches once to one of four linear resume paths:
 // - cte_x86_64_return_voluntary: the frame it saved itself (the thread that trapped goes on);
 //   ends in `ret`, which pops the return-stack entry its call pushed.
 // - cte_x86_64_resume_voluntary: another thread's voluntary frame; ends in an indirect `jmp`,
 //   predicted from its own history (a `ret` would be mispredicted on every switch).
+// - cte_x86_64_resume_voluntary_popfq: either, when the resumed thread's system flags (DF, TF,
+//   AC, ...) differ from the live ones, which the tail compares with what the stub's pushfq
+//   read (kept in RBX across the dispatcher). The voluntary paths leave the status flags as
+//   they are: they are dead at a call, so no other path reads or sets RFLAGS.
 // - cte_x86_64_resume_asynchronous: a frame saved at an arbitrary instruction (every register,
-//   the whole FXSAVE image and the XSAVE area); ends in `ret $128`, back over the red zone.
-// Every path writes RAX, RFLAGS, the enable word and RIP into a RestoreWindow on the resumed
-// thread's stack, loads everything else, moves RSP into the window and pops it. Popping the
-// enable word into cte_hosted_interrupts_enabled is the last act before the jump (the hosted
-// rule for leaving a trap, platform/hosted.hpp): until then interrupts stay held, and after it
-// the thread's state is complete.
+//   the whole FXSAVE image and the XSAVE area); ends in `ret $128`, back over the red zone. It
+//   writes RAX, RFLAGS, the enable word and RIP into a RestoreWindow on the resumed thread's
+//   stack, loads everything else, moves RSP into the window and pops it.
+// The voluntary paths need no window: RCX and RDX are dead at a call, and carry the enable
+// word and the resume address to the end. Storing the enable word into
+// cte_hosted_interrupts_enabled is the last act before the jump (the hosted rule for leaving a
+// trap, platform/hosted.hpp): until then interrupts stay held, and after it the thread's state
+// is complete.
 //
 // Red zone: the frame and the asynchronous window skip the 128 bytes below S because a thread
 // stopped anywhere may keep live data there; a kernel built with -mno-red-zone just leaves them
@@ -68,7 +74,7 @@ void cte_x86_64_interrupt_trap(std::uint64_t vector, std::uint64_t payload);
 // in the frame, for the Context's accessors and for fatal reports that decode it again).
 [[gnu::used]] inline cte::x86_64::Frame *cte_x86_64_yield_dispatch(cte::x86_64::Frame *frame) {
   cte::TargetPlatform::on_trap_entry(*frame);
-  return cte::detail::dispatch_decoded_trap(frame, cte::x86_64::yield_event);
+  return cte::detail::dispatch_decoded_trap</*stored_event=*/true>(frame, cte::x86_64::yield_event);
 }
 }
 
@@ -77,7 +83,6 @@ namespace cte::x86_64 {
 // RFLAGS: the status flags (CF PF AF ZF SF OF), which ordinary instructions change; every other
 // bit is a system flag (DF, TF, AC, ID, IF, IOPL, ...).
 inline constexpr std::int64_t status_flags = 0x8d5;
-inline constexpr int overflow_bit = 11;
 
 static_assert(frame_state::interrupts_enabled == 1, "restore stores (state & interrupts_enabled) as the enable word");
 // The stubs store the trap cause as two 16-byte pairs (see CTE_X86_64_SAVE_VOLUNTARY_AND_DISPATCH).
@@ -120,10 +125,12 @@ static_assert(offsetof(RestoreWindow, rip) + 8 == restore_window && red_zone <= 
   "  mov %%rax, %c[rip](%%rsp)\n"                                                                       \
   "  lea %c[gap](%%rsp), %%rax\n"                                                                       \
   "  mov %%rax, %c[rsp](%%rsp)\n"                                                                       \
+  "  .cfi_offset %%rbx, (%c[rbx] - %c[gap])\n" /* RBX is the stub's from here on */                     \
   "  pushfq\n"                                                                                          \
   "  .cfi_adjust_cfa_offset 8\n"                                                                        \
-  "  popq %c[rflags](%%rsp)\n" /* (the address is formed after the pop moves RSP back) */               \
+  "  pop %%rbx\n" /* the live RFLAGS, which the dispatcher keeps (callee-saved) for the tail */         \
   "  .cfi_adjust_cfa_offset -8\n"                                                                       \
+  "  mov %%rbx, %c[rflags](%%rsp)\n"                                                                    \
   "  movaps %%xmm0, %c[vector](%%rsp)\n"                                                                \
   "  movaps %%xmm1, %c[fault_address](%%rsp)\n"                                                         \
   "  movq $0, %c[library_state](%%rsp)\n" /* voluntary: at a call only the FP control words are live */ \
@@ -135,6 +142,10 @@ static_assert(offsetof(RestoreWindow, rip) + 8 == restore_window && red_zone <= 
   "  mov %%rax, %%rdi\n"                                                                                \
   "  testb $%c[asynchronous], %c[library_state](%%rax)\n"                                               \
   "  jnz cte_x86_64_resume_asynchronous\n"                                                              \
+  "  mov %c[rflags](%%rax), %%rcx\n"                                                                    \
+  "  xor %%rbx, %%rcx\n"                                                                                \
+  "  test $~%c[status_flags], %%rcx\n"                                                                  \
+  "  jnz cte_x86_64_resume_voluntary_popfq\n"                                                           \
   "  cmp %%rax, %%rsp\n"                                                                                \
   "  jne cte_x86_64_resume_voluntary\n"                                                                 \
   "  jmp cte_x86_64_return_voluntary\n"
@@ -144,74 +155,37 @@ static_assert(offsetof(RestoreWindow, rip) + 8 == restore_window && red_zone <= 
       [fault_address] "i"(offsetof(Frame, fault_address)), [library_state] "i"(offsetof(Frame, library.state)), \
       [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)),                                              \
       [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [gap] "i"(frame_gap),                    \
-      [asynchronous] "i"(frame_state::asynchronous)
+      [asynchronous] "i"(frame_state::asynchronous), [status_flags] "i"(status_flags)
 static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state's low byte");
 
-// The body of both voluntary resume paths: RDI = the frame to resume, whose thread stopped at
-// a call boundary. There only the callee-saved registers, RAX (the return value) and of the FP
-// state the control words are live, and nothing below S is (the call itself wrote its return
-// address into the red zone), so the window goes at S-32..S. Ends with RSP = the window and the
-// call-frame information of the resumed thread (CFA S, return address at S-8).
+// The body of the voluntary resume paths: RDI = the frame to resume, whose thread stopped at a
+// call boundary. There only the callee-saved registers, RAX (the return value) and of the FP
+// state the control words are live; RCX, RDX and everything below S are dead. Loads them and
+// ends with RSP = the frame, RDX = the resume address and RCX = the enable word the thread
+// resumes with: the path stores it as its last act, then jumps (from then on an interrupt may
+// be taken, and one taken before the jump finds every register the thread needs in place).
 // The x87 control word is loaded only when it differs from the live one: fnstcw is cheap,
 // fldcw is costly on some CPUs. MXCSR is loaded unconditionally: stmxcsr is the costly
 // direction. The live control word goes below RSP: interrupts are held here (and hosted
 // signals run on the alternate stack), so nothing else writes there.
-#define CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW \
-  "  mov %c[rsp](%%rdi), %%rax\n" /* S: the resumed thread's stack pointer */       \
-  "  mov %c[library_state](%%rdi), %%ecx\n"                                         \
-  "  and $%c[enabled_bit], %%ecx\n"                                                 \
-  "  mov %%rcx, (%c[window_enable] - %c[window])(%%rax)\n"                          \
-  "  fnstcw -8(%%rsp)\n"                                                            \
-  "  movzwl -8(%%rsp), %%ecx\n"                                                     \
-  "  cmp %%cx, %c[fcw](%%rdi)\n"                                                    \
-  "  je 1f\n"                                                                       \
-  "  fldcw %c[fcw](%%rdi)\n"                                                        \
-  "1:\n"                                                                            \
-  "  mov %%rdi, %%rsp\n"                                                            \
-  "  ldmxcsr %c[mxcsr](%%rsp)\n"                                                    \
-  "  mov %c[rip](%%rsp), %%rcx\n"                                                   \
-  "  mov %%rcx, (%c[window_rip] - %c[window])(%%rax)\n"                             \
-  "  mov %c[rflags](%%rsp), %%rcx\n"                                                \
-  "  mov %%rcx, (%c[window_rflags] - %c[window])(%%rax)\n"                          \
-  "  mov %c[rax](%%rsp), %%rcx\n"                                                   \
-  "  mov %%rcx, -%c[window](%%rax)\n" /* RestoreWindow::rax is its first word */    \
-  CTE_X86_64_CALLEE_SAVED_REGISTERS(CTE_X86_64_LOAD_)                               \
-  "  lea -%c[window](%%rax), %%rsp\n"                                               \
-  ".cfi_def_cfa %%rsp, %c[window]\n"                                                \
-  ".cfi_offset %%rip, (%c[window_rip] - %c[window])\n"
+#define CTE_X86_64_LOAD_VOLUNTARY           \
+  "  mov %c[library_state](%%rdi), %%ecx\n" \
+  "  and $%c[enabled_bit], %%ecx\n"         \
+  "  fnstcw -8(%%rsp)\n"                    \
+  "  movzwl -8(%%rsp), %%edx\n"             \
+  "  cmp %%dx, %c[fcw](%%rdi)\n"            \
+  "  je 1f\n"                               \
+  "  fldcw %c[fcw](%%rdi)\n"                \
+  "1:\n"                                    \
+  "  mov %%rdi, %%rsp\n"                    \
+  "  ldmxcsr %c[mxcsr](%%rsp)\n"            \
+  "  mov %c[rip](%%rsp), %%rdx\n"           \
+  "  mov %c[rax](%%rsp), %%rax\n" CTE_X86_64_CALLEE_SAVED_REGISTERS(CTE_X86_64_LOAD_)
 
-// With RSP = a voluntary window: sets RFLAGS to the window's value without popfq (microcoded
-// and slow), clobbering RAX, then pops RAX, skips RFLAGS and pops the enable word. That works
-// when only the status flags differ from the live ones, which is the rule: the system flags
-// (DF, TF, AC, ID, ...) are the same in nearly every thread; otherwise it jumps to
-// cte_x86_64_resume_window_popfq. The status flags are set exactly: OF by an addition that
-// overflows or not, then SF ZF AF PF CF by sahf (in 64-bit mode: CPUID LAHF-SAHF, which all but
-// some of the earliest x86-64 CPUs have and the x86-64-v2 baseline requires). pushfq writes
-// below the window, which is dead at a call boundary.
-#define CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP                                             \
-  "  pushfq\n"                                                                              \
-  "  .cfi_adjust_cfa_offset 8\n"                                                            \
-  "  pop %%rax\n"                                                                           \
-  "  .cfi_adjust_cfa_offset -8\n"                                                           \
-  "  xor %c[window_rflags](%%rsp), %%rax\n"                                                 \
-  "  test $~%c[status_flags], %%rax\n"                                                      \
-  "  jnz cte_x86_64_resume_window_popfq\n"                                                  \
-  "  mov %c[window_rflags](%%rsp), %%rax\n"                                                 \
-  "  and $(1 << %c[overflow_bit]), %%eax\n"                                                 \
-  "  shl $(62 - %c[overflow_bit]), %%rax\n" /* OF -> bit 62, bit 63 clear */                \
-  "  add %%rax, %%rax\n"                    /* signed overflow exactly if bit 62 set */     \
-  "  movb %c[window_rflags](%%rsp), %%ah\n"                                                 \
-  "  sahf\n"                                                                                \
-  "  pop %%rax\n"                                                                           \
-  "  .cfi_adjust_cfa_offset -8\n"                                                           \
-  "  lea 8(%%rsp), %%rsp\n" /* RFLAGS is set already (lea and pop leave the flags alone) */ \
-  "  .cfi_adjust_cfa_offset -8\n"                                                           \
-  "  popq %[enable_word]\n" /* the last act: from here on interrupts may be taken */        \
-  "  .cfi_adjust_cfa_offset -8\n"
-
-#define CTE_X86_64_RESTORE_OPERANDS                                                                  \
-  CTE_X86_64_REGISTER_OPERANDS CTE_X86_64_WINDOW_OPERANDS, [status_flags] "i"(status_flags),         \
-      [overflow_bit] "i"(overflow_bit), [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)), \
+#define CTE_X86_64_RESTORE_OPERANDS                                                                            \
+  CTE_X86_64_REGISTER_OPERANDS[enable_word] "m"(cte_hosted_interrupts_enabled),                                \
+      [enabled_bit] "i"(frame_state::interrupts_enabled), [library_state] "i"(offsetof(Frame, library.state)), \
+      [fcw] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, fcw)),                                             \
       [mxcsr] "i"(offsetof(Frame, fpu) + offsetof(FxsaveArea, mxcsr)), [gap] "i"(frame_gap)
 
 // Emits the stubs. Never called: [[gnu::used]] makes every translation unit emit it, and the
@@ -285,46 +259,50 @@ static_assert(frame_state::asynchronous < 0x100, "the stub tail tests the state'
   asm volatile(
       // --- cte_x86_64_return_voluntary: RDI = RSP = the frame the stub saved, resumed by the
       // thread that trapped: `ret` pops the return-stack entry its call pushed, so the return
-      // is predicted and the predictor stays in step with the thread's own returns.
+      // is predicted and the predictor stays in step with the thread's own returns. The return
+      // address goes back into its slot at S-8: a handler may have moved the pc (set_pc).
       CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(
           cte_x86_64_return_voluntary) "  .cfi_def_cfa_offset %c[gap]\n"  // the stub's frame: CFA S, return address at S-8
-      CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP
+      CTE_X86_64_LOAD_VOLUNTARY "  mov %c[rsp](%%rsp), %%rsp\n"
+                                       "  .cfi_def_cfa %%rsp, 0\n"
+                                       "  mov %%rdx, -8(%%rsp)\n"
+                                       "  lea -8(%%rsp), %%rsp\n"
+                                       "  .cfi_adjust_cfa_offset 8\n"
+                                       "  mov %%rcx, %[enable_word]\n"  // the last act: from here on interrupts may be taken
                                        "  ret\n" CTE_ASM_FUNCTION_END(cte_x86_64_return_voluntary)
                                            CTE_ASM_REENTER_ENCLOSING_FRAME ::CTE_X86_64_RESTORE_OPERANDS);
   asm volatile(
       // --- cte_x86_64_resume_voluntary: RDI = another thread's voluntary frame. Jumps with
-      // RSP = S, the resume address read from S-8, predicted from this jmp's own history.
-      // Reading below RSP after the enable word is set relies on the hosted setting: cte's
-      // signals run on the alternate stack, and Linux delivers any other signal on this stack
-      // below the red zone. (A bare-metal kernel built with -mno-red-zone would need the
-      // one-instruction interrupt shadow of sti, or iretq, here.)
+      // RSP = S to its resume address, predicted from this jmp's own history (a `ret` would be
+      // mispredicted on every switch).
       CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(
-          cte_x86_64_resume_voluntary) "  .cfi_undefined %%rip\n"  // a jump between threads: no caller until the window is set
-      CTE_X86_64_LOAD_VOLUNTARY_INTO_WINDOW CTE_X86_64_POP_VOLUNTARY_WINDOW_BUT_RIP
-                                       "  lea 8(%%rsp), %%rsp\n"  // RSP = S
-                                       "  .cfi_adjust_cfa_offset -8\n"
-                                       "  jmp *-8(%%rsp)\n" CTE_ASM_FUNCTION_END(cte_x86_64_resume_voluntary)
+          cte_x86_64_resume_voluntary) "  .cfi_undefined %%rip\n"  // a jump between threads: no caller until RSP is the thread's
+      CTE_X86_64_LOAD_VOLUNTARY "  mov %c[rsp](%%rsp), %%rsp\n"
+                                       "  .cfi_def_cfa %%rsp, 0\n"
+                                       "  .cfi_register %%rip, %%rdx\n"
+                                       "  mov %%rcx, %[enable_word]\n"  // the last act: from here on interrupts may be taken
+                                       "  jmp *%%rdx\n" CTE_ASM_FUNCTION_END(cte_x86_64_resume_voluntary)
                                            CTE_ASM_REENTER_ENCLOSING_FRAME ::CTE_X86_64_RESTORE_OPERANDS);
   asm volatile(
-      // --- cte_x86_64_resume_window_popfq: RSP = a voluntary window whose RFLAGS differ from
-      // the live ones in a system flag (rare: DF, AC, TF set by the thread). popfq sets them
-      // all. It ends like resume_voluntary, for either kind of resume: a `ret` here would be
+      // --- cte_x86_64_resume_voluntary_popfq: RDI = a voluntary frame whose system flags differ
+      // from the live ones (rare: DF, AC or TF set by the thread, or by a handler in the frame):
+      // popfq sets them all, from the return-address slot at S-8 (dead, as everything below S).
+      // It ends like resume_voluntary, for either kind of resume: a `ret` here would be
       // mispredicted for another thread, a `jmp` costs the thread that trapped one stale
       // return-stack entry; both only on this rare path.
-      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(cte_x86_64_resume_window_popfq)
-      "  .cfi_def_cfa_offset %c[window]\n"
-      "  .cfi_offset %%rip, (%c[window_rip] - %c[window])\n"
-      "  pop %%rax\n"
-      "  .cfi_adjust_cfa_offset -8\n"
-      "  popfq\n"
-      "  .cfi_adjust_cfa_offset -8\n"
-      "  popq %[enable_word]\n"  // the last act before the jump
-      "  .cfi_adjust_cfa_offset -8\n"
-      "  lea 8(%%rsp), %%rsp\n"  // RSP = S (see resume_voluntary for the read below RSP)
-      "  .cfi_adjust_cfa_offset -8\n"
-      "  jmp *-8(%%rsp)\n"
-      CTE_ASM_FUNCTION_END(cte_x86_64_resume_window_popfq) CTE_ASM_REENTER_ENCLOSING_FRAME
-      :: CTE_X86_64_WINDOW_OPERANDS);
+      CTE_ASM_LEAVE_ENCLOSING_FRAME CTE_ASM_FUNCTION_BEGIN(
+          cte_x86_64_resume_voluntary_popfq) "  .cfi_undefined %%rip\n" CTE_X86_64_LOAD_VOLUNTARY
+                                             "  mov %c[rflags](%%rsp), %%r8\n"  // (R8: dead at a call)
+                                             "  mov %c[rsp](%%rsp), %%rsp\n"
+                                             "  .cfi_def_cfa %%rsp, 0\n"
+                                             "  .cfi_register %%rip, %%rdx\n"
+                                             "  push %%r8\n"
+                                             "  .cfi_adjust_cfa_offset 8\n"
+                                             "  popfq\n"
+                                             "  .cfi_adjust_cfa_offset -8\n"
+                                             "  mov %%rcx, %[enable_word]\n"  // the last act (mov leaves the flags alone)
+                                             "  jmp *%%rdx\n" CTE_ASM_FUNCTION_END(cte_x86_64_resume_voluntary_popfq)
+                                                 CTE_ASM_REENTER_ENCLOSING_FRAME ::CTE_X86_64_RESTORE_OPERANDS);
   asm volatile(
       // --- cte_x86_64_resume_asynchronous: RDI = a frame saved at an arbitrary instruction:
       // every register, the whole FXSAVE image and, if it has one, the XSAVE area below it
