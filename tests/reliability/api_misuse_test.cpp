@@ -87,6 +87,32 @@ TEST_CASE("reliability: skip_instruction on an unreadable pc returns false on ev
   ::munmap(mapping, page);
 }
 
+// The probe behind it is a write into a pipe that is emptied only when full: answers stay right
+// through many probes (far more bytes than the pipe holds), readable and unreadable alternating,
+// in this process and in a forked child that shares the pipe.
+TEST_CASE("reliability: the readability probe answers right through many probes, also after fork") {
+  const std::size_t page = page_size();
+  void *mapping = ::mmap(nullptr, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(mapping != MAP_FAILED);
+  const auto unreadable = reinterpret_cast<std::uintptr_t>(mapping);
+  static const unsigned char readable_bytes[64] = {};
+  const auto readable = reinterpret_cast<std::uintptr_t>(readable_bytes);
+  const auto probe_many = [&] {
+    int wrong = 0;
+    for (int i = 0; i < 20000; ++i) {  // 20,000 x 15 bytes: about five times a default pipe
+      if (!cte::TargetPlatform::code_readable(readable + i % 32, 15)) ++wrong;
+      if (i % 100 == 0 && cte::TargetPlatform::code_readable(unreadable, 15)) ++wrong;
+    }
+    return wrong;
+  };
+  CHECK(probe_many() == 0);
+  const auto child = run_in_child([&] { std::_Exit(probe_many() == 0 ? 0 : 3); });
+  CHECK_FALSE(child.signaled);
+  CHECK(child.exit_code == 0);
+  CHECK(probe_many() == 0);
+  ::munmap(mapping, page);
+}
+
 // --- Context::arg / set_arg past the six arguments, putstr(nullptr)
 
 namespace {

@@ -15,42 +15,38 @@
 namespace cte::detail::hosted {
 
 struct ReadProbe {
-  // The probe pipe of this process (a forked child makes its own: a shared pipe would mix the
-  // two processes' bytes). Used by the kernel thread only.
+  // The probe pipe, opened at first use. What it holds is never looked at: a write tells
+  // whether the bytes could be read, and the pipe is emptied only when it is full, so a probe
+  // costs one system call. A child forked with it keeps sharing it, which is harmless for
+  // the same reason.
   static inline int read_fd = -1, write_fd = -1;
-  static inline pid_t owner = 0;
 
-  static bool open_for_this_process() {
-    const pid_t self = ::getpid();
-    if (owner == self) return true;
-    if (owner != 0) {
-      ::close(read_fd);
-      ::close(write_fd);
-    }
+  static bool open() {
+    if (write_fd >= 0) return true;
     int fds[2];
-    owner = 0;
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return false;
     read_fd = fds[0];
     write_fd = fds[1];
-    owner = self;
     return true;
   }
 
-  static void drain(std::size_t size) {
-    unsigned char sink[64];
-    while (size > 0) {
-      const ssize_t got = ::read(read_fd, sink, size < sizeof sink ? size : sizeof sink);
-      if (got <= 0) return;
-      size -= static_cast<std::size_t>(got);
+  static void empty() {
+    unsigned char sink[4096];
+    while (::read(read_fd, sink, sizeof sink) > 0) {
     }
   }
 
   // Raw system calls: a sanitizer's write() interceptor must not look at the bytes either.
+  // At most PIPE_BUF bytes: such a write is all or nothing (EAGAIN when the pipe is full).
   static bool readable(std::uintptr_t address, std::size_t size) {
-    if (size == 0 || size > 4096 || !open_for_this_process()) return false;
-    const long written = ::syscall(SYS_write, write_fd, reinterpret_cast<const void *>(address), size);
-    if (written > 0) drain(static_cast<std::size_t>(written));
-    return written == static_cast<long>(size);
+    if (size == 0 || size > 4096 || !open()) return false;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const long written = ::syscall(SYS_write, write_fd, reinterpret_cast<const void *>(address), size);
+      if (written == static_cast<long>(size)) return true;
+      if (written >= 0 || errno != EAGAIN) return false;
+      empty();  // full (a forked child writing into it too may refill it: try again)
+    }
+    return false;
   }
 };
 

@@ -44,6 +44,25 @@ struct TextRange {
   std::uintptr_t start = 0, end = 0;
 };
 
+// Where the kernel thread's signal handlers run: its alternate signal stack, [low, high). Only
+// the kernel thread runs on it, so a handler that finds itself there knows which thread it
+// interrupted without a gettid system call, which costs as much as the rest of a trap's
+// handling in a VM (docs/PERFORMANCE.md). (handler_on_kernel_thread has the fallback.)
+struct KernelSignalStack {
+  static inline std::atomic<std::uintptr_t> low{0}, high{0};
+
+  static void set(const void *start, std::size_t size) {
+    const auto at = reinterpret_cast<std::uintptr_t>(start);
+    low.store(at, std::memory_order_relaxed);
+    high.store(at + size, std::memory_order_relaxed);
+  }
+  static void clear() { set(nullptr, 0); }
+  [[gnu::always_inline]] static bool contains_caller() {
+    const auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+    return here >= low.load(std::memory_order_relaxed) && here < high.load(std::memory_order_relaxed);
+  }
+};
+
 // A kernel thread's alternate signal stack, with an inaccessible guard page below it (a handler
 // that runs off it dies loudly instead of overwriting whatever is mapped below). Unmapped when
 // the thread detaches or exits.
@@ -73,6 +92,8 @@ struct AlternateStack {
     stack_t off = {};
     off.ss_flags = SS_DISABLE;
     ::sigaltstack(&off, nullptr);
+    if (KernelSignalStack::low.load(std::memory_order_relaxed) == reinterpret_cast<std::uintptr_t>(mapping + guard))
+      KernelSignalStack::clear();
     ::munmap(mapping, guard + usable_size);
     mapping = nullptr;
   }
@@ -105,6 +126,14 @@ struct SignalLayer {
 };
 
 inline pid_t current_tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
+
+// Called by a signal handler: whether it interrupted the kernel thread. A handler on the
+// kernel thread's alternate stack did; any other asks the kernel for the thread's id (a
+// handler the kernel ran elsewhere, or one a sanitizer's runtime calls later on the thread's
+// own stack).
+[[gnu::always_inline]] inline bool handler_on_kernel_thread() {
+  return KernelSignalStack::contains_caller() || current_tid() == SignalLayer::kernel_tid;
+}
 
 inline bool in_program_text(std::uintptr_t pc) {
   for (int i = 0; i < SignalLayer::program_text_count; ++i)
@@ -220,7 +249,7 @@ inline bool tick_pending() {
 
 inline void on_interrupt_signal(int signo, ucontext_t &uc) {
   const bool recheck = signo == TickRecheck::signal_number();
-  if (current_tid() != SignalLayer::kernel_tid) {
+  if (!handler_on_kernel_thread()) {
     // A process-directed signal (the timer's SIGALRM) landed on another thread: pass it on.
     if (SignalLayer::kernel_tid && !recheck) ::syscall(SYS_tgkill, ::getpid(), SignalLayer::kernel_tid, signo);
     return;
@@ -282,7 +311,7 @@ inline void forward_to_previous_action(int signo, siginfo_t &info, ucontext_t &u
 }
 
 inline void on_exception_signal(int signo, siginfo_t &info, ucontext_t &uc) {
-  if (current_tid() != SignalLayer::kernel_tid) {
+  if (!handler_on_kernel_thread()) {
     forward_to_previous_action(signo, info, uc);
     return;
   }
@@ -348,6 +377,7 @@ inline void before_fork() { SignalLayer::forking_thread_is_kernel = current_tid(
 inline void in_child_after_fork() {
   if (!SignalLayer::forking_thread_is_kernel) {
     SignalLayer::kernel_tid = 0;
+    KernelSignalStack::clear();
     return;
   }
   SignalLayer::kernel_tid = current_tid();
@@ -358,12 +388,16 @@ inline void install_alternate_stack() {
   // cte_init called from a handler that runs on the alternate stack (a signal-delivered event):
   // the stack in use is this thread's, installed already, and cannot be changed while in use.
   stack_t current = {};
-  if (::sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_ONSTACK)) return;
+  if (::sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_ONSTACK)) {
+    KernelSignalStack::set(current.ss_sp, current.ss_size);
+    return;
+  }
   if (!SignalLayer::alternate_stack.map()) fatal("cannot map the alternate signal stack");
   stack_t alternate = {};
   alternate.ss_sp = SignalLayer::alternate_stack.mapping + SignalLayer::alternate_stack.guard;
   alternate.ss_size = AlternateStack::usable_size;
   if (::sigaltstack(&alternate, nullptr) != 0) fatal("sigaltstack failed while installing the hosted trap layer");
+  KernelSignalStack::set(alternate.ss_sp, alternate.ss_size);
 }
 
 inline void install_signal_layer() {
@@ -455,6 +489,7 @@ namespace hosted {
 inline void detach_kernel_thread() {
   external_line().detach();
   detail::hosted::SignalLayer::kernel_tid = 0;
+  detail::hosted::KernelSignalStack::clear();
   detail::hosted::SignalLayer::alternate_stack.release();
 }
 }  // namespace hosted
