@@ -141,7 +141,7 @@ static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enable
 
 // The shared tail of the voluntary stubs: sp = the frame, its cause fields written, ra = the
 // resume address; the thread's stack pointer is frame + sizeof(Frame). Stores the GPRs of the
-// .irp list GPRS (every one the stub keeps besides sp; t0 is free once they are stored), the
+// .irp list GPRS (every one the stub keeps besides sp; then t0 is free: dead at a call), the
 // pc, sp, the callee-saved FP registers and fcsr; library_state = 0 (asynchronous clear: the
 // trap is a call). Then calls `dispatch` on this stack (a C function: frame in, frame to
 // resume out) and takes the restore the resumed frame needs.
