@@ -17,10 +17,13 @@
 //
 // Scratch registers on restore: user mode cannot load all 31 GPRs, SP and the PC at once
 // without registers to jump through and to move SP with. Restoring a frame whose
-// frame_state::asynchronous bit is clear (a voluntary trap: a call) loses x16 and x17
+// frame_state::asynchronous bit is clear (a voluntary trap: a call) uses x16 and x17
 // (IP0/IP1): on arrival x17 holds the resume address and x16 the last value the resume needed
 // (the new SP, or the hosted enable word's address). Both are caller-saved and may be
-// corrupted by any branch through a veneer, so no code can depend on them there. Asynchronous
+// corrupted by any branch through a veneer, so no code can depend on them there. Hosted, that
+// resume loads only what a call keeps (x19-x30, SP, d8-d15 as q8-q15, FPCR, FPSR) and x0, the
+// return value: the other caller-saved registers and NZCV are dead at the call (a yield does
+// not even store them: hosted trap_entry.hpp). Asynchronous
 // frames (saved by the hosted signal layer at an arbitrary instruction) are never resumed that
 // way: the restore stub hands them to the exact resume (hosted: a signal to the thread itself,
 // whose sigreturn loads every register; see cte_aarch64_resume_exact in trap_entry.hpp).
@@ -139,10 +142,10 @@ struct alignas(16) VectorRegister {
 static_assert(sizeof(VectorRegister) == 16);
 
 struct alignas(16) Frame {
-  std::uint64_t x[31];   // x0-x30 (voluntary frames: x16 and x17 are lost on restore, see above)
+  std::uint64_t x[31];   // x0-x30 (hosted voluntary frames: only x0 and x19-x30 are resumed, see above)
   std::uint64_t sp;      // stack pointer of the interrupted code
   std::uint64_t pc;      // resume address (ELR_EL1 on bare metal)
-  std::uint64_t pstate;  // SPSR_EL1 on bare metal; hosted: the signal's PSTATE (asynchronous), else NZCV only
+  std::uint64_t pstate;  // SPSR_EL1 on bare metal; hosted: the signal's PSTATE (asynchronous), else 0
   // Why the trap happened.
   std::uint64_t esr;           // ESR_EL1 (hosted voluntary traps: the value an svc would give)
   std::uint64_t far;           // FAR_EL1: fault address, when the exception class has one

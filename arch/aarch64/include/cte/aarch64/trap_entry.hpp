@@ -21,10 +21,22 @@
 //          |  the dispatcher's frames     |  SP = F while it runs
 //          v                              v
 //
+// What a voluntary frame holds: a voluntary trap is a call, so only what a call keeps is live
+// in the thread (x19-x29, x30 as the return address, SP, FPCR/FPSR, d8-d15) besides the
+// trap's own arguments. The yield stub stores exactly that and its trap record; the
+// caller-saved slots are left as they are (a yield's Context::arg is unspecified), and its
+// dispatcher passes the constant yield Event as stored, without decoding. The other stubs
+// (syscall: its number and arguments; thread exit; a held interrupt) store every GPR. The
+// voluntary resume loads what a call keeps and x0 (a syscall's return value, set_return),
+// never the other caller-saved registers nor NZCV: a handler's writes to them do not reach
+// the thread, which treats them as clobbered by its call. A fresh kcontext frame needs nothing
+// else (its argument is x0, its return address x30), so it stays voluntary.
+//
 // The paths, each a straight line:
 //
-//   trap stub --> cte_aarch64_save_voluntary: store the frame at F, call the dispatcher, then
-//                 choose how the returned frame resumes (the one branch between the paths):
+//   trap stub --> store the frame at F (yield: in the stub; the others: through
+//                 cte_aarch64_save_voluntary), call the dispatcher, then choose how the
+//                 returned frame resumes (the one branch between the paths):
 //     voluntary     --> cte_aarch64_resume_voluntary: SP = the frame, load it, SP = its sp,
 //                       set the enable word, ret x17
 //     asynchronous  --> cte_aarch64_resume_exact: SP = the lower of Isa::frame_below(its sp)
@@ -43,11 +55,18 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <cte/aarch64/decode.hpp>
 #include <cte/aarch64/frame.hpp>
 #include <cte/aarch64/instruction_length.hpp>
 #include <cte/detail/asm.hpp>
 #include <cte/detail/runtime.hpp>
 #include <cte/voluntary_trap.hpp>
+
+namespace cte::aarch64 {
+// What cte::yield() traps with, decoded once at compile time: the syndrome of `svc #yield`, as
+// the yield stub records it (its dispatcher passes this Event as stored).
+inline constexpr BasicEvent<Isa> hosted_yield_event = decode(TrapCause{.esr = svc_esr_of(voluntary_trap::yield)});
+}  // namespace cte::aarch64
 
 extern "C" {
 void cte_aarch64_yield_trap();
@@ -61,6 +80,12 @@ void cte_aarch64_interrupt_trap(std::uint64_t trap_kind, std::uint64_t interrupt
 // Called by the stubs with the frame they saved; returns the frame to resume.
 [[gnu::used]] inline cte::aarch64::Frame *cte_aarch64_trap_dispatch(cte::aarch64::Frame *frame) {
   return cte::detail::dispatch_trap(frame);
+}
+// Called by the yield stub: a yield's Event is a constant (the stub still records the trap in
+// the frame, for the Context's accessors and for fatal reports that decode it again).
+[[gnu::used]] inline cte::aarch64::Frame *cte_aarch64_yield_dispatch(cte::aarch64::Frame *frame) {
+  cte::TargetPlatform::on_trap_entry(*frame);
+  return cte::detail::dispatch_decoded_trap</*stored_event=*/true>(frame, cte::aarch64::hosted_yield_event);
 }
 
 // Defined by the hosted trap layer (include/cte/platform/hosted_traps.hpp): resumes a frame
@@ -93,15 +118,14 @@ static_assert(frame_state::asynchronous == std::uint64_t{1} << asynchronous_bit)
 inline constexpr unsigned stack_overflow_bit = std::countr_zero(frame_state::stack_overflow);
 static_assert(frame_state::stack_overflow == std::uint64_t{1} << stack_overflow_bit);
 
-// The one register list of a voluntary frame, as stp/ldp pairs (first, second): the GPRs a
-// voluntary resume loads back, and the callee-saved vector registers (the whole q8-q15 are
-// stored, so one pair instruction covers two). The save stores these plus x16/x17 (the resume
-// uses them for the state word, the new SP and the resume address: see frame.hpp) and x30
-// with SP.
-#define CTE_AARCH64_RESTORED_GPR_PAIRS(X) \
-  X(0, 1)                                 \
-  X(2, 3)                                 \
-  X(4, 5) X(6, 7) X(8, 9) X(10, 11) X(12, 13) X(14, 15) X(18, 19) X(20, 21) X(22, 23) X(24, 25) X(26, 27) X(28, 29)
+// The register lists of a voluntary frame, as stp/ldp pairs (first, second): what a call
+// keeps (x19-x29 and x30, the return address), which every voluntary stub stores and the
+// voluntary resume loads back; the caller-saved GPRs x0-x17 (x18 on its own), which the stubs
+// other than yield store too; and the callee-saved vector registers (the whole q8-q15 are
+// stored, so one pair instruction covers two).
+#define CTE_AARCH64_CALLEE_SAVED_GPR_PAIRS(X) X(19, 20) X(21, 22) X(23, 24) X(25, 26) X(27, 28) X(29, 30)
+#define CTE_AARCH64_CALLER_SAVED_GPR_PAIRS(X) \
+  X(0, 1) X(2, 3) X(4, 5) X(6, 7) X(8, 9) X(10, 11) X(12, 13) X(14, 15) X(16, 17)
 #define CTE_AARCH64_CALLEE_SAVED_Q_PAIRS(X) X(8, 9) X(10, 11) X(12, 13) X(14, 15)
 
 // Slot offsets in the frame, from the operands [x] = offsetof(Frame, x), [word] = its element
@@ -125,6 +149,46 @@ static_assert(frame_state::stack_overflow == std::uint64_t{1} << stack_overflow_
 static_assert(sizeof(Frame::x[0]) == 8 && sizeof(VectorRegister) == 16, "ldp/stp pairs of x and q registers");
 
 static_assert(frame_state::interrupts_enabled == 1, "tbz tests bit 0");
+// The trap record is stored as four stp pairs (CTE_AARCH64_SAVE_VOLUNTARY_AND_DISPATCH).
+static_assert(offsetof(Frame, pc) == offsetof(Frame, sp) + 8 && offsetof(Frame, esr) == offsetof(Frame, pstate) + 8 &&
+                  offsetof(Frame, trap_kind) == offsetof(Frame, far) + 8 &&
+                  offsetof(Frame, library.state) == offsetof(Frame, interrupt_id) + 8,
+              "sp/pc, pstate/esr, far/trap_kind and interrupt_id/library.state are stp pairs");
+
+// The shared tail of the voluntary stubs. SP = F, the frame (CFA = S = F + gap), with the GPRs
+// the stub keeps stored (at least what a call keeps: the callee-saved pairs, x30 included);
+// x30 = the resume address; esr, kind, id: registers (or xzr) holding ESR, the trap kind and
+// the interrupt ID. Stores the trap record (sp = S, pc = x30, pstate 0: NZCV is dead at a
+// call; far 0; library_state 0: a call), FPCR/FPSR and q8-q15, runs `dispatch` (a C function:
+// frame in, frame to resume out) on the stack below the frame and sends the frame it returns
+// down its path. x12 and x13 are free: dead at a call, and stored (if at all) before.
+#define CTE_AARCH64_SAVE_VOLUNTARY_AND_DISPATCH(esr, kind, id, dispatch) \
+  "  add x12, sp, #%c[gap]\n"                                            \
+  "  stp x12, x30, [sp, #%c[sp]]\n" /* sp = S, then pc */               \
+  "  stp xzr, " esr ", [sp, #%c[pstate]]\n"                             \
+  "  stp xzr, " kind ", [sp, #%c[far]]\n"                               \
+  "  stp " id ", xzr, [sp, #%c[interrupt_id]]\n"                        \
+  "  mrs x12, fpcr\n"                                                    \
+  "  mrs x13, fpsr\n"                                                    \
+  "  stp x12, x13, [sp, #%c[fpcr]]\n" /* fpcr, then fpsr */             \
+  CTE_AARCH64_CALLEE_SAVED_Q_PAIRS(CTE_AARCH64_STORE_Q_PAIR_)            \
+  "  mov x0, sp\n"                                                       \
+  "  bl " dispatch "\n" /* x0 = the frame to resume; SP is still F */   \
+  "  ldr x9, [x0, #%c[library_state]]\n"                                 \
+  "  tbnz x9, #%c[stack_overflow_bit], 2f\n"                             \
+  "  tbnz x9, #%c[asynchronous_bit], 1f\n"                               \
+  "  b cte_aarch64_resume_voluntary\n"                                   \
+  "1:\n"                                                                 \
+  "  b cte_aarch64_resume_exact\n"                                       \
+  "2:\n"                                                                 \
+  "  b cte_aarch64_restore_overflowed\n" /* x0 = frame, on this stack; x30 leads back here */
+
+#define CTE_AARCH64_SAVE_OPERANDS_                                                                  \
+  CTE_AARCH64_SLOT_OPERANDS_, [sp] "i"(offsetof(Frame, sp)), [pstate] "i"(offsetof(Frame, pstate)), \
+      [far] "i"(offsetof(Frame, far)), [interrupt_id] "i"(offsetof(Frame, interrupt_id)),           \
+      [library_state] "i"(offsetof(Frame, library.state)), [fpcr] "i"(offsetof(Frame, fpcr)),       \
+      [stack_overflow_bit] "i"(stack_overflow_bit), [asynchronous_bit] "i"(asynchronous_bit)
+static_assert(TrapKind::synchronous == TrapKind{0}, "the yield stub records the synchronous kind as xzr");
 // cte_aarch64_resume_exact places its stack as Isa::frame_below does, from the same constants.
 static_assert(frame_address_below(0x10008) == ((0x10008 - frame_gap) & ~(stack_alignment - 1)) &&
               frame_address_below(0x10000) == ((0x10000 - frame_gap) & ~(stack_alignment - 1)));
@@ -133,15 +197,23 @@ static_assert(frame_address_below(0x10008) == ((0x10008 - frame_gap) & ~(stack_a
 // COMDAT groups make the linker keep one copy of each stub.
 [[gnu::used]] inline void emit_trap_entry_stubs() {
   asm volatile(
-      // --- cte_aarch64_yield_trap(): ESR of `svc #yield`, then the common save. Each entry
-      // stub sets x9 (ESR), x10 (trap kind) and x11 (interrupt ID), dead at a call.
+      // --- cte_aarch64_yield_trap(): a plain call; SP = S, x30 = the resume address. Stores
+      // what a call keeps and the record of `svc #yield` (ESR in x9, dead at a call; the
+      // synchronous kind and interrupt ID 0). Its own copy of the tail: it stores no
+      // caller-saved register, and its dispatcher knows the Event without decoding.
       CTE_ASM_FUNCTION_BEGIN(cte_aarch64_yield_trap)
+      "  sub sp, sp, #%c[gap]\n"
+      ".cfi_def_cfa_offset %c[gap]\n"
+      CTE_AARCH64_CALLEE_SAVED_GPR_PAIRS(CTE_AARCH64_STORE_GPR_PAIR_)
       "  mov x9, #%c[svc_esr]\n"
       "  add x9, x9, #%c[yield_marker]\n"
-      "  mov x10, #%c[synchronous]\n"
-      "  mov x11, xzr\n"
-      "  b cte_aarch64_save_voluntary\n"
+      CTE_AARCH64_SAVE_VOLUNTARY_AND_DISPATCH("x9", "xzr", "xzr", "cte_aarch64_yield_dispatch")
       CTE_ASM_FUNCTION_END(cte_aarch64_yield_trap)
+      ::CTE_AARCH64_SAVE_OPERANDS_, [yield_marker] "i"(voluntary_trap::yield),
+      [svc_esr] "i"(svc_esr_of(voluntary_trap::syscall)));
+  asm volatile(
+      // Each of the other entry stubs sets x9 (ESR), x10 (trap kind) and x11 (interrupt ID),
+      // dead at a call, and jumps to the shared save.
       // --- cte_aarch64_syscall_trap(a0..a5, number): arguments already in x0-x5 as an svc
       // expects them; the number arrives in x6 and moves to x8. ESR of `svc #0`.
       CTE_ASM_FUNCTION_BEGIN(cte_aarch64_syscall_trap)
@@ -173,53 +245,30 @@ static_assert(frame_address_below(0x10008) == ((0x10008 - frame_gap) & ~(stack_a
       "  mov x11, x1\n"
       "  b cte_aarch64_save_voluntary\n"
       CTE_ASM_FUNCTION_END(cte_aarch64_interrupt_trap)
-      ::[yield_marker] "i"(voluntary_trap::yield),
-      [thread_exit_marker] "i"(voluntary_trap::thread_exit), [svc_esr] "i"(svc_esr_of(voluntary_trap::syscall)),
+      ::[thread_exit_marker] "i"(voluntary_trap::thread_exit), [svc_esr] "i"(svc_esr_of(voluntary_trap::syscall)),
       [synchronous] "i"(static_cast<std::uint64_t>(TrapKind::synchronous)));
   asm volatile(
-      // --- Shared tail of the stubs above. SP = S, the caller's stack pointer; x30 = the
-      // resume address; x8-x11 as the stubs set them. Saves a voluntary frame at F = S -
-      // frame_gap: every GPR, NZCV, FPCR/FPSR and q8-q15 (a call keeps nothing else), runs the
-      // dispatcher on the stack below the frame and sends the frame it returns down its path.
-      // The CFI describes the trapped thread (CFA = S, registers in their slots), so a
-      // backtrace from the handler walks into the caller of yield()/syscall().
+      // --- cte_aarch64_save_voluntary: the shared save of the stubs above. SP = S, the caller's
+      // stack pointer; x30 = the resume address; x8-x11 as the stubs set them. Saves a
+      // voluntary frame at F = S - frame_gap with every GPR (the handler reads a syscall's
+      // number and arguments from them). The CFI describes the trapped thread (CFA = S,
+      // registers in their slots), so a backtrace from the handler walks into the caller of
+      // yield()/syscall().
       CTE_ASM_FUNCTION_BEGIN(cte_aarch64_save_voluntary)
       "  sub sp, sp, #%c[gap]\n"
       ".cfi_def_cfa_offset %c[gap]\n"
-      CTE_AARCH64_RESTORED_GPR_PAIRS(CTE_AARCH64_STORE_GPR_PAIR_)
-      CTE_AARCH64_STORE_GPR_PAIR_(16, 17)
-      "  add x12, sp, #%c[gap]\n"
-      "  stp x30, x12, [sp, #" CTE_AARCH64_X_SLOT_(30) "]\n"  // x30, then sp = S
-      CTE_AARCH64_X_CFI_(30)
-      "  mrs x13, nzcv\n"
-      "  stp x30, x13, [sp, #%c[pc]]\n"  // pc = the return address, then pstate
-      "  stp x9, xzr, [sp, #%c[esr]]\n"  // esr, then far = 0
-      "  stp x10, x11, [sp, #%c[trap_kind]]\n"  // trap kind, then interrupt ID
-      "  str xzr, [sp, #%c[library_state]]\n"  // asynchronous clear: a call
-      "  mrs x12, fpcr\n"
-      "  mrs x13, fpsr\n"
-      "  stp x12, x13, [sp, #%c[fpcr]]\n"  // fpcr, then fpsr
-      CTE_AARCH64_CALLEE_SAVED_Q_PAIRS(CTE_AARCH64_STORE_Q_PAIR_)
-      "  mov x0, sp\n"
-      "  bl cte_aarch64_trap_dispatch\n"
-      // x0 = the frame to resume; SP is still F. The one choice of a path.
-      "  ldr x9, [x0, #%c[library_state]]\n"
-      "  tbnz x9, #%c[stack_overflow_bit], 2f\n"
-      "  tbnz x9, #%c[asynchronous_bit], 1f\n"
-      "  b cte_aarch64_resume_voluntary\n"
-      "1:\n"
-      "  b cte_aarch64_resume_exact\n"
-      "2:\n"
-      "  b cte_aarch64_restore_overflowed\n"  // x0 = frame, on this stack; x30 leads back here
+      CTE_AARCH64_CALLER_SAVED_GPR_PAIRS(CTE_AARCH64_STORE_GPR_PAIR_)
+      "  str x18, [sp, #" CTE_AARCH64_X_SLOT_(18) "]\n"
+      CTE_AARCH64_X_CFI_(18)
+      CTE_AARCH64_CALLEE_SAVED_GPR_PAIRS(CTE_AARCH64_STORE_GPR_PAIR_)
+      CTE_AARCH64_SAVE_VOLUNTARY_AND_DISPATCH("x9", "x10", "x11", "cte_aarch64_trap_dispatch")
       CTE_ASM_FUNCTION_END(cte_aarch64_save_voluntary)
-      ::CTE_AARCH64_SLOT_OPERANDS_, [pc] "i"(offsetof(Frame, pc)),
-      [esr] "i"(offsetof(Frame, esr)), [trap_kind] "i"(offsetof(Frame, trap_kind)),
-      [library_state] "i"(offsetof(Frame, library.state)), [fpcr] "i"(offsetof(Frame, fpcr)),
-      [stack_overflow_bit] "i"(stack_overflow_bit), [asynchronous_bit] "i"(asynchronous_bit));
+      ::CTE_AARCH64_SAVE_OPERANDS_);
   asm volatile(
       // --- cte_aarch64_resume_voluntary(frame = x0): SP first moves onto the frame and stays
-      // there until the last load from it. It gets back the GPRs except x16 and x17 (IP0/IP1,
-      // dead at a call: see frame.hpp), q8-q15, FPCR, FPSR and NZCV. x17 carries the resume
+      // there until the last load from it. It gets back what a call keeps (x19-x30, q8-q15,
+      // FPCR, FPSR) and x0, the return value; the thread's other registers and NZCV are dead
+      // at its call (x16 and x17, IP0/IP1, carry the resume: see frame.hpp). x17 carries the resume
       // address, x16 the state word and then the new SP; the enable-word bit picks one of two
       // tails, so nothing is read from the frame once SP has left it. The jump is a `ret x17`:
       // RET is not checked by BTI, so it may land on a return address as well as on a kcontext
@@ -241,10 +290,8 @@ static_assert(frame_address_below(0x10008) == ((0x10008 - frame_gap) & ~(stack_a
       "  b.eq 2f\n"
       "  msr fpsr, x10\n"
       "2:\n"
-      "  ldr x9, [sp, #%c[pstate]]\n"
-      "  msr nzcv, x9\n"  // no flag-setting instruction after this point
-      CTE_AARCH64_RESTORED_GPR_PAIRS(CTE_AARCH64_LOAD_GPR_PAIR_)
-      "  ldr x30, [sp, #" CTE_AARCH64_X_SLOT_(30) "]\n"
+      CTE_AARCH64_CALLEE_SAVED_GPR_PAIRS(CTE_AARCH64_LOAD_GPR_PAIR_)
+      "  ldr x0, [sp, #" CTE_AARCH64_X_SLOT_(0) "]\n"
       "  ldr x17, [sp, #%c[pc]]\n"
       "  ldr x16, [sp, #%c[library_state]]\n"
       "  tbz x16, #0, 3f\n"  // frame_state::interrupts_enabled
@@ -276,12 +323,15 @@ static_assert(frame_address_below(0x10008) == ((0x10008 - frame_gap) & ~(stack_a
       "  bl cte_aarch64_restore_asynchronous\n"
       "  brk #0\n"  // never reached: the exact resume does not return
       CTE_ASM_FUNCTION_END(cte_aarch64_resume_exact)
-      ::CTE_AARCH64_SLOT_OPERANDS_, [pc] "i"(offsetof(Frame, pc)), [pstate] "i"(offsetof(Frame, pstate)),
+      ::CTE_AARCH64_SLOT_OPERANDS_, [pc] "i"(offsetof(Frame, pc)),
       [sp] "i"(offsetof(Frame, sp)), [library_state] "i"(offsetof(Frame, library.state)),
       [fpcr] "i"(offsetof(Frame, fpcr)), [alignment_mask] "i"(~(stack_alignment - 1)));
 }
 
-#undef CTE_AARCH64_RESTORED_GPR_PAIRS
+#undef CTE_AARCH64_CALLEE_SAVED_GPR_PAIRS
+#undef CTE_AARCH64_CALLER_SAVED_GPR_PAIRS
+#undef CTE_AARCH64_SAVE_VOLUNTARY_AND_DISPATCH
+#undef CTE_AARCH64_SAVE_OPERANDS_
 #undef CTE_AARCH64_CALLEE_SAVED_Q_PAIRS
 #undef CTE_AARCH64_X_SLOT_
 #undef CTE_AARCH64_Q_SLOT_

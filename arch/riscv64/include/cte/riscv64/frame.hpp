@@ -9,7 +9,9 @@
 // Restore scratch register: RISC-V has no instruction that loads the pc from memory, so the
 // restore path jumps through a register. For frames with frame_state::asynchronous clear
 // (voluntary traps: calls) it uses t6 (x31), which is caller-saved and therefore dead at the
-// call: a resumed voluntary frame gets every register back except t6, which holds the pc.
+// call. Hosted, a resumed voluntary frame gets back what a call keeps (sp, gp, tp, s0-s11,
+// fs0-fs11, fcsr), ra and a0 (the return value); its other caller-saved registers are dead
+// at the call and are not loaded (a yield does not even store them: hosted trap_entry.hpp).
 // Frames with frame_state::asynchronous set must come back exactly, t6 included: user mode
 // cannot do that, so hosted the restore path hands them to the kernel's sigreturn
 // (cte_hosted_resume_asynchronous). Bare metal resumes both kinds with sret/mret (no scratch

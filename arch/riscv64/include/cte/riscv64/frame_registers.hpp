@@ -32,10 +32,6 @@
 #define CTE_RISCV64_FRAME_GPRS_BUT_T0_T2                                                               \
   CTE_RISCV64_GPRS_RA "," CTE_RISCV64_GPRS_A0_A7 "," CTE_RISCV64_GPRS_T3_T4 "," CTE_RISCV64_GPRS_T5_T6 \
                       "," CTE_RISCV64_KEPT_GPRS
-// The same without t5-t6 (the hosted voluntary restore's scratch registers, dead at a call).
-#define CTE_RISCV64_FRAME_GPRS_BUT_T5_T6                                                               \
-  CTE_RISCV64_GPRS_RA "," CTE_RISCV64_GPRS_T0_T2 "," CTE_RISCV64_GPRS_A0_A7 "," CTE_RISCV64_GPRS_T3_T4 \
-                      "," CTE_RISCV64_KEPT_GPRS
 // What a call keeps of the FP registers (fs0-fs1, fs2-fs11), and all of them.
 #define CTE_RISCV64_KEPT_FPRS "8,9,18,19,20,21,22,23,24,25,26,27"
 #define CTE_RISCV64_FRAME_FPRS "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31"
@@ -50,6 +46,4 @@ static_assert(reg::ra == 1 && reg::sp == 2 && reg::gp == 3 && reg::tp == 4 && re
               "the register groups name the psABI roles by number");
 static_assert(freg::fs0 == 8 && freg::fs1 == 9 && freg::fs2 == 18 && freg::fs11 == 27 && freg::count == 32,
               "CTE_RISCV64_KEPT_FPRS names fs0-fs11 by number");
-static_assert(reg::restore_scratch == reg::t6,
-              "CTE_RISCV64_FRAME_GPRS_BUT_T5_T6 leaves out the restore's jump register");
 }  // namespace cte::riscv64

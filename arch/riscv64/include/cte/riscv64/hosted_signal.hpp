@@ -149,8 +149,9 @@ struct HostedSignals {
     fail_interrupted_sc(uc);
   }
 
-  // Makes the signal return resume `f`. Every GPR and the pc come from the frame (a voluntary
-  // frame has them all: its caller-saved ones are dead values, harmless to load). A voluntary
+  // Makes the signal return resume `f`. Every GPR and the pc come from the frame (the
+  // caller-saved slots of a voluntary frame hold dead values, a yield's whatever the stack held
+  // there: harmless to load). A voluntary
   // frame carries only the callee-saved FP registers and fcsr: the caller-saved FP registers
   // are dead at the call that trapped and stay as they are.
   static void load(const Frame &f, ucontext_t &uc) {

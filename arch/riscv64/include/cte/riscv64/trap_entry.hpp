@@ -14,10 +14,23 @@
 //   |   library (state, stack)    |                state 0: voluntary
 //   |   irq_id(_valid), status    |
 //   |   cause, tval, pc           |                pc = the return address
-//   |   x[31..1]  (x[2] = S)      |                every GPR but t5/t6 comes back
+//   |   x[31..1]  (x[2] = S)      |                yield: ra, gp, tp, s0-s11 only
 //   +-----------------------------+ <- Isa::frame_below(S) = S - sizeof(Frame) = sp of the stubs
 //   | dispatcher, handler frames  |
 //   v                             v
+//
+// What a voluntary frame holds: a voluntary trap is a call, so only what a call keeps is live
+// in the thread (ra, sp, gp, tp, s0-s11, fs0-fs11, fcsr) besides the trap's own arguments.
+// - cte_riscv64_yield_trap stores exactly that (ra also as the pc) and its trap record; the
+//   caller-saved slots are left as they are (a yield's Context::arg is unspecified). Its
+//   dispatcher passes the constant yield Event as stored, without decoding.
+// - The syscall, thread-exit and held-interrupt stubs store every GPR (a syscall's frame
+//   carries its number and arguments) through cte_riscv64_save_voluntary.
+// - cte_riscv64_restore_voluntary loads what a call keeps, ra (a fresh kcontext frame's is
+//   the thread-exit stub) and a0 (a syscall's return value, Context::set_return), never the
+//   other caller-saved registers: a handler's writes to them do not reach the thread, which
+//   treats them as clobbered by its call. A fresh kcontext frame needs nothing else (its
+//   argument is a0), so it stays voluntary.
 //
 // Which restore runs is decided once, in the save stub after the dispatcher returns:
 // cte_riscv64_restore_voluntary (loads, then jumps through t6) or
@@ -42,6 +55,7 @@
 #include <cte/context.hpp>
 #include <cte/detail/asm.hpp>
 #include <cte/detail/runtime.hpp>
+#include <cte/riscv64/decode.hpp>
 #include <cte/riscv64/frame.hpp>
 #include <cte/riscv64/frame_registers.hpp>
 #include <cte/riscv64/isa.hpp>
@@ -50,6 +64,13 @@
 #if !defined(__riscv_float_abi_double)
 #error "the cte riscv64 port needs the lp64d ABI (RV64GC): frames carry the D registers and fcsr"
 #endif
+
+namespace cte::riscv64 {
+// What cte::yield() traps with, decoded once at compile time: an ecall from U-mode marked
+// yield, as the yield stub records it (its dispatcher passes this Event as stored).
+inline constexpr BasicEvent<Isa> hosted_yield_event =
+    decode(TrapCause{.cause = cause::ecall_from_u, .tval = voluntary_trap::yield});
+}  // namespace cte::riscv64
 
 extern "C" {
 void cte_riscv64_yield_trap();
@@ -67,6 +88,12 @@ void cte_riscv64_interrupt_trap(std::uint64_t cause, std::uint64_t tval, std::ui
 // Called by the stubs with the frame they saved; returns the frame to resume.
 [[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_trap_dispatch(cte::riscv64::Frame *frame) {
   return cte::detail::dispatch_trap(frame);
+}
+// Called by the yield stub: a yield's Event is a constant (the stub still records the trap in
+// the frame, for the Context's accessors and for fatal reports that decode it again).
+[[gnu::used]] inline cte::riscv64::Frame *cte_riscv64_yield_dispatch(cte::riscv64::Frame *frame) {
+  cte::TargetPlatform::on_trap_entry(*frame);
+  return cte::detail::dispatch_decoded_trap</*stored_event=*/true>(frame, cte::riscv64::hosted_yield_event);
 }
 
 // Resumes a frame with frame_state::asynchronous set, every register exact (t6 included,
@@ -107,18 +134,60 @@ static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enable
   " + \\n, %[f] + \\n * %[word] - %[frame_size]\n"            \
   "  .endr\n"
 
+// The GPRs the yield stub stores (ra, then what a call keeps) and those the voluntary restore
+// loads (the same and a0, the return value): frame_registers.hpp's groups.
+#define CTE_RISCV64_YIELD_GPRS CTE_RISCV64_GPRS_RA "," CTE_RISCV64_KEPT_GPRS
+#define CTE_RISCV64_RESUMED_GPRS CTE_RISCV64_GPRS_RA "," CTE_RISCV64_GPRS_A0 "," CTE_RISCV64_KEPT_GPRS
+
+// The shared tail of the voluntary stubs: sp = the frame, its cause fields written, ra = the
+// resume address; the thread's stack pointer is frame + sizeof(Frame). Stores the GPRs of the
+// .irp list GPRS (every one the stub keeps besides sp; then t0 is free: dead at a call), the
+// pc, sp, the callee-saved FP registers and fcsr; library_state = 0 (asynchronous clear: the
+// trap is a call). Then calls `dispatch` on this stack (a C function: frame in, frame to
+// resume out) and takes the restore the resumed frame needs.
+#define CTE_RISCV64_SAVE_VOLUNTARY_AND_DISPATCH(GPRS, dispatch) \
+  "  .irp n," GPRS                                              \
+  "\n"                                                          \
+  "  sd x\\n, (%[x] + \\n * %[word])(sp)\n"                     \
+  "  .endr\n"                                                   \
+  "  sd ra, %[pc](sp)\n"                                        \
+  "  addi t0, sp, %[frame_size]\n"                              \
+  "  sd t0, %[sp_slot](sp)\n"                                   \
+  "  sd zero, %[status](sp)\n"                                  \
+  "  sd zero, %[library_state](sp)\n"                           \
+  "  .irp n," CTE_RISCV64_KEPT_FPRS                             \
+  "\n"                                                          \
+  "  fsd f\\n, (%[f] + \\n * %[word])(sp)\n"                    \
+  "  .endr\n" CTE_RISCV64_CFI_SAVED_KEPT_REGISTERS              \
+  "  frcsr t0\n"                                                \
+  "  sd t0, %[fcsr](sp)\n"                                      \
+  "  mv a0, sp\n"                                               \
+  "  call " dispatch                                            \
+  "\n"                                                          \
+  "  ld t0, %[library_state](a0)\n"                             \
+  "  andi t0, t0, %[asynchronous]\n"                            \
+  "  bnez t0, 1f\n"                                             \
+  "  tail cte_riscv64_restore_voluntary\n"                      \
+  "1:\n"                                                        \
+  "  tail cte_riscv64_restore_asynchronous\n"
+
 // Emits the stubs. Never called: [[gnu::used]] makes every translation unit emit it, and the
 // COMDAT groups inside make the linker keep one copy of each stub.
 [[gnu::used]] inline void emit_trap_entry_stubs() {
   asm volatile(
       // --- cte_riscv64_yield_trap: a plain call; ra = resume address, sp = S. Make room for
-      // the frame below S, mark the trap as yield (t0 is dead at a call) and record it.
+      // the frame below S and record an ecall from U-mode marked yield (t0 is dead at a call;
+      // irq_id means nothing while irq_id_valid is 0). Its own copy of the tail: it stores
+      // only what a call keeps, and its dispatcher knows the Event without decoding.
       CTE_ASM_FUNCTION_BEGIN(cte_riscv64_yield_trap)
       "  addi sp, sp, -%[frame_size]\n"
       "  .cfi_def_cfa_offset %[frame_size]\n"
+      "  li t0, %[ecall_u]\n"
+      "  sd t0, %[cause](sp)\n"
       "  li t0, %[yield_marker]\n"
       "  sd t0, %[tval](sp)\n"
-      "  tail cte_riscv64_save_ecall\n"
+      "  sd zero, %[irq_id_valid](sp)\n"
+      CTE_RISCV64_SAVE_VOLUNTARY_AND_DISPATCH(CTE_RISCV64_YIELD_GPRS, "cte_riscv64_yield_dispatch")
       CTE_ASM_FUNCTION_END(cte_riscv64_yield_trap) ::CTE_RISCV64_FRAME_OPERANDS);
   asm volatile(
       // --- cte_riscv64_syscall_trap(a0..a5, number): C call, the number arrives in a6.
@@ -175,43 +244,25 @@ static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enable
       "  sd a3, %[irq_id](sp)\n"
       "  tail cte_riscv64_save_voluntary\n"
       CTE_ASM_FUNCTION_END(cte_riscv64_interrupt_trap) ::CTE_RISCV64_FRAME_OPERANDS);
+  // (clang-format would put the stub on one line)
+  // clang-format off
   asm volatile(
-      // --- cte_riscv64_save_voluntary: sp = the frame, its cause fields written, ra = the
-      // resume address; the thread's stack pointer is frame + sizeof(Frame).
-      // Saves every GPR (the handler reads arguments from them), the callee-saved FP
-      // registers and fcsr; library_state = 0 (asynchronous clear: the trap is a call).
-      // Then dispatches on this stack and takes the restore the resumed frame needs.
+      // --- cte_riscv64_save_voluntary: the tail of the stubs other than yield, entered with sp =
+      // the frame and its cause fields written. Stores every GPR: the handler reads a syscall's
+      // number and arguments from them.
       CTE_ASM_FUNCTION_BEGIN(cte_riscv64_save_voluntary)
       "  .cfi_def_cfa_offset %[frame_size]\n"
-      "  .irp n," CTE_RISCV64_FRAME_GPRS "\n"
-      "  sd x\\n, (%[x] + \\n * %[word])(sp)\n"
-      "  .endr\n"
-      "  sd ra, %[pc](sp)\n"
-      "  addi t0, sp, %[frame_size]\n"
-      "  sd t0, %[sp_slot](sp)\n"
-      "  sd zero, %[status](sp)\n"
-      "  sd zero, %[library_state](sp)\n"
-      "  .irp n," CTE_RISCV64_KEPT_FPRS "\n"
-      "  fsd f\\n, (%[f] + \\n * %[word])(sp)\n"
-      "  .endr\n"
-      CTE_RISCV64_CFI_SAVED_KEPT_REGISTERS
-      "  frcsr t0\n"
-      "  sd t0, %[fcsr](sp)\n"
-      "  mv a0, sp\n"
-      "  call cte_riscv64_trap_dispatch\n"
-      "  ld t0, %[library_state](a0)\n"
-      "  andi t0, t0, %[asynchronous]\n"
-      "  bnez t0, 1f\n"
-      "  tail cte_riscv64_restore_voluntary\n"
-      "1:\n"
-      "  tail cte_riscv64_restore_asynchronous\n"
+      CTE_RISCV64_SAVE_VOLUNTARY_AND_DISPATCH(CTE_RISCV64_FRAME_GPRS, "cte_riscv64_trap_dispatch")
       CTE_ASM_FUNCTION_END(cte_riscv64_save_voluntary) ::CTE_RISCV64_FRAME_OPERANDS);
+  // clang-format on
   asm volatile(
-      // --- cte_riscv64_restore_voluntary(frame = a0): resume a frame with asynchronous clear.
-      // The frame may live on any stack; sp stays at the frame until the last load from it.
-      // fs0-fs11, fcsr, then every GPR but t5/t6; t6 takes the pc, sp is loaded last, and the
-      // jump goes through t6 (the one register a voluntary resume clobbers). A backtrace
-      // taken in here ends here: the code is becoming another thread.
+      // --- cte_riscv64_restore_voluntary(frame = a0): resume a frame with asynchronous clear,
+      // whose thread stopped at a call: only what a call keeps is live there, plus a0 (the
+      // return value) and ra (a fresh kcontext frame's return address). The frame may live on
+      // any stack; sp stays at the frame until the last load from it. fs0-fs11, fcsr, those
+      // GPRs; t6 takes the pc, t5 the state word, sp is loaded last, and the jump goes through
+      // t6 (t5 and t6 are dead at a call). A backtrace taken in here ends here: the code is
+      // becoming another thread.
       CTE_ASM_FUNCTION_BEGIN(cte_riscv64_restore_voluntary)
       "  .cfi_undefined ra\n"
       "  mv sp, a0\n"
@@ -220,7 +271,7 @@ static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enable
       "  .endr\n"
       "  ld t0, %[fcsr](sp)\n"
       "  fscsr t0\n"
-      "  .irp n," CTE_RISCV64_FRAME_GPRS_BUT_T5_T6 "\n"
+      "  .irp n," CTE_RISCV64_RESUMED_GPRS "\n"
       "  ld x\\n, (%[x] + \\n * %[word])(sp)\n"
       "  .endr\n"
       "  ld t6, %[pc](sp)\n"
@@ -256,5 +307,9 @@ static_assert(frame_state::asynchronous < 2048 && frame_state::interrupts_enable
       "  unimp\n"
       CTE_ASM_FUNCTION_END(cte_riscv64_restore_asynchronous) ::CTE_RISCV64_FRAME_OPERANDS);
 }
+
+#undef CTE_RISCV64_YIELD_GPRS
+#undef CTE_RISCV64_RESUMED_GPRS
+#undef CTE_RISCV64_SAVE_VOLUNTARY_AND_DISPATCH
 
 }  // namespace cte::riscv64
