@@ -61,6 +61,12 @@
 #define CTE_ASM_REENTER_ENCLOSING_FRAME ""
 #endif
 
+// A hidden global label inside a function: an address C++ code compares a pc with.
+#define CTE_ASM_GLOBAL_LABEL(name) \
+  ".globl " #name                  \
+  "\n"                             \
+  ".hidden " #name "\n" #name ":\n"
+
 #define CTE_ASM_FUNCTION_END(name) \
   ".cfi_endproc\n"                 \
   ".size " #name ", .-" #name      \

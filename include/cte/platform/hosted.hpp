@@ -28,7 +28,6 @@
 #include <cte/context.hpp>
 #include <cte/detail/sanitizer.hpp>
 #include <cte/interrupt_source.hpp>
-#include <cte/platform/hosted_read_probe.hpp>
 
 // The hosted interrupt-enable word: 1 while the kernel thread takes interrupts. C linkage, so
 // the ports' restore stubs store into it by name as their last act before the final jump.
@@ -94,10 +93,9 @@ struct Hosted {
   static bool timer_start(std::uint64_t period_us);
   static void timer_stop();
 
-  // Whether [address, address + size) can be read (without reading it: hosted_read_probe.hpp).
-  static bool code_readable(std::uintptr_t address, std::size_t size) {
-    return detail::hosted::ReadProbe::readable(address, size);
-  }
+  // Whether [address, address + size) can be read, at most a page (hosted_read_probe.hpp:
+  // a fault there is survived; defined in hosted_traps.hpp).
+  static bool code_readable(std::uintptr_t address, std::size_t size);
 
   // The handler runs with interrupts disabled; the frame records the state the thread had.
   // (Re-enabling is the resume's last act: see the top of this file.)

@@ -1,53 +1,41 @@
 #pragma once
-// Whether memory can be read, asked without reading it: the handler's tools (skip_instruction)
-// must not fault on a wild pc, because a fault inside the handler is a fatal nested trap.
-// The kernel copies the bytes into a pipe: an unreadable byte makes write() fail with EFAULT
-// instead of raising a signal. qemu-user checks the guest's page permissions the same way.
+// Whether memory can be read, asked without the risk of a fault the handler cannot survive:
+// the handler's tools (skip_instruction, the parked-Context check) must not fault on a wild
+// pc or pointer, because a fault inside the handler is a fatal nested trap. The port's guarded
+// touch loads the first and the last byte; if a load faults, the exception signal handler
+// resumes it at its fault label, which returns 0 (resume_faulted_touch, called before anything
+// else the handler does). A range of at most a page lies on at most two pages, which those two
+// bytes cover. This needs the fault signals (SIGSEGV, SIGBUS) unblocked on the kernel thread,
+// as every fault that reaches the cte handler does. Signals: the ISA's HostedSignals, whose
+// GuardedTouch names the touch function and its labels.
 
-#include <fcntl.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include <signal.h>
+#include <ucontext.h>
 
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 
 namespace cte::detail::hosted {
 
-struct ReadProbe {
-  // The probe pipe, opened at first use. What it holds is never looked at: a write tells
-  // whether the bytes could be read, and the pipe is emptied only when it is full, so a probe
-  // costs one system call. A child forked with it keeps sharing it, which is harmless for
-  // the same reason.
-  static inline int read_fd = -1, write_fd = -1;
+inline constexpr std::size_t read_probe_limit = 4096;
 
-  static bool open() {
-    if (write_fd >= 0) return true;
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return false;
-    read_fd = fds[0];
-    write_fd = fds[1];
-    return true;
-  }
+template <class Signals>
+bool readable(std::uintptr_t address, std::size_t size) {
+  if (size == 0 || size > read_probe_limit || address + (size - 1) < address) return false;
+  return Signals::GuardedTouch::touch(address, address + (size - 1)) != 0;
+}
 
-  static void empty() {
-    unsigned char sink[4096];
-    while (::read(read_fd, sink, sizeof sink) > 0) {
-    }
-  }
-
-  // Raw system calls: a sanitizer's write() interceptor must not look at the bytes either.
-  // At most PIPE_BUF bytes: such a write is all or nothing (EAGAIN when the pipe is full).
-  static bool readable(std::uintptr_t address, std::size_t size) {
-    if (size == 0 || size > 4096 || !open()) return false;
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      const long written = ::syscall(SYS_write, write_fd, reinterpret_cast<const void *>(address), size);
-      if (written == static_cast<long>(size)) return true;
-      if (written >= 0 || errno != EAGAIN) return false;
-      empty();  // full (a forked child writing into it too may refill it: try again)
-    }
+// A fault signal whose pc is one of the guarded touch's loads: resumes the touch at its fault
+// label and returns true.
+template <class Signals>
+bool resume_faulted_touch(int signo, ucontext_t &uc) {
+  if (signo != SIGSEGV && signo != SIGBUS) return false;
+  using Touch = typename Signals::GuardedTouch;
+  const std::uintptr_t pc = Signals::pc(uc);
+  if (pc < reinterpret_cast<std::uintptr_t>(Touch::touch) || pc >= reinterpret_cast<std::uintptr_t>(Touch::loads_end))
     return false;
-  }
-};
+  Signals::set_pc(uc, reinterpret_cast<std::uintptr_t>(Touch::fault));
+  return true;
+}
 
 }  // namespace cte::detail::hosted

@@ -33,6 +33,7 @@
 #include <cte/detail/runtime.hpp>
 #include <cte/platform/hosted.hpp>
 #include <cte/platform/hosted_external.hpp>
+#include <cte/platform/hosted_read_probe.hpp>
 #include <cte/platform/hosted_tick_recheck.hpp>
 #include <cte/target.hpp>
 
@@ -311,6 +312,7 @@ inline void forward_to_previous_action(int signo, siginfo_t &info, ucontext_t &u
 }
 
 inline void on_exception_signal(int signo, siginfo_t &info, ucontext_t &uc) {
+  if (resume_faulted_touch<TargetHostedSignals>(signo, uc)) return;  // the probe's own fault
   if (!handler_on_kernel_thread()) {
     forward_to_previous_action(signo, info, uc);
     return;
@@ -456,6 +458,10 @@ inline bool Hosted::loopback_irq_raise() {
   // The raiser waits until the handler has run: a thread of its own, like a device.
   std::thread([] { cte::hosted::external_line().raise(loopback_irq_payload); }).detach();
   return true;
+}
+
+inline bool Hosted::code_readable(std::uintptr_t address, std::size_t size) {
+  return detail::hosted::readable<TargetHostedSignals>(address, size);
 }
 
 template <class Frame>

@@ -42,6 +42,7 @@
 #include <cstring>
 
 #include <cte/aarch64/frame.hpp>
+#include <cte/aarch64/guarded_touch.hpp>
 #include <cte/aarch64/trap_entry.hpp>
 #include <cte/context.hpp>
 #include <cte/interrupt_source.hpp>
@@ -136,6 +137,9 @@ struct HostedSignals {
   // The interrupted PC, as the hosted layer uses it to decide whether an interrupt may be
   // taken there (only in the program's own code).
   static std::uintptr_t pc(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.pc); }
+  static void set_pc(ucontext_t &uc, std::uintptr_t pc) { uc.uc_mcontext.pc = pc; }
+  // The readability probe's touch (platform/hosted_read_probe.hpp).
+  using GuardedTouch = aarch64::GuardedTouch;
   static std::uintptr_t sp(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.sp); }
 
   // Every register of the interrupted code; the frame is marked asynchronous. An ESR record,

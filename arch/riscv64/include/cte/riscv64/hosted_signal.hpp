@@ -37,6 +37,7 @@
 #include <cte/interrupt_source.hpp>
 #include <cte/platform/hosted_external.hpp>
 #include <cte/riscv64/frame.hpp>
+#include <cte/riscv64/guarded_touch.hpp>
 #include <cte/riscv64/instruction_length.hpp>
 #include <cte/riscv64/trap_entry.hpp>
 
@@ -126,6 +127,9 @@ struct HostedSignals {
   // The pc the signal layer checks before it takes an interrupt (is the thread in the
   // program's own code?).
   static std::uintptr_t pc(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.__gregs[REG_PC]); }
+  static void set_pc(ucontext_t &uc, std::uintptr_t pc) { uc.uc_mcontext.__gregs[REG_PC] = pc; }
+  // The readability probe's touch (platform/hosted_read_probe.hpp).
+  using GuardedTouch = riscv64::GuardedTouch;
   static std::uintptr_t sp(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.__gregs[REG_SP]); }
 
   // Every register of the interrupted code: x1-x31, pc, f0-f31 and fcsr. The frame is marked

@@ -13,6 +13,7 @@
 #include <cte/detail/valgrind.hpp>
 #include <cte/interrupt_source.hpp>
 #include <cte/x86_64/frame.hpp>
+#include <cte/x86_64/guarded_touch.hpp>
 #include <cte/x86_64/isa.hpp>
 #include <cte/x86_64/trap_entry.hpp>
 #include <cte/x86_64/xsave.hpp>
@@ -37,6 +38,9 @@ struct HostedSignals {
   static constexpr std::uint32_t alignment_check_flag = 1u << 18;  // EFLAGS.AC
 
   static std::uintptr_t pc(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.gregs[REG_RIP]); }
+  static void set_pc(ucontext_t &uc, std::uintptr_t pc) { uc.uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(pc); }
+  // The readability probe's touch (platform/hosted_read_probe.hpp).
+  using GuardedTouch = x86_64::GuardedTouch;
   static std::uintptr_t sp(const ucontext_t &uc) { return static_cast<std::uintptr_t>(uc.uc_mcontext.gregs[REG_RSP]); }
 
   // The XSAVE image of a signal frame, if the kernel saved one: Linux marks it in the FXSAVE
