@@ -111,9 +111,10 @@ inline void fast_switch(FastContext &from, FastContext &to) {
   // is never taken: a caller of a function that switches would keep such a static in a
   // register across the call (tests/fast_switch_statics.cpp). A call to a function it cannot
   // analyse makes the summary say "may read and write every static". The call only has to
-  // exist, not to run: its condition comes out of the switch's asm (0 on every resume), so the
-  // compiler cannot drop it. Executed, it would push a return address onto the resumed
-  // thread's stack: one more cache line per switch.
+  // exist, not to run: the ports' switch is an `asm volatile goto` whose label (never jumped
+  // to) returns 1, and every resume falls through and returns 0, so the compiler keeps the
+  // call on a path of its own and the resumed thread runs no instruction for it. (Without
+  // `volatile`, GCC 12 deletes an asm goto whose outputs are unused: the whole switch.)
   if (never != 0) [[unlikely]]
     cte_opaque_function();
   detail::fast_switch_end(&from, detail::fast_switch_origin);

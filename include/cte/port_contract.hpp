@@ -108,7 +108,8 @@ concept PortFor = requires(std::uint64_t word, Area stack, void (*entry)(void *)
   { state.resume_address } -> std::same_as<void (*&)()>;
   // Where a fresh thread's first switch lands (reads its FreshThreadStart).
   { Port::FastSwitch::fresh_thread_trampoline } -> std::convertible_to<void (*)()>;
-  // Returns the compiler fence's condition: 0 on every resume (cte/fast_switch.hpp). Both
+  // Returns the compiler fence's condition: 0 on every resume, 1 on a path the compiler must
+  // assume and that never runs (cte/fast_switch.hpp). Both
   // forms are called only with two different states: a switch to the running thread's own
   // returns in the portable layer, so a port may read the resumed state before it writes the
   // switcher's.

@@ -98,8 +98,7 @@ struct FastSwitch {
   static std::uint64_t switch_threads(FastSwitchState &from, FastSwitchState &to) {
     register FastSwitchState *save asm("x0") = &from;
     register FastSwitchState *resume asm("x1") = &to;
-    register std::uint64_t fence_needed asm("x2");  // 0 on every resume: the compiler fence's condition
-    asm volatile(
+    asm volatile goto(
         "adr x4, 1f\n\t"
         "mov x5, sp\n\t"
         "stp x5, x4, [%[save], #%c[sp]]\n\t"
@@ -127,18 +126,18 @@ struct FastSwitch {
         "b.eq 3f\n\t"
         "msr fpsr, x3\n"
         "3:\n\t"
-        ".endif\n\t"
-        "mov %[fence_needed], #0"
-        : [save] "+r"(save), [resume] "+r"(resume), [fence_needed] "=r"(fence_needed)
+        ".endif"
+        : [save] "+r"(save), [resume] "+r"(resume)
         : [sp] "i"(offsetof(FastSwitchState, sp)), [x29] "i"(offsetof(FastSwitchState, x29)),
           [fpcr] "i"(offsetof(FastSwitchState, fpcr)), [per_thread] "i"(controls == FpControls::per_thread)
-        : "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18",
+        : "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18",
           "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x30", "v0", "v1", "v2", "v3", "v4",
           "v5", "v6", "v7", "v8", "v9", "v10", "v11", "v12", "v13", "v14", "v15", "v16", "v17", "v18", "v19", "v20",
-          "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31", "cc", "memory");
-    // 0 on every resume: the condition of the compiler fence that follows every switch
-    // (cte/fast_switch.hpp).
-    return fence_needed;
+          "v21", "v22", "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31", "cc", "memory"
+        : fence);
+    return 0;  // every resume
+  fence:       // never reached: the condition of the compiler fence (cte/fast_switch.hpp)
+    return 1;
   }
 
   // The called switch's assembly functions, per FpControls (cte/fast_switch.hpp picks one).

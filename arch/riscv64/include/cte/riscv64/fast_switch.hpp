@@ -83,8 +83,7 @@ struct FastSwitch {
     // resumed thread's state is the protocol above.
     register FastSwitchState *save asm("a0") = &from;
     register FastSwitchState *resume asm("a1") = &to;
-    register std::uint64_t fence_needed asm("t0");  // 0 on every resume: see the end of this function
-    asm volatile(
+    asm volatile goto(
         "lla t2, 1f\n\t"
         "sd t2, %[resume_address](%[save])\n\t"
         "sd s0, %[s0](%[save])\n\t"
@@ -105,19 +104,19 @@ struct FastSwitch {
         "beq t0, t1, 2f\n\t"  // write fcsr only if a thread that ran meanwhile changed it
         "fscsr t0\n"
         "2:\n\t"
-        ".endif\n\t"
-        "li %[fence_needed], 0"
-        : [save] "+r"(save), [resume] "+r"(resume), [fence_needed] "=r"(fence_needed)
+        ".endif"
+        : [save] "+r"(save), [resume] "+r"(resume)
         : [sp] "i"(offsetof(FastSwitchState, sp)), [resume_address] "i"(offsetof(FastSwitchState, resume_address)),
           [s0] "i"(offsetof(FastSwitchState, s0)), [fcsr] "i"(offsetof(FastSwitchState, fcsr)),
           [per_thread] "i"(controls == FpControls::per_thread)
-        : "ra", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6", "a7", "s1", "s2", "s3", "s4", "s5",
-          "s6", "s7", "s8", "s9", "s10", "s11", "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1",
-          "fa0", "fa1", "fa2", "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8",
-          "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11", "memory");
-    // 0 on every resume: the condition of the compiler fence that follows every switch
-    // (cte/fast_switch.hpp).
-    return fence_needed;
+        : "ra", "t0", "t1", "t2", "t3", "t4", "t5", "t6", "a2", "a3", "a4", "a5", "a6", "a7", "s1", "s2", "s3", "s4",
+          "s5", "s6", "s7", "s8", "s9", "s10", "s11", "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0",
+          "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5", "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7",
+          "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11", "memory"
+        : fence);
+    return 0;  // every resume
+  fence:       // never reached: the condition of the compiler fence (cte/fast_switch.hpp)
+    return 1;
   }
 
   // The called switch's assembly functions, per FpControls (cte/fast_switch.hpp picks one).

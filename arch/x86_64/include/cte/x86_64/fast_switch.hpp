@@ -29,12 +29,13 @@
 // x87 control word only if another thread changed it (fnstcw is cheap, fldcw is not).
 // Protocol between a switch and every resume address: RSI holds the resumed thread's state.
 //
-// Order: the resumed thread's RSP is loaded before the switcher's is stored. Stored first, its
-// load reads a field the same code has just written for the other thread, and where the
-// switch is shared code (a scheduler function with the inline switch in it) AMD Zen then
-// loses about 1.4 ns per switch (docs/PERFORMANCE.md). Loaded first, it would be stale for a
-// switch to the running thread's own state: the portable layer never asks for one
-// (fast_switch(a, a) returns before the port is called).
+// Order: the inline switch loads the resumed thread's RSP before it stores the switcher's.
+// Stored first, the load reads a field the same instructions have just written for the other
+// thread, and where the inline switch is shared code (a scheduler function with the switch in
+// it) AMD Zen then loses about 1.4 ns per switch (docs/PERFORMANCE.md). Loaded early, the
+// value would be stale for a switch to the running thread's own state: the portable layer
+// never asks for one (fast_switch(a, a) returns before the port is called). The called switch
+// keeps the plain order: its cost is the call, and the early load measured no better there.
 //
 // A FastContext never prepared resumes at cte_x86_64_fast_unprepared (the default resume
 // address), which reports it on the switcher's stack: no test on the switch path.
@@ -99,8 +100,7 @@ struct FastSwitch {
   static std::uint64_t switch_threads(FastSwitchState &from, FastSwitchState &to) {
     FastSwitchState *save = &from;
     FastSwitchState *resume = &to;
-    std::uint64_t fence_needed;  // 0 on every resume: the condition of the compiler fence
-    asm volatile(
+    asm volatile goto(
         "mov %c[sp](%[resume]), %%rcx\n\t"  // the other thread's RSP before ours is stored (top of file)
         "lea 1f(%%rip), %%rax\n\t"
         "mov %%rax, %c[resume_address](%[save])\n\t"
@@ -125,23 +125,25 @@ struct FastSwitch {
         "je 2f\n\t"
         "fldcw %c[fp_controls]+%c[fcw](%[resume])\n"
         "2:\n\t"
-        ".endif\n\t"
-        "xor %k[fence_needed], %k[fence_needed]"
-        : [save] "+D"(save), [resume] "+S"(resume), [fence_needed] "=a"(fence_needed)
+        ".endif"
+        : [save] "+D"(save), [resume] "+S"(resume)
         : [per_thread] "i"(controls == FpControls::per_thread), [sp] "i"(offsetof(FastSwitchState, sp)),
           [resume_address] "i"(offsetof(FastSwitchState, resume_address)), [rbp] "i"(offsetof(FastSwitchState, rbp)),
           [rbx] "i"(offsetof(FastSwitchState, rbx)), [fp_controls] "i"(offsetof(FastSwitchState, fp_controls)),
           [mxcsr] "i"(offsetof(FpControlsWord, mxcsr)), [fcw] "i"(offsetof(FpControlsWord, fcw)),
           [scratch] "i"(offsetof(FpControlsWord, scratch))
-        : "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc", "xmm0", "xmm1", "xmm2",
-          "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+        : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "memory", "cc", "xmm0", "xmm1",
+          "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
+          "xmm15"
 #if defined(__AVX512F__)
           ,
           "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27",
           "xmm28", "xmm29", "xmm30", "xmm31", "k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"
 #endif
-    );
-    return fence_needed;  // (cte/fast_switch.hpp)
+        : fence);
+    return 0;  // every resume
+  fence:       // never reached: the condition of the compiler fence (cte/fast_switch.hpp)
+    return 1;
   }
 
   // The called switch's assembly functions, per FpControls (cte/fast_switch.hpp picks one).
@@ -155,7 +157,6 @@ struct FastSwitch {
 // state RDI points to (its return address stays on its stack), then continue the thread whose
 // state RSI points to, as the inline switch does.
 #define CTE_X86_64_FAST_PARK_AND_RESUME      \
-  "  mov %c[sp](%%rsi), %%rcx\n"             \
   "  mov %%rax, %c[resume_address](%%rdi)\n" \
   "  mov %%rsp, %c[sp](%%rdi)\n"             \
   "  mov %%rbx, %c[rbx](%%rdi)\n"            \
@@ -166,7 +167,7 @@ struct FastSwitch {
   "  mov %%r15, %c[r15](%%rdi)\n"            \
   "  mov %c[rbp](%%rsi), %%rbp\n"            \
   "  mov %c[rbx](%%rsi), %%rbx\n"            \
-  "  mov %%rcx, %%rsp\n"                     \
+  "  mov %c[sp](%%rsi), %%rsp\n"             \
   "  .cfi_undefined %%rip\n"                 \
   "  jmp *%c[resume_address](%%rsi)\n"
 
